@@ -1,0 +1,21 @@
+#!/bin/sh
+# Starts the node's own dockerd. Works in a --privileged container and in the narrower
+# set rsm uses where --privileged is refused (no CAP_SYS_RESOURCE): there /sys and the
+# cgroup mounts come read-only and dockerd needs them writable.
+set -eu
+
+if ! touch /sys/.rsm-probe 2>/dev/null; then
+  mount -o remount,rw /sys
+fi
+rm -f /sys/.rsm-probe 2>/dev/null || true
+
+awk '$3 ~ /^cgroup/ && $4 ~ /(^|,)ro(,|$)/ { print $2 }' /proc/self/mounts | while read -r mountpoint; do
+  mount -o remount,bind,rw "$mountpoint"
+done
+
+# A node that was stopped hard leaves pid files that make dockerd and containerd refuse to start.
+rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid /run/docker/containerd/containerd.pid
+
+# /run/rsm is a volume: the host reaches this engine through the socket in it.
+mkdir -p /run/rsm
+exec dockerd --host unix:///var/run/docker.sock --host unix:///run/rsm/docker.sock "$@"

@@ -1,0 +1,164 @@
+// rsm nodes create|ls|stop|start|rm|ssh|env: the machines of an environment.
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "swarm/environment.h"
+#include "util/error.h"
+
+namespace rsm::cli {
+
+namespace {
+
+struct Options {
+  std::string env;
+  std::string node;
+  int managers = 0;
+  int workers = 0;
+  std::string driver = "local";
+  bool json = false;
+  bool force = false;
+  bool quiet = false;
+  std::vector<std::string> command;
+};
+
+void list_nodes(const Options& options) {
+  Progress progress(true);
+  swarm::Environment env(options.env, progress);
+  auto rows = env.status();
+  if (options.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& row : rows)
+      out.push_back({{"name", row.node.name},
+                     {"role", drivers::role_name(row.node.role)},
+                     {"state", row.node.state},
+                     {"swarm", row.swarm_state},
+                     {"status", row.status},
+                     {"availability", row.availability},
+                     {"manager", row.manager_status},
+                     {"address", row.node.address},
+                     {"driver", row.node.driver},
+                     {"region", row.node.region},
+                     {"engine", row.engine_version},
+                     {"docker_host", row.node.engine.to_string()}});
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  if (rows.empty()) throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env, options.env));
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : rows)
+    cells.push_back({row.node.name, std::string(drivers::role_name(row.node.role)), row.node.state, row.swarm_state,
+                     row.status, row.availability, row.manager_status, row.node.address, row.node.driver,
+                     row.engine_version});
+  print_table({"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "ENGINE"},
+              cells);
+}
+
+bool confirmed_removal(const Options& options, size_t node_count) {
+  if (options.force) return true;
+  if (isatty(STDIN_FILENO) != 1)
+    throw UsageError(fmt::format("not removing environment {} without confirmation: add -f", options.env));
+  fmt::print(stderr, "Remove environment {} and all {} of its nodes, with everything stored on them? [y/N] ",
+             options.env, node_count);
+  std::string answer;
+  std::getline(std::cin, answer);
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+void print_docker_env(const Options& options) {
+  Progress progress(true);
+  swarm::Environment env(options.env, progress);
+  auto nodes = env.nodes();
+  if (nodes.empty()) throw Error(fmt::format("environment {} has no nodes", options.env));
+  const drivers::Node* chosen = &nodes.front();  // managers come first
+  if (!options.node.empty()) {
+    auto found = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.name == options.node; });
+    if (found == nodes.end())
+      throw UsageError(fmt::format("environment {} has no node {}; see `rsm nodes ls {}`", options.env, options.node,
+                                   options.env));
+    chosen = &*found;
+  }
+  fmt::print("export DOCKER_HOST={}\n", chosen->engine.to_string());
+  fmt::print("# Run this command to point the docker CLI at {}:\n# eval \"$(rsm nodes env {}{})\"\n", chosen->name,
+             options.env, options.node.empty() ? "" : " " + options.node);
+}
+
+}  // namespace
+
+void add_nodes_commands(CLI::App& app, int& exit_code) {
+  auto options = std::make_shared<Options>();
+  auto* nodes = app.add_subcommand("nodes", "Create and manage the machines of an environment");
+  nodes->require_subcommand(1);
+  auto add_env = [&](CLI::App* command) {
+    command->add_option("ENV", options->env, "Environment name (a-z, 0-9, '-'; e.g. dev, tst, prd)")->required();
+  };
+
+  auto* create = nodes->add_subcommand("create", "Create machines and join them into the environment's swarm");
+  add_env(create);
+  create->add_option("-m,--managers", options->managers, "Managers to add")->check(CLI::NonNegativeNumber);
+  create->add_option("-w,--workers", options->workers, "Workers to add")->check(CLI::NonNegativeNumber);
+  create->add_option("-d,--driver", options->driver, "Machine driver: local (containers on this engine)");
+  create->add_flag("-q,--quiet", options->quiet, "No progress output");
+  create->callback([options] {
+    Progress progress(options->quiet);
+    swarm::Environment env(options->env, progress);
+    env.create({.managers = options->managers, .workers = options->workers, .driver = options->driver});
+  });
+
+  auto* ls = nodes->add_subcommand("ls", "List the environment's machines and their swarm state");
+  add_env(ls);
+  ls->add_flag("--json", options->json, "Print JSON for scripts");
+  ls->callback([options] { list_nodes(*options); });
+
+  auto* stop = nodes->add_subcommand("stop", "Stop every machine of the environment (keeps all data)");
+  add_env(stop);
+  stop->callback([options] {
+    Progress progress;
+    swarm::Environment(options->env, progress).stop();
+  });
+
+  auto* start = nodes->add_subcommand("start", "Start the environment's machines and wait for its swarm");
+  add_env(start);
+  start->callback([options] {
+    Progress progress;
+    swarm::Environment(options->env, progress).start();
+  });
+
+  auto* rm = nodes->add_subcommand("rm", "Remove every machine of the environment, with its data");
+  add_env(rm);
+  rm->add_flag("-f,--force", options->force, "Do not ask for confirmation");
+  rm->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    auto count = env.nodes().size();
+    if (count == 0) {
+      env.remove();  // also clears a network or volumes left by an interrupted create
+      progress.step(options->env, "has no nodes; nothing to remove");
+      return;
+    }
+    if (!confirmed_removal(*options, count)) throw Error("not removed");
+    env.remove();
+  });
+
+  auto* ssh = nodes->add_subcommand("ssh", "Run a command on every running machine: rsm nodes ssh ENV -- CMD...");
+  add_env(ssh);
+  ssh->add_option("COMMAND", options->command, "The command and its arguments (after --)")->required();
+  ssh->callback([options, &exit_code] {
+    Progress progress(true);
+    exit_code = swarm::Environment(options->env, progress).run_everywhere(options->command);
+  });
+
+  auto* env = nodes->add_subcommand("env", "Print the DOCKER_HOST line for the docker CLI, like docker-machine env");
+  add_env(env);
+  env->add_option("NODE", options->node, "A node of the environment (default: its first manager)");
+  env->callback([options] { print_docker_env(*options); });
+}
+
+}  // namespace rsm::cli

@@ -1,0 +1,19 @@
+#include "drivers/node.h"
+
+#include <fmt/format.h>
+
+namespace rsm::drivers {
+
+std::string_view role_name(Role role) { return role == Role::Manager ? "manager" : "worker"; }
+
+std::optional<Role> parse_role(std::string_view name) {
+  if (name == "manager") return Role::Manager;
+  if (name == "worker") return Role::Worker;
+  return std::nullopt;
+}
+
+std::string node_name(std::string_view env, Role role, int index) {
+  return fmt::format("{}-{}-{}", env, role_name(role), index);
+}
+
+}  // namespace rsm::drivers

@@ -1,0 +1,34 @@
+// A machine of an environment, as every driver describes it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/endpoint.h"
+
+namespace rsm::drivers {
+
+enum class Role { Manager, Worker };
+
+std::string_view role_name(Role role);          // "manager", "worker"
+std::optional<Role> parse_role(std::string_view name);
+
+// "ENV-manager-N", "ENV-worker-N": the seed's names, which are also the nodes' hostnames.
+std::string node_name(std::string_view env, Role role, int index);
+
+struct Node {
+  std::string name;
+  std::string env;
+  std::string driver;
+  Role role = Role::Worker;
+  int index = 0;
+  std::string state;    // the machine's own state as its driver sees it: running, exited, ...
+  std::string address;  // where the other nodes reach it (its swarm advertise address)
+  std::string region;   // empty where the driver has none
+  engine::Endpoint engine;  // how rsm reaches the node's Docker engine
+
+  bool running() const { return state == "running"; }
+};
+
+}  // namespace rsm::drivers

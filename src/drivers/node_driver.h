@@ -1,0 +1,48 @@
+// What every kind of machine (local containers, SSH hosts, cloud droplets) offers rsm.
+// Drivers only make machines with a reachable Docker engine; forming the swarm is the
+// same for all of them and lives in swarm/.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/node.h"
+#include "engine/exec.h"
+#include "util/progress.h"
+
+namespace rsm::drivers {
+
+class NodeDriver {
+ public:
+  virtual ~NodeDriver() = default;
+  virtual std::string_view name() const = 0;
+
+  // The environments that have machines of this driver.
+  virtual std::vector<std::string> environments() = 0;
+  // The environment's machines, ordered by role (managers first) and index.
+  virtual std::vector<Node> list(const std::string& env) = 0;
+
+  // Anything to do once before creating several nodes (images, networks).
+  virtual void prepare(const std::string& env, Progress& progress) = 0;
+  // Creates and starts a machine and returns once its engine answers. On failure it
+  // removes whatever it had made for this node before throwing.
+  virtual Node create(const std::string& env, Role role, int index, Progress& progress) = 0;
+  // Starts a stopped machine and returns once its engine answers.
+  virtual void start(Node& node, Progress& progress) = 0;
+  virtual void stop(Node& node) = 0;
+  // Removes the machine and everything it stored.
+  virtual void remove(const Node& node) = 0;
+  // Removes what the environment's machines shared, once they are all gone.
+  virtual void remove_environment(const std::string& env) = 0;
+
+  // Runs a command on the machine's host system (not in a container of its engine).
+  virtual int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) = 0;
+};
+
+// The driver called `name`; UsageError naming the known ones otherwise.
+std::unique_ptr<NodeDriver> make_driver(std::string_view name);
+std::vector<std::string_view> driver_names();
+
+}  // namespace rsm::drivers

@@ -1,0 +1,17 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "drivers/local/local_driver.h"
+#include "drivers/node_driver.h"
+#include "util/error.h"
+
+namespace rsm::drivers {
+
+std::vector<std::string_view> driver_names() { return {"local"}; }
+
+std::unique_ptr<NodeDriver> make_driver(std::string_view name) {
+  if (name == "local") return std::make_unique<LocalDriver>(engine::Endpoint::from_environment());
+  throw UsageError(fmt::format("unknown driver '{}': choose one of {}", name, fmt::join(driver_names(), ", ")));
+}
+
+}  // namespace rsm::drivers

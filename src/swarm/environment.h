@@ -1,0 +1,67 @@
+// An environment (dev, tst, prd...): the machines made for it by any driver, which
+// together form one Docker swarm. Nothing about it is stored by rsm: the machines are
+// found through their drivers (container labels, for local nodes) and the swarm is asked
+// about itself.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "drivers/node_driver.h"
+#include "util/progress.h"
+
+namespace rsm::swarm {
+
+struct CreateRequest {
+  int managers = 0;
+  int workers = 0;
+  std::string driver = "local";
+};
+
+// One row of `rsm nodes ls`.
+struct NodeStatus {
+  drivers::Node node;
+  std::string swarm_state;     // the node's own view: active, inactive, pending, error; "unreachable"
+  std::string status;          // the managers' view: ready, down, unknown; empty when not in the swarm
+  std::string availability;    // active, pause, drain
+  std::string manager_status;  // leader, reachable, unreachable; empty for workers
+  std::string engine_version;
+};
+
+class Environment {
+ public:
+  // Throws UsageError for an invalid name.
+  Environment(std::string name, Progress& progress);
+
+  const std::string& name() const { return name_; }
+
+  // The environment's machines, managers first; empty when it does not exist.
+  std::vector<drivers::Node> nodes();
+
+  // Adds machines (continuing the numbering) and joins every machine into the swarm.
+  // Re-running after a failure finishes what was left: stopped machines are started and
+  // machines outside the swarm join it.
+  void create(const CreateRequest& request);
+  std::vector<NodeStatus> status();
+  void stop();
+  void start();
+  void remove();
+  // Runs argv on every running machine; output lines are prefixed with the node name.
+  // Returns 0 when it succeeded everywhere.
+  int run_everywhere(const std::vector<std::string>& argv);
+
+  // Environments that exist, across all drivers.
+  static std::vector<std::string> all();
+
+ private:
+  drivers::NodeDriver& driver(const std::string& name);
+  void start_and_join(std::vector<drivers::Node>& nodes);
+
+  std::string name_;
+  Progress& progress_;
+  std::map<std::string, std::unique_ptr<drivers::NodeDriver>> drivers_;
+};
+
+}  // namespace rsm::swarm

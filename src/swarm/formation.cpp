@@ -1,0 +1,150 @@
+#include "swarm/formation.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "util/error.h"
+#include "util/parallel.h"
+
+namespace rsm::swarm {
+
+using drivers::Node;
+using drivers::Role;
+using engine::json;
+
+namespace {
+
+constexpr int kSwarmPort = 2377;
+
+json engine_info(const Node& node) { return engine::Client(node.engine).get("/info"); }
+
+std::string local_state(const json& info) { return info["Swarm"].value("LocalNodeState", ""); }
+bool is_manager(const json& info) { return local_state(info) == "active" && info["Swarm"].value("ControlAvailable", false); }
+
+void init_swarm(const Node& node, Progress& progress) {
+  progress.step(node.name, fmt::format("initialising the swarm (advertising {})", node.address));
+  engine::Client(node.engine)
+      .post("/swarm/init", {{"ListenAddr", fmt::format("0.0.0.0:{}", kSwarmPort)}, {"AdvertiseAddr", node.address}});
+}
+
+void join_swarm(const Node& node, const json& info, const Node& manager, const std::string& token, Progress& progress) {
+  engine::Client client(node.engine);
+  // A node stuck half-way (pending, error) from an interrupted join leaves before joining again.
+  if (local_state(info) != "inactive") {
+    progress.step(node.name, fmt::format("leaving its {} swarm state", local_state(info)));
+    client.post("/swarm/leave?force=1");
+  }
+  progress.step(node.name, fmt::format("joining the swarm as {}", drivers::role_name(node.role)));
+  client.checked(engine::Method::Post, "/swarm/join",
+                 {.body = json{{"ListenAddr", fmt::format("0.0.0.0:{}", kSwarmPort)},
+                               {"AdvertiseAddr", node.address},
+                               {"RemoteAddrs", {fmt::format("{}:{}", manager.address, kSwarmPort)}},
+                               {"JoinToken", token}},
+                  .timeout_seconds = 90});
+}
+
+json labels_for(const Node& node) {
+  json labels{{"rsm.env", node.env}, {"rsm.role", drivers::role_name(node.role)}, {"rsm.driver", node.driver}};
+  if (!node.region.empty()) labels["rsm.region"] = node.region;
+  return labels;
+}
+
+// Labels each node, removes entries left by earlier machines of the same name, and
+// waits until every node is ready.
+void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<std::string, std::string>& node_ids) {
+  engine::Client client(manager.engine);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  std::set<std::string> labelled;
+  for (;;) {
+    std::vector<std::string> waiting;
+    for (const auto& entry : client.get("/nodes")) {
+      std::string id = entry["ID"];
+      std::string hostname = entry["Description"].value("Hostname", "");
+      auto ours = std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == hostname; });
+      if (ours == nodes.end()) continue;
+      if (node_ids.at(hostname) != id) {
+        // A machine of this name was removed and made again: its old entry is gone for good.
+        if (entry["Status"].value("State", "") == "down" && !entry.contains("ManagerStatus"))
+          client.request(engine::Method::Delete, "/nodes/" + id + "?force=1");
+        continue;
+      }
+      if (!labelled.contains(id)) {
+        json spec = entry["Spec"];
+        json wanted = labels_for(*ours);
+        if (spec.value("Labels", json::object()) != wanted) {
+          for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
+          client.post(fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()), spec);
+        }
+        labelled.insert(id);
+      }
+      if (entry["Status"].value("State", "") != "ready") waiting.push_back(hostname);
+    }
+    for (const auto& [hostname, id] : node_ids)
+      if (!labelled.contains(id) && std::find(waiting.begin(), waiting.end(), hostname) == waiting.end())
+        waiting.push_back(hostname);
+    if (waiting.empty()) return;
+    if (std::chrono::steady_clock::now() > deadline)
+      throw Error(fmt::format("the swarm of {} did not list {} as ready within 90 s; see `rsm nodes ls {}`",
+                              manager.env, fmt::format("{}", fmt::join(waiting, ", ")), manager.env));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+}  // namespace
+
+std::optional<Node> reachable_manager(const std::vector<Node>& nodes) {
+  for (const auto& node : nodes) {
+    if (node.role != Role::Manager || !node.running()) continue;
+    try {
+      if (is_manager(engine_info(node))) return node;
+    } catch (const Error&) {
+    }
+  }
+  return std::nullopt;
+}
+
+json swarm_nodes(const Node& manager) { return engine::Client(manager.engine).get("/nodes"); }
+
+void form_swarm(const std::vector<Node>& nodes, Progress& progress) {
+  std::map<std::string, json> infos;
+  for (const auto& node : nodes) infos[node.name] = engine_info(node);
+
+  std::optional<Node> manager;
+  for (const auto& node : nodes)
+    if (!manager && is_manager(infos[node.name])) manager = node;
+  if (!manager) {
+    auto first = std::find_if(nodes.begin(), nodes.end(), [](const Node& n) { return n.role == Role::Manager; });
+    if (first == nodes.end()) throw UsageError("an environment needs a manager first: add one with -m 1");
+    if (local_state(infos[first->name]) != "inactive") engine::Client(first->engine).post("/swarm/leave?force=1");
+    init_swarm(*first, progress);
+    manager = *first;
+    infos[first->name] = engine_info(*first);
+  }
+
+  json tokens = engine::Client(manager->engine).get("/swarm")["JoinTokens"];
+  std::vector<Node> workers;
+  for (const auto& node : nodes) {
+    if (local_state(infos[node.name]) == "active") continue;
+    if (node.role == Role::Worker) {
+      workers.push_back(node);
+      continue;
+    }
+    join_swarm(node, infos[node.name], *manager, tokens["Manager"], progress);
+  }
+  for_each_parallel(workers, [&](const Node& node) {
+    join_swarm(node, infos[node.name], *manager, tokens["Worker"], progress);
+  });
+
+  std::map<std::string, std::string> node_ids;
+  for (const auto& node : nodes) node_ids[node.name] = engine_info(node)["Swarm"].value("NodeID", "");
+  progress.step(manager->name, "waiting until every node is ready");
+  settle(*manager, nodes, node_ids);
+}
+
+}  // namespace rsm::swarm

@@ -1,0 +1,27 @@
+// Forming a swarm out of machines whose engines answer: the first manager initialises it
+// (advertising its address), the other managers join one at a time (each join changes
+// the Raft membership), the workers join all at once. Every node is then labelled
+// rsm.env / rsm.role / rsm.driver (and rsm.region) for placement constraints.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "drivers/node.h"
+#include "engine/client.h"
+#include "util/progress.h"
+
+namespace rsm::swarm {
+
+// Makes all the given running nodes members of one swarm; returns once the managers
+// list every one of them as ready. Nodes already in it are left as they are.
+void form_swarm(const std::vector<drivers::Node>& nodes, Progress& progress);
+
+// The first node that is a manager of an active swarm, if any answers.
+std::optional<drivers::Node> reachable_manager(const std::vector<drivers::Node>& nodes);
+
+// The managers' list of swarm nodes (GET /nodes).
+engine::json swarm_nodes(const drivers::Node& manager);
+
+}  // namespace rsm::swarm
