@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <charconv>
 #include <cstring>
 #include <exception>
@@ -67,18 +68,6 @@ size_t on_upload(char* buffer, size_t size, size_t count, void* user) {
   }
 }
 
-curl_socket_t open_ssh_socket(void* dialer, curlsocktype, curl_sockaddr*) {
-  int fd = static_cast<SshDialer*>(dialer)->open();
-  return fd < 0 ? CURL_SOCKET_BAD : fd;
-}
-
-int ssh_socket_is_connected(void*, curl_socket_t, curlsocktype) { return CURL_SOCKOPT_ALREADY_CONNECTED; }
-
-int close_ssh_socket(void* dialer, curl_socket_t fd) {
-  static_cast<SshDialer*>(dialer)->close(fd);
-  return 0;
-}
-
 struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
@@ -135,6 +124,9 @@ Client::Client(Endpoint endpoint) : endpoint_(std::move(endpoint)), curl_(std::m
   CURL* h = curl_->handle;
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+  // RSM_DEBUG_HTTP=1 shows every request and answer on stderr, headers included.
+  if (const char* debug = std::getenv("RSM_DEBUG_HTTP"); debug && *debug && *debug != '0')
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
   switch (endpoint_.kind) {
     case Endpoint::Kind::Unix:
       base_url_ = "http://localhost";
@@ -153,11 +145,7 @@ Client::Client(Endpoint endpoint) : endpoint_(std::move(endpoint)), curl_(std::m
     case Endpoint::Kind::Ssh:
       base_url_ = "http://localhost";
       curl_->dialer = std::make_unique<SshDialer>(endpoint_);
-      curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_ssh_socket);
-      curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, curl_->dialer.get());
-      curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, ssh_socket_is_connected);
-      curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, close_ssh_socket);
-      curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, curl_->dialer.get());
+      curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, curl_->dialer->socket_path().c_str());
       break;
   }
 }

@@ -1,15 +1,18 @@
 #include "engine/ssh_dialer.h"
 
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 #include <fmt/format.h>
+
+#include "util/error.h"
 
 namespace rsm::engine {
 
@@ -26,53 +29,78 @@ std::vector<std::string> SshDialer::ssh_command(const Endpoint& endpoint) {
 
 SshDialer::SshDialer(const Endpoint& endpoint) : argv_(ssh_command(endpoint)) {
   argv_.insert(argv_.end(), {"docker", "system", "dial-stdio"});
+  std::string pattern = (std::filesystem::temp_directory_path() / "rsm-ssh-XXXXXX").string();
+  if (!mkdtemp(pattern.data()))  // mkdtemp makes the folder 0700: nobody else can connect
+    throw Error(fmt::format("cannot create a private folder for the ssh connection: {}", std::strerror(errno)));
+  folder_ = pattern;
+  socket_path_ = folder_ + "/engine.sock";
+
+  listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::snprintf(address.sun_path, sizeof address.sun_path, "%s", socket_path_.c_str());
+  if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+      listen(listener_, 16) != 0) {
+    int error = errno;
+    if (listener_ >= 0) close(listener_);
+    std::filesystem::remove_all(folder_);
+    throw Error(fmt::format("cannot listen on {}: {}", socket_path_, std::strerror(error)));
+  }
+  acceptor_ = std::thread([this] { accept_loop(); });
 }
 
-int SshDialer::open() {
-  int pair[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-    std::lock_guard lock(mutex_);
-    last_error_ = fmt::format("socketpair: {}", std::strerror(errno));
-    return -1;
-  }
-  int stderr_fd = memfd_create("rsm-ssh-stderr", MFD_CLOEXEC);
-  try {
-    auto process = Subprocess::spawn(argv_, pair[1], pair[1], stderr_fd);
-    ::close(pair[1]);
-    std::lock_guard lock(mutex_);
-    connections_.emplace(pair[0], Connection{std::move(process), stderr_fd});
-    return pair[0];
-  } catch (const std::exception& e) {
-    ::close(pair[0]);
-    ::close(pair[1]);
-    if (stderr_fd >= 0) ::close(stderr_fd);
-    std::lock_guard lock(mutex_);
-    last_error_ = e.what();
-    return -1;
-  }
-}
-
-void SshDialer::close(int fd) {
-  ::close(fd);
+SshDialer::~SshDialer() {
+  shutdown(listener_, SHUT_RDWR);  // wakes accept()
+  acceptor_.join();
+  close(listener_);
   std::lock_guard lock(mutex_);
-  auto it = connections_.find(fd);
-  if (it == connections_.end()) return;
-  // Closing our end makes dial-stdio (and so ssh) exit; wait() reaps it.
-  it->second.process.wait();
-  if (it->second.stderr_fd >= 0) {
-    char buffer[2048];
-    ssize_t n = pread(it->second.stderr_fd, buffer, sizeof buffer - 1, 0);
-    std::string text(buffer, n > 0 ? static_cast<size_t>(n) : 0);
-    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-    if (!text.empty()) last_error_ = text;
-    ::close(it->second.stderr_fd);
+  for (auto& connection : connections_) {
+    connection.process.terminate();
+    close(connection.stderr_fd);
   }
-  connections_.erase(it);
+  std::error_code ec;
+  std::filesystem::remove_all(folder_, ec);
+}
+
+void SshDialer::accept_loop() {
+  for (;;) {
+    int connection = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (connection < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      return;  // the listener was shut down
+    }
+    int stderr_fd = memfd_create("rsm-ssh-stderr", MFD_CLOEXEC);
+    std::lock_guard lock(mutex_);
+    reap_finished();
+    try {
+      connections_.push_back({Subprocess::spawn(argv_, connection, connection, stderr_fd), stderr_fd});
+    } catch (const std::exception& e) {
+      last_error_ = e.what();
+      close(stderr_fd);
+    }
+    close(connection);  // ssh has its own copy
+  }
+}
+
+void SshDialer::reap_finished() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (it->process.try_wait() && std::next(it) != connections_.end()) {
+      close(it->stderr_fd);
+      it = connections_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 std::string SshDialer::last_error() {
   std::lock_guard lock(mutex_);
-  return last_error_;
+  if (connections_.empty()) return last_error_;
+  char buffer[2048];
+  ssize_t n = pread(connections_.back().stderr_fd, buffer, sizeof buffer, 0);
+  std::string text(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  return text.empty() ? last_error_ : text;
 }
 
 }  // namespace rsm::engine

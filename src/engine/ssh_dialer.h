@@ -1,12 +1,18 @@
 // Reaches an engine over SSH the way the docker CLI does: every connection is the
 // stdin/stdout of `ssh HOST docker system dial-stdio`, which forwards to the remote
-// engine's socket. We hand libcurl one end of a socketpair and give ssh the other, so
-// the HTTP code is the same for every transport.
+// engine's socket.
+//
+// libcurl is given a unix socket of ours to connect to (in a folder only we may enter);
+// each connection accepted there gets its own ssh process with the accepted socket as
+// its stdin and stdout. (Handing libcurl a ready socketpair through its socket callbacks
+// would be shorter, but libcurl 7.88 — Debian 12's — ignores CURL_SOCKOPT_ALREADY_CONNECTED
+// and fails to connect such sockets; curl/curl#10626.)
 #pragma once
 
-#include <map>
+#include <list>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/endpoint.h"
@@ -17,12 +23,13 @@ namespace rsm::engine {
 class SshDialer {
  public:
   explicit SshDialer(const Endpoint& endpoint);
+  ~SshDialer();
+  SshDialer(const SshDialer&) = delete;
+  SshDialer& operator=(const SshDialer&) = delete;
 
-  // A connected socket, or -1 (with last_error() set) when ssh cannot be started.
-  int open();
-  // Closes a socket returned by open() and reaps its ssh process.
-  void close(int fd);
-  // What the ssh process of the last failed connection printed (e.g. "Permission denied").
+  // The unix socket libcurl connects to.
+  const std::string& socket_path() const { return socket_path_; }
+  // What the ssh process of the latest connection printed (e.g. "Permission denied").
   std::string last_error();
 
   // The ssh command line (without the remote command); RSM_SSH_CONFIG names an ssh
@@ -34,10 +41,17 @@ class SshDialer {
     Subprocess process;
     int stderr_fd;
   };
+  void accept_loop();
+  void reap_finished();
+
   std::vector<std::string> argv_;
+  std::string folder_;
+  std::string socket_path_;
+  int listener_ = -1;
   std::mutex mutex_;
-  std::map<int, Connection> connections_;
+  std::list<Connection> connections_;
   std::string last_error_;
+  std::thread acceptor_;
 };
 
 }  // namespace rsm::engine

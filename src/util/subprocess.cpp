@@ -62,6 +62,14 @@ int Subprocess::wait() {
   return -1;
 }
 
+bool Subprocess::try_wait() {
+  if (pid_ < 0) return true;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  pid_ = -1;
+  return true;
+}
+
 void Subprocess::terminate() {
   if (pid_ < 0) return;
   kill(pid_, SIGTERM);

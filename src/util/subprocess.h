@@ -26,6 +26,8 @@ class Subprocess {
 
   // Waits for the child; returns its exit code, or 128 + signal when it was killed.
   int wait();
+  // True (and reaped) when the child has ended; never blocks.
+  bool try_wait();
   void terminate();
   pid_t pid() const { return pid_; }
 

@@ -1,0 +1,73 @@
+#include "engine/image_transfer.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <thread>
+
+#include <fmt/format.h>
+
+namespace rsm::engine {
+
+bool has_image(Client& engine, const std::string& reference) {
+  return engine.request(Method::Get, "/images/" + reference + "/json").status == 200;
+}
+
+void copy_image(Client& source, Client& target, const std::string& reference) {
+  if (!has_image(source, reference))
+    throw Error(fmt::format("the engine at {} has no image {}: build or load it there first",
+                            source.endpoint().to_string(), reference));
+  // The download writes into a socket pair from its own thread; the upload reads from it
+  // here. (A socket, not a pipe: MSG_NOSIGNAL spares us SIGPIPE when the upload stops early.)
+  int pipe_fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pipe_fds) != 0)
+    throw Error(fmt::format("cannot create a socket pair: {}", std::strerror(errno)));
+
+  std::exception_ptr download_failure;
+  std::thread download([&] {
+    try {
+      source.checked(Method::Get, "/images/" + reference + "/get",
+                     {.sink =
+                          [&](std::string_view chunk) {
+                            while (!chunk.empty()) {
+                              ssize_t n = send(pipe_fds[1], chunk.data(), chunk.size(), MSG_NOSIGNAL);
+                              if (n < 0 && errno == EINTR) continue;
+                              if (n < 0) throw Error(fmt::format("image stream: {}", std::strerror(errno)));
+                              chunk.remove_prefix(static_cast<size_t>(n));
+                            }
+                          },
+                      .timeout_seconds = 0});
+    } catch (...) {
+      download_failure = std::current_exception();
+    }
+    close(pipe_fds[1]);  // the upload sees the end of the stream
+  });
+
+  std::exception_ptr upload_failure;
+  try {
+    JsonMessageStream messages(nullptr);
+    target.checked(Method::Post, "/images/load?quiet=1",
+                   {.content_type = "application/x-tar",
+                    .source = [&](char* buffer, size_t capacity) -> size_t {
+                      for (;;) {
+                        ssize_t n = read(pipe_fds[0], buffer, capacity);
+                        if (n >= 0) return static_cast<size_t>(n);
+                        if (errno != EINTR) throw Error(fmt::format("image stream: {}", std::strerror(errno)));
+                      }
+                    },
+                    .sink = [&](std::string_view chunk) { messages.feed(chunk); },
+                    .timeout_seconds = 0});
+    messages.finish();
+  } catch (...) {
+    upload_failure = std::current_exception();
+  }
+  close(pipe_fds[0]);  // a download still writing gets EPIPE and ends
+  download.join();
+  if (download_failure) std::rethrow_exception(download_failure);
+  if (upload_failure) std::rethrow_exception(upload_failure);
+}
+
+}  // namespace rsm::engine

@@ -1,0 +1,17 @@
+// Copying an image from one engine to another without a registry: GET /images/{name}/get
+// on the source is streamed straight into POST /images/load on the target, so the image
+// never sits whole in memory or on disk.
+#pragma once
+
+#include <string>
+
+#include "engine/client.h"
+
+namespace rsm::engine {
+
+bool has_image(Client& engine, const std::string& reference);
+
+// Throws Error when the source lacks the image or the target refuses it.
+void copy_image(Client& source, Client& target, const std::string& reference);
+
+}  // namespace rsm::engine

@@ -1,0 +1,19 @@
+// Images the tests run. There is no registry here, so they are built on the spot from
+// Debian's busybox-static: one static binary in a FROM scratch image.
+#pragma once
+
+#include <string>
+
+#include "engine/client.h"
+
+namespace rsm::testing {
+
+inline constexpr const char* kBusyboxImage = "rsm-test/busybox:1";
+
+// Builds kBusyboxImage on the engine unless it is there already.
+void ensure_busybox_image(engine::Client& engine);
+
+// A name no other test run uses at the same time: "<prefix>-<pid>".
+std::string unique_name(const std::string& prefix);
+
+}  // namespace rsm::testing

@@ -1,0 +1,31 @@
+#include "util/tar_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+TEST(TarWriter, WritesFilesAnyTarReaderReadsBack) {
+  rsm::TarWriter writer;
+  writer.add_file("Dockerfile", "FROM scratch\n");
+  writer.add_file("bin/app", std::string(70000, '\x7f'), 0755);
+  std::string tar = writer.finish();
+
+  archive* reader = archive_read_new();
+  archive_read_support_format_tar(reader);
+  ASSERT_EQ(archive_read_open_memory(reader, tar.data(), tar.size()), ARCHIVE_OK);
+  std::map<std::string, std::pair<std::string, int>> files;
+  archive_entry* entry;
+  while (archive_read_next_header(reader, &entry) == ARCHIVE_OK) {
+    std::string content(static_cast<size_t>(archive_entry_size(entry)), '\0');
+    archive_read_data(reader, content.data(), content.size());
+    files[archive_entry_pathname(entry)] = {content, archive_entry_perm(entry)};
+  }
+  archive_read_free(reader);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files["Dockerfile"].first, "FROM scratch\n");
+  EXPECT_EQ(files["bin/app"].first.size(), 70000u);
+  EXPECT_EQ(files["bin/app"].second, 0755);
+}
