@@ -55,8 +55,22 @@ void Environment::create(const CreateRequest& request) {
     throw UsageError(fmt::format("environment {} has no manager yet: create one first (-m 1)", name_));
 
   auto& chosen = driver(request.driver);
-  chosen.prepare(name_, progress_);
+  try {
+    chosen.prepare(name_, progress_);
+    add_nodes(chosen, existing, request);
+  } catch (...) {
+    // Each failed node removed itself; a new environment also takes its network along.
+    if (existing.empty() && nodes().empty()) chosen.remove_environment(name_);
+    throw;
+  }
 
+  auto all = nodes();
+  start_and_join(all);
+  progress_.step(name_, fmt::format("swarm of {} nodes ready in {:.1f} s", all.size(), progress_.elapsed_seconds()));
+}
+
+void Environment::add_nodes(drivers::NodeDriver& chosen, const std::vector<Node>& existing,
+                            const CreateRequest& request) {
   // New machines continue the numbering of each role.
   struct Planned {
     Role role;
@@ -70,10 +84,6 @@ void Environment::create(const CreateRequest& request) {
     for (int i = 1; i <= count; ++i) planned.push_back({role, last + i});
   }
   for_each_parallel(planned, [&](const Planned& p) { chosen.create(name_, p.role, p.index, progress_); });
-
-  auto all = nodes();
-  start_and_join(all);
-  progress_.step(name_, fmt::format("swarm of {} nodes ready in {:.1f} s", all.size(), progress_.elapsed_seconds()));
 }
 
 void Environment::start_and_join(std::vector<Node>& all) {

@@ -55,6 +55,20 @@ json labels_for(const Node& node) {
   return labels;
 }
 
+// The machine of this hostname is now another swarm node (it was made again, or left and
+// rejoined): the old entry can never come back, so it goes, whatever state the managers
+// still think it is in. A manager entry is demoted first, as the engine requires.
+void forget_stale_entry(engine::Client& manager, const json& entry) {
+  std::string id = entry["ID"];
+  if (entry.contains("ManagerStatus")) {
+    json spec = entry["Spec"];
+    spec["Role"] = "worker";
+    manager.request(engine::Method::Post, fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()),
+                    {.body = spec});
+  }
+  manager.request(engine::Method::Delete, "/nodes/" + id + "?force=1");
+}
+
 // Labels each node, removes entries left by earlier machines of the same name, and
 // waits until every node is ready.
 void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<std::string, std::string>& node_ids) {
@@ -69,9 +83,7 @@ void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<
       auto ours = std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == hostname; });
       if (ours == nodes.end()) continue;
       if (node_ids.at(hostname) != id) {
-        // A machine of this name was removed and made again: its old entry is gone for good.
-        if (entry["Status"].value("State", "") == "down" && !entry.contains("ManagerStatus"))
-          client.request(engine::Method::Delete, "/nodes/" + id + "?force=1");
+        forget_stale_entry(client, entry);
         continue;
       }
       if (!labelled.contains(id)) {

@@ -79,18 +79,22 @@ void Subprocess::terminate() {
 ProcessResult run_process(const std::vector<std::string>& argv) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
+  // Nothing run this way reads input: give it /dev/null rather than the user's terminal.
+  int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
   ProcessResult result;
   {
     Subprocess child = [&] {
       try {
-        return Subprocess::spawn(argv, -1, fds[1], fds[1]);
+        return Subprocess::spawn(argv, null_fd, fds[1], fds[1]);
       } catch (...) {
         close(fds[0]);
         close(fds[1]);
+        close(null_fd);
         throw;
       }
     }();
     close(fds[1]);
+    close(null_fd);
     char buffer[4096];
     for (;;) {
       ssize_t n = read(fds[0], buffer, sizeof buffer);

@@ -41,7 +41,7 @@ struct ProcessResult {
   std::string output;  // stdout and stderr, interleaved as the child wrote them
 };
 
-// Runs a program to completion and captures what it printed.
+// Runs a program to completion, with /dev/null as its input, and captures what it printed.
 ProcessResult run_process(const std::vector<std::string>& argv);
 
 // True when a program of that name is found in PATH.

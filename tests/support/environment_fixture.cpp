@@ -1,0 +1,48 @@
+#include "support/environment_fixture.h"
+
+#include <curl/curl.h>
+
+#include "support/rsm_runner.h"
+
+namespace rsm::testing {
+
+namespace {
+std::string label_filter(const std::string& env) {
+  std::string filter = engine::json{{"label", {"rsm.env=" + env}}}.dump();
+  char* escaped = curl_easy_escape(nullptr, filter.data(), static_cast<int>(filter.size()));
+  std::string result(escaped);
+  curl_free(escaped);
+  return result;
+}
+}  // namespace
+
+std::vector<std::string> leftovers(engine::Client& host, const std::string& env) {
+  std::vector<std::string> found;
+  for (const auto& c : host.get("/containers/json?all=1&filters=" + label_filter(env)))
+    found.push_back("container " + c["Names"][0].get<std::string>());
+  for (const auto& v : host.get("/volumes?filters=" + label_filter(env))["Volumes"])
+    found.push_back("volume " + v["Name"].get<std::string>());
+  for (const auto& n : host.get("/networks?filters=" + label_filter(env)))
+    found.push_back("network " + n["Name"].get<std::string>());
+  if (host.request(engine::Method::Get, "/networks/rsm-" + env).status == 200) found.push_back("network rsm-" + env);
+  return found;
+}
+
+void remove_environment(const std::string& env) {
+  run_rsm({"nodes", "rm", env, "-f"});
+  engine::Client host(engine::Endpoint::from_environment());
+  for (const auto& c : host.get("/containers/json?all=1&filters=" + label_filter(env)))
+    host.request(engine::Method::Delete, "/containers/" + c["Id"].get<std::string>() + "?force=1&v=1");
+  for (const auto& v : host.get("/volumes?filters=" + label_filter(env))["Volumes"])
+    host.request(engine::Method::Delete, "/volumes/" + v["Name"].get<std::string>() + "?force=1");
+  host.request(engine::Method::Delete, "/networks/rsm-" + env);
+}
+
+engine::Endpoint node_engine(const std::string& env, const std::string& node) {
+  auto listed = engine::json::parse(run_rsm({"nodes", "ls", env, "--json"}).output);
+  for (const auto& row : listed)
+    if (row["name"] == node) return engine::Endpoint::parse(row["docker_host"].get<std::string>());
+  throw Error("no node " + node + " in environment " + env);
+}
+
+}  // namespace rsm::testing

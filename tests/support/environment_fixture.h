@@ -1,0 +1,23 @@
+// Helpers for tests that make real environments of local nodes: unique names, the
+// engines of the nodes, and removal of everything an environment left, even when the
+// test failed half-way.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+
+namespace rsm::testing {
+
+// Every container, volume and network of the host engine labelled rsm.env=ENV (plus the
+// environment's network by name): what a removed environment must not leave behind.
+std::vector<std::string> leftovers(engine::Client& host, const std::string& env);
+
+// Removes the environment through rsm, then whatever rsm did not remove.
+void remove_environment(const std::string& env);
+
+// The node's engine, read from `rsm nodes ls ENV --json`.
+engine::Endpoint node_engine(const std::string& env, const std::string& node);
+
+}  // namespace rsm::testing
