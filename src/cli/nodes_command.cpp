@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "drivers/local/node_image.h"
 #include "swarm/environment.h"
 #include "util/error.h"
 
@@ -153,6 +154,13 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   ssh->callback([options, &exit_code] {
     Progress progress(true);
     exit_code = swarm::Environment(options->env, progress).run_everywhere(options->command);
+  });
+
+  auto* image = nodes->add_subcommand("image", "Build the local driver's node image now (create does it when needed)");
+  image->callback([] {
+    Progress progress;
+    engine::Client host(engine::Endpoint::from_environment());
+    fmt::print("{}\n", drivers::ensure_node_image(host, progress));
   });
 
   auto* env = nodes->add_subcommand("env", "Print the DOCKER_HOST line for the docker CLI, like docker-machine env");

@@ -1,6 +1,7 @@
 #include "engine/client.h"
 
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -81,6 +82,16 @@ struct Client::Curl {
     if (handle) curl_easy_cleanup(handle);
   }
 };
+
+Source fd_source(int fd) {
+  return [fd](char* buffer, size_t capacity) -> size_t {
+    for (;;) {
+      ssize_t n = read(fd, buffer, capacity);
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) throw Error(fmt::format("reading the upload stream: {}", std::strerror(errno)));
+    }
+  };
+}
 
 std::string Response::message() const {
   auto parsed = json::parse(body, nullptr, false);

@@ -65,6 +65,9 @@ using Source = std::function<size_t(char* buffer, size_t capacity)>;
 // Receives each chunk of a response body as it arrives.
 using Sink = std::function<void(std::string_view chunk)>;
 
+// A Source that reads a file descriptor (a pipe or socket) until its end.
+Source fd_source(int fd);
+
 enum class Method { Get, Post, Put, Delete, Head };
 
 struct RequestOptions {

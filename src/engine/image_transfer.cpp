@@ -51,13 +51,7 @@ void copy_image(Client& source, Client& target, const std::string& reference) {
     JsonMessageStream messages(nullptr);
     target.checked(Method::Post, "/images/load?quiet=1",
                    {.content_type = "application/x-tar",
-                    .source = [&](char* buffer, size_t capacity) -> size_t {
-                      for (;;) {
-                        ssize_t n = read(pipe_fds[0], buffer, capacity);
-                        if (n >= 0) return static_cast<size_t>(n);
-                        if (errno != EINTR) throw Error(fmt::format("image stream: {}", std::strerror(errno)));
-                      }
-                    },
+                    .source = fd_source(pipe_fds[0]),
                     .sink = [&](std::string_view chunk) { messages.feed(chunk); },
                     .timeout_seconds = 0});
     messages.finish();

@@ -2,7 +2,10 @@
 // half-built left behind.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 
 #include "support/environment_fixture.h"
 #include "support/rsm_runner.h"
@@ -47,6 +50,18 @@ TEST(BadInput, NoDockerEngine) {
   expect_one_line_error(run_rsm({"nodes", "ls", "dev"}, {{"DOCKER_HOST", "unix:///nonexistent/docker.sock"}}), 1,
                         "no Docker engine at unix:///nonexistent/docker.sock");
   expect_one_line_error(run_rsm({"env", "ls"}, {{"DOCKER_HOST", "bogus://x"}}), 2, "unsupported DOCKER_HOST");
+}
+
+TEST(BadInput, NoPermissionOnTheEngineSocket) {
+  if (geteuid() != 0) GTEST_SKIP() << "needs root, to run rsm as the user nobody";
+  // A copy in /tmp, so that the folders above the build tree need not be open to nobody.
+  auto copy = std::filesystem::temp_directory_path() / unique_name("rsm-as-nobody");
+  std::filesystem::copy_file(RSM_BINARY, copy, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(copy, std::filesystem::perms::all & ~std::filesystem::perms::group_write &
+                                         ~std::filesystem::perms::others_write);
+  auto result = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.string(), "env", "ls"});
+  std::filesystem::remove(copy);
+  expect_one_line_error(result, 1, "no permission on unix:///var/run/docker.sock");
 }
 
 TEST(BadInput, RemoveAsksBeforeDeletingAndRefusesWithoutATerminal) {

@@ -20,7 +20,8 @@ std::vector<std::string> leftovers(engine::Client& host, const std::string& env)
   std::vector<std::string> found;
   for (const auto& c : host.get("/containers/json?all=1&filters=" + label_filter(env)))
     found.push_back("container " + c["Names"][0].get<std::string>());
-  for (const auto& v : host.get("/volumes?filters=" + label_filter(env))["Volumes"])
+  engine::json volumes = host.get("/volumes?filters=" + label_filter(env))["Volumes"];
+  for (const auto& v : volumes)
     found.push_back("volume " + v["Name"].get<std::string>());
   for (const auto& n : host.get("/networks?filters=" + label_filter(env)))
     found.push_back("network " + n["Name"].get<std::string>());
@@ -33,7 +34,8 @@ void remove_environment(const std::string& env) {
   engine::Client host(engine::Endpoint::from_environment());
   for (const auto& c : host.get("/containers/json?all=1&filters=" + label_filter(env)))
     host.request(engine::Method::Delete, "/containers/" + c["Id"].get<std::string>() + "?force=1&v=1");
-  for (const auto& v : host.get("/volumes?filters=" + label_filter(env))["Volumes"])
+  engine::json volumes = host.get("/volumes?filters=" + label_filter(env))["Volumes"];
+  for (const auto& v : volumes)
     host.request(engine::Method::Delete, "/volumes/" + v["Name"].get<std::string>() + "?force=1");
   host.request(engine::Method::Delete, "/networks/rsm-" + env);
 }

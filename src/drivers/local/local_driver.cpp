@@ -280,7 +280,8 @@ void LocalDriver::remove_by_name(const std::string& name) {
 void LocalDriver::remove(const Node& node) { remove_by_name(node.name); }
 
 void LocalDriver::remove_environment(const std::string& env) {
-  for (const auto& volume : host_.get("/volumes?filters=" + filters({"rsm.env=" + env}))["Volumes"])
+  json volumes = host_.get("/volumes?filters=" + filters({"rsm.env=" + env}))["Volumes"];
+  for (const auto& volume : volumes)
     host_.request(Method::Delete, "/volumes/" + volume["Name"].get<std::string>() + "?force=1");
   auto response = host_.request(Method::Delete, "/networks/" + network_name(env));
   if (response.status >= 300 && response.status != 404)

@@ -145,13 +145,7 @@ void import_rootfs(engine::Client& host, const fs::path& rootfs, const std::stri
                  fmt::format("/images/create?fromSrc=-&repo={}&tag={}&changes={}", url_encode(reference.substr(0, colon)),
                              url_encode(reference.substr(colon + 1)), changes),
                  {.content_type = "application/x-tar",
-                  .source = [&](char* buffer, size_t capacity) -> size_t {
-                    for (;;) {
-                      ssize_t n = read(pipe_fds[0], buffer, capacity);
-                      if (n >= 0) return static_cast<size_t>(n);
-                      if (errno != EINTR) throw Error(fmt::format("reading the node rootfs: {}", std::strerror(errno)));
-                    }
-                  },
+                  .source = engine::fd_source(pipe_fds[0]),
                   .sink = [&](std::string_view chunk) { messages.feed(chunk); },
                   .timeout_seconds = 0});
     messages.finish();
