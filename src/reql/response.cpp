@@ -1,0 +1,103 @@
+#include "reql/response.h"
+
+#include "reql/base64.h"
+#include "reql/errors.h"
+
+namespace reql {
+
+using Json = nlohmann::json;
+
+Response Response::parse(std::string_view text) {
+  auto parsed = Json::parse(text, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("t") || !parsed["t"].is_number_integer())
+    throw ProtocolError("not a RethinkDB response: " + std::string(text.substr(0, 200)));
+  Response response;
+  response.type = static_cast<ResponseType>(parsed["t"].get<int>());
+  if (parsed.contains("r") && parsed["r"].is_array()) response.results = std::move(parsed["r"]);
+  if (parsed.contains("n"))
+    for (const auto& note : parsed["n"]) response.notes.push_back(static_cast<ResponseNote>(note.get<int>()));
+  if (parsed.contains("p")) response.profile = std::move(parsed["p"]);
+  if (parsed.contains("b")) response.backtrace = std::move(parsed["b"]);
+  if (parsed.contains("e") && parsed["e"].is_number_integer()) response.error_type = parsed["e"].get<int>();
+  return response;
+}
+
+bool Response::is_feed() const {
+  for (auto note : notes)
+    if (note != ResponseNote::INCLUDES_STATES) return true;
+  return false;
+}
+
+void Response::throw_error() const {
+  std::string message = !results.empty() && results[0].is_string() ? results[0].get<std::string>() : results.dump();
+  std::string trace = backtrace.is_null() ? "[]" : backtrace.dump();
+  int t = static_cast<int>(type);
+  switch (type) {
+    case ResponseType::CLIENT_ERROR: throw ClientError(message, t, error_type, trace);
+    case ResponseType::COMPILE_ERROR: throw CompileError(message, t, error_type, trace);
+    case ResponseType::RUNTIME_ERROR: break;
+    default: throw ProtocolError("not an error response (type " + std::to_string(t) + ")");
+  }
+  switch (static_cast<ErrorType>(error_type)) {
+    case ErrorType::INTERNAL: throw InternalError(message, t, error_type, trace);
+    case ErrorType::RESOURCE_LIMIT: throw ResourceLimitError(message, t, error_type, trace);
+    case ErrorType::QUERY_LOGIC: throw QueryLogicError(message, t, error_type, trace);
+    case ErrorType::NON_EXISTENCE: throw NonExistenceError(message, t, error_type, trace);
+    case ErrorType::OP_FAILED: throw OpFailedError(message, t, error_type, trace);
+    case ErrorType::OP_INDETERMINATE: throw OpIndeterminateError(message, t, error_type, trace);
+    case ErrorType::USER: throw UserError(message, t, error_type, trace);
+    case ErrorType::PERMISSION_ERROR: throw PermissionError(message, t, error_type, trace);
+  }
+  throw RuntimeError(message, t, error_type, trace);
+}
+
+namespace {
+bool has_type(const Json& value, const char* name) {
+  return value.is_object() && value.contains("$reql_type$") && value["$reql_type$"] == name;
+}
+}  // namespace
+
+std::chrono::system_clock::time_point Time::time_point() const {
+  using namespace std::chrono;
+  // Rounded, not truncated: 1234560690.123 is 1234560690.12299990654 as a double.
+  return system_clock::time_point(round<microseconds>(duration<double>(epoch_seconds)));
+}
+
+bool is_time(const Json& value) { return has_type(value, "TIME"); }
+
+Time to_time(const Json& value) {
+  if (!is_time(value) || !value.contains("epoch_time") || !value["epoch_time"].is_number())
+    throw ProtocolError("not a TIME: " + value.dump());
+  return {value["epoch_time"].get<double>(), value.value("timezone", "+00:00")};
+}
+
+bool is_binary(const Json& value) { return has_type(value, "BINARY"); }
+
+std::string to_binary(const Json& value) {
+  if (!is_binary(value) || !value.contains("data") || !value["data"].is_string())
+    throw ProtocolError("not a BINARY: " + value.dump());
+  return base64_decode(value["data"].get<std::string>());
+}
+
+Json ungroup_pseudotypes(const Json& value) {
+  if (has_type(value, "GROUPED_DATA")) {
+    Json groups = Json::array();
+    for (const auto& pair : value.value("data", Json::array()))
+      if (pair.is_array() && pair.size() == 2)
+        groups.push_back({{"group", ungroup_pseudotypes(pair[0])}, {"reduction", ungroup_pseudotypes(pair[1])}});
+    return groups;
+  }
+  if (value.is_array()) {
+    Json out = Json::array();
+    for (const auto& element : value) out.push_back(ungroup_pseudotypes(element));
+    return out;
+  }
+  if (value.is_object()) {
+    Json out = Json::object();
+    for (const auto& [key, element] : value.items()) out[key] = ungroup_pseudotypes(element);
+    return out;
+  }
+  return value;
+}
+
+}  // namespace reql
