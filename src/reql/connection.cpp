@@ -1,0 +1,349 @@
+#include "reql/connection.h"
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include <boost/asio.hpp>
+
+#include "reql/errors.h"
+#include "reql/frame.h"
+#include "reql/handshake.h"
+
+namespace reql {
+
+namespace asio = boost::asio;
+using Json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+struct Connection::Impl {
+  asio::io_context io;
+  asio::ip::tcp::socket socket{io};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+  std::atomic<uint64_t> next_token{1};
+
+  // Shared between callers and the io thread.
+  std::mutex mutex;
+  std::condition_variable arrived;
+  std::map<uint64_t, std::deque<Response>> inbox;  // answers not yet taken, by token
+  std::set<uint64_t> unwanted;                     // stopped cursors: their answers are dropped
+  std::string failure;                             // why the connection is gone, once it is
+
+  // The io thread's own.
+  std::deque<std::string> outbox;
+  bool writing = false;
+  std::string header = std::string(12, '\0');
+  std::string body;
+
+  void fail(const std::string& reason) {
+    std::lock_guard lock(mutex);
+    if (failure.empty()) failure = reason;
+    arrived.notify_all();
+  }
+
+  void deliver(uint64_t token, Response response) {
+    std::lock_guard lock(mutex);
+    if (unwanted.contains(token)) {
+      if (!response.is_partial()) unwanted.erase(token);
+      return;
+    }
+    inbox[token].push_back(std::move(response));
+    arrived.notify_all();
+  }
+
+  void read_next() {
+    asio::async_read(socket, asio::buffer(header), [this](boost::system::error_code error, size_t) {
+      if (error) return fail("the connection to the server was lost: " + error.message());
+      uint64_t token = 0;
+      for (int i = 7; i >= 0; --i) token = (token << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
+      uint32_t length = 0;
+      for (int i = 11; i >= 8; --i) length = (length << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
+      if (length > FrameReader::kMaxFrameBytes) return fail("the server sent a frame of absurd length");
+      body.resize(length);
+      asio::async_read(socket, asio::buffer(body), [this, token](boost::system::error_code error, size_t) {
+        if (error) return fail("the connection to the server was lost: " + error.message());
+        try {
+          deliver(token, Response::parse(body));
+        } catch (const Error& e) {
+          return fail(e.what());
+        }
+        read_next();
+      });
+    });
+  }
+
+  // Called on the io thread.
+  void write_next() {
+    writing = true;
+    asio::async_write(socket, asio::buffer(outbox.front()), [this](boost::system::error_code error, size_t) {
+      if (error) return fail("cannot write to the server: " + error.message());
+      outbox.pop_front();
+      if (outbox.empty()) writing = false;
+      else write_next();
+    });
+  }
+
+  void send(std::string frame) {
+    asio::post(io, [this, frame = std::move(frame)]() mutable {
+      outbox.push_back(std::move(frame));
+      if (!writing) write_next();
+    });
+  }
+
+  // Before the io thread runs: drives the io_context here until `done` or the deadline.
+  void run_until(const bool& done, Clock::time_point deadline, const std::string& what) {
+    io.restart();
+    while (!done) {
+      if (Clock::now() >= deadline || io.run_one_until(deadline) == 0) {
+        if (done) break;
+        boost::system::error_code ignored;
+        socket.close(ignored);
+        io.restart();
+        io.poll();  // lets the cancelled operation finish
+        throw ConnectionError(what + ": no answer in time");
+      }
+    }
+  }
+};
+
+Connection::Connection(const ConnectOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {}
+
+Connection::~Connection() { close(); }
+
+std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
+  std::shared_ptr<Connection> connection(new Connection(options));
+  Impl& impl = *connection->impl_;
+  std::string where = options.host + ":" + std::to_string(options.port);
+  auto deadline = Clock::now() + options.connect_timeout;
+
+  // Connect.
+  bool done = false;
+  boost::system::error_code failure;
+  asio::ip::tcp::resolver resolver(impl.io);
+  resolver.async_resolve(options.host, std::to_string(options.port), [&](auto error, auto endpoints) {
+    if (error) {
+      failure = error;
+      done = true;
+      return;
+    }
+    asio::async_connect(impl.socket, endpoints, [&](auto connect_error, auto) {
+      failure = connect_error;
+      done = true;
+    });
+  });
+  impl.run_until(done, deadline, "connecting to " + where);
+  if (failure) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + failure.message());
+  impl.socket.set_option(asio::ip::tcp::no_delay(true));
+
+  // Handshake, with the same deadline.
+  Handshake handshake(options.user, options.password, options.nonce.empty() ? ScramClient::random_nonce() : options.nonce);
+  asio::write(impl.socket, asio::buffer(handshake.start()));
+  NulSplitter incoming;
+  char buffer[4096];
+  while (!handshake.done()) {
+    std::string message;
+    while (!handshake.done() && incoming.next(message)) {
+      std::string reply = handshake.on_message(message);
+      if (!reply.empty()) asio::write(impl.socket, asio::buffer(reply));
+    }
+    if (handshake.done()) break;
+    size_t received = 0;
+    done = false;
+    impl.socket.async_read_some(asio::buffer(buffer), [&](auto error, size_t n) {
+      failure = error;
+      received = n;
+      done = true;
+    });
+    impl.run_until(done, deadline, "the handshake with " + where);
+    if (failure) {
+      // A server that refuses our protocol says why, then closes: report its words.
+      std::string rest = incoming.take_rest();
+      if (!rest.empty()) handshake.on_message(rest);
+      throw ConnectionError("the handshake with " + where + " failed: " + failure.message());
+    }
+    incoming.feed(std::string_view(buffer, received));
+  }
+  connection->server_version_ = handshake.server_version();
+
+  // From here on the connection's own thread reads and writes.
+  impl.io.restart();
+  impl.work.emplace(impl.io.get_executor());
+  impl.read_next();
+  impl.thread = std::thread([&impl] { impl.io.run(); });
+  return connection;
+}
+
+bool Connection::is_open() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->failure.empty();
+}
+
+void Connection::close() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  asio::post(impl_->io, [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    impl->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    impl->socket.close(ignored);
+  });
+  impl_->work.reset();
+  impl_->thread.join();
+  impl_->fail("the connection was closed");
+}
+
+uint64_t Connection::new_token() { return impl_->next_token++; }
+
+Response Connection::wait_for(uint64_t token) {
+  std::unique_lock lock(impl_->mutex);
+  auto deadline = Clock::now() + options_.read_timeout;
+  bool answered = impl_->arrived.wait_until(lock, deadline, [&] {
+    auto it = impl_->inbox.find(token);
+    return (it != impl_->inbox.end() && !it->second.empty()) || !impl_->failure.empty();
+  });
+  auto it = impl_->inbox.find(token);
+  if (it != impl_->inbox.end() && !it->second.empty()) {
+    Response response = std::move(it->second.front());
+    it->second.pop_front();
+    if (!response.is_partial() && it->second.empty()) impl_->inbox.erase(it);
+    return response;
+  }
+  if (!answered) {
+    impl_->unwanted.insert(token);  // a late answer is dropped
+    throw ConnectionError("the server at " + options_.host + ":" + std::to_string(options_.port) +
+                          " did not answer within " + std::to_string(options_.read_timeout.count()) + " ms");
+  }
+  throw ConnectionError(impl_->failure);
+}
+
+Response Connection::exchange(uint64_t token, const std::string& query_json) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->failure.empty()) throw ConnectionError(impl_->failure);
+  }
+  impl_->send(encode_frame(token, query_json));
+  return wait_for(token);
+}
+
+void Connection::send_continue(uint64_t token) { impl_->send(encode_frame(token, "[2]")); }
+
+void Connection::send_stop(uint64_t token) {
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->unwanted.insert(token);
+    impl_->inbox.erase(token);
+  }
+  impl_->send(encode_frame(token, "[3]"));
+}
+
+Cursor Connection::run(const Term& query, const RunOptions& options) {
+  Json optargs = Json::object();
+  bool noreply = false;
+  for (const auto& [name, value] : options) {
+    optargs[name] = name == "db" && value.json().is_string() ? r.db(value).json() : value.json();
+    noreply = noreply || (name == "noreply" && value.json() == true);
+  }
+  Json start = Json::array({static_cast<int>(QueryType::START), query.json()});
+  if (!optargs.empty()) start.push_back(optargs);
+  uint64_t token = new_token();
+  if (noreply) {
+    impl_->send(encode_frame(token, start.dump()));
+    return Cursor(shared_from_this(), token, Response{.type = ResponseType::SUCCESS_SEQUENCE});
+  }
+  return Cursor(shared_from_this(), token, exchange(token, start.dump()));
+}
+
+void Connection::noreply_wait() {
+  Response response = exchange(new_token(), "[4]");
+  if (response.is_error()) response.throw_error();
+}
+
+Json Connection::server_info() {
+  Response response = exchange(new_token(), "[5]");
+  if (response.is_error()) response.throw_error();
+  return response.results.empty() ? Json() : response.results[0];
+}
+
+// ---- Cursor
+
+Cursor::Cursor(std::shared_ptr<Connection> connection, uint64_t token, Response first)
+    : connection_(std::move(connection)), token_(token) {
+  done_ = false;
+  take(std::move(first));
+}
+
+Cursor::Cursor(Cursor&& other) noexcept { *this = std::move(other); }
+
+Cursor& Cursor::operator=(Cursor&& other) noexcept {
+  if (this != &other) {
+    close();
+    connection_ = std::move(other.connection_);
+    token_ = other.token_;
+    atom_ = other.atom_;
+    feed_ = other.feed_;
+    done_ = std::exchange(other.done_, true);
+    rows_ = std::move(other.rows_);
+    value_ = std::move(other.value_);
+    profile_ = std::move(other.profile_);
+  }
+  return *this;
+}
+
+Cursor::~Cursor() { close(); }
+
+void Cursor::take(Response response) {
+  if (!response.profile.is_null()) profile_ = response.profile;
+  if (response.is_error()) {
+    done_ = true;
+    response.throw_error();
+  }
+  switch (response.type) {
+    case ResponseType::SUCCESS_ATOM:
+    case ResponseType::SERVER_INFO:
+      atom_ = true;
+      value_ = response.results.empty() ? Json() : ungroup_pseudotypes(response.results[0]);
+      done_ = true;
+      return;
+    case ResponseType::SUCCESS_PARTIAL:
+      feed_ = feed_ || response.is_feed();
+      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(row));
+      return;
+    default:  // SUCCESS_SEQUENCE, WAIT_COMPLETE: the last batch
+      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(row));
+      done_ = true;
+  }
+}
+
+const Json& Cursor::value() const {
+  if (!atom_) throw Error("this query answered with a sequence: read it with next() or to_array()");
+  return value_;
+}
+
+std::optional<Json> Cursor::next() {
+  while (rows_.empty() && !done_) {
+    connection_->send_continue(token_);
+    take(connection_->wait_for(token_));
+  }
+  if (rows_.empty()) return std::nullopt;
+  Json row = std::move(rows_.front());
+  rows_.pop_front();
+  return row;
+}
+
+Json Cursor::to_array() {
+  if (atom_) return value_;
+  Json rows = Json::array();
+  while (auto row = next()) rows.push_back(std::move(*row));
+  return rows;
+}
+
+void Cursor::close() {
+  if (done_ || !connection_) return;
+  done_ = true;
+  rows_.clear();
+  try {
+    connection_->send_stop(token_);
+  } catch (...) {  // a cursor of a lost connection has nothing left to stop
+  }
+}
+
+}  // namespace reql

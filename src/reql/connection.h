@@ -1,0 +1,126 @@
+// A connection to one RethinkDB server.
+//
+//   auto conn = reql::Connection::connect({.host = "db", .password = secret});
+//   std::string hello = conn->run(r.expr("Hello from Rethink")).value();
+//   for (auto cursor = conn->run(r.table("users")); auto row = cursor.next();) use(*row);
+//
+// Many queries may be in flight at once, from any number of threads: each gets its own
+// token and the server's answers are routed back by token. A background thread (Boost.Asio)
+// reads and writes; callers block with a deadline, so a dead server never makes a caller
+// wait longer than its timeout.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "reql/response.h"
+#include "reql/term.h"
+
+namespace reql {
+
+struct ConnectOptions {
+  std::string host = "localhost";
+  int port = 28015;
+  std::string user = "admin";
+  std::string password;  // admin's is empty until someone sets one
+  std::chrono::milliseconds connect_timeout{5000};
+  // How long a query may go without an answer (changefeeds: between two batches).
+  std::chrono::milliseconds read_timeout{30000};
+  // The SCRAM client nonce; random when empty. Set only by tests that replay recordings.
+  std::string nonce;
+};
+
+// Options of one run: the server's global optargs ({"db", "app"}, {"read_mode",
+// "outdated"}, {"noreply", true}, {"profile", true}...). A "db" given as a name is sent as
+// r.db(name), as the drivers do.
+using RunOptions = OptArgMap;
+
+class Connection;
+
+// The answer to a query: one value (value()), or a stream of rows read with next(). A
+// stream that is not read to its end is stopped on the server when the cursor is closed
+// or destroyed.
+class Cursor {
+ public:
+  Cursor(Cursor&&) noexcept;
+  Cursor& operator=(Cursor&&) noexcept;
+  ~Cursor();
+
+  // True when the server answered with a single value (not a sequence).
+  bool is_atom() const { return atom_; }
+  bool is_feed() const { return feed_; }
+  // The single value of an atom answer (GROUPED_DATA presented as groups).
+  const nlohmann::json& value() const;
+  // The next row, fetching more from the server when needed; nullopt at the end.
+  std::optional<nlohmann::json> next();
+  // Every remaining row (never use it on a changefeed).
+  nlohmann::json to_array();
+  // Stops the stream on the server (STOP) if it is still open.
+  void close();
+  const nlohmann::json& profile() const { return profile_; }
+
+ private:
+  friend class Connection;
+  Cursor(std::shared_ptr<Connection> connection, uint64_t token, Response first);
+  void take(Response response);
+
+  std::shared_ptr<Connection> connection_;
+  uint64_t token_ = 0;
+  bool atom_ = false;
+  bool feed_ = false;
+  bool done_ = true;
+  std::deque<nlohmann::json> rows_;
+  nlohmann::json value_;
+  nlohmann::json profile_;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  // Connects, runs the V1_0 handshake (SCRAM-SHA-256) and starts the connection's thread.
+  // Throws ConnectionError (unreachable, timed out), ProtocolError (not a RethinkDB
+  // server), AuthError (wrong user or password).
+  static std::shared_ptr<Connection> connect(const ConnectOptions& options);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs a query. Errors from the server are thrown as QueryError subclasses. With
+  // {"noreply", true} the server sends nothing back: the cursor returned is empty.
+  Cursor run(const Term& query, const RunOptions& options = {});
+  // Waits until every noreply query sent so far has been processed.
+  void noreply_wait();
+  // {"id", "name", "proxy"} of the server this connection talks to.
+  nlohmann::json server_info();
+
+  const std::string& server_version() const { return server_version_; }
+  bool is_open() const;
+  // Closes the socket; queries waiting for an answer fail with ConnectionError.
+  void close();
+
+ private:
+  friend class Cursor;
+  struct Impl;
+  explicit Connection(const ConnectOptions& options);
+
+  // Sends [type, ...] and waits for the first answer to it.
+  Response exchange(uint64_t token, const std::string& query_json);
+  Response wait_for(uint64_t token);
+  void send_continue(uint64_t token);
+  void send_stop(uint64_t token);
+  uint64_t new_token();
+
+  ConnectOptions options_;
+  std::string server_version_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace reql

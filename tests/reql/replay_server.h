@@ -1,0 +1,47 @@
+// A RethinkDB stand-in for tests, on a real TCP socket at 127.0.0.1: it plays a recorded
+// handshake, then answers each query with the responses a real server gave to the same
+// query (../shared/fixtures/reql), batch by batch as CONTINUEs arrive.
+//
+// A few queries are scripted instead: a START whose term is a plain string is echoed back
+// as an atom ("Hello from Rethink"), "hang up" closes the connection, "ignore" is never
+// answered.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rsm::testing {
+
+class ReplayServer {
+ public:
+  // handshake: a recording from fixtures/reql/handshake (its s2c messages are played).
+  explicit ReplayServer(const nlohmann::json& handshake);
+  ~ReplayServer();
+
+  // Answers for a START query (compared as parsed JSON), used once each, in order.
+  void add(const nlohmann::json& query, std::vector<std::string> responses);
+  int port() const { return port_; }
+  int connections() const { return connections_; }
+
+ private:
+  void serve();
+  void serve_connection(int fd);
+
+  std::vector<std::string> handshake_replies_;  // hello, server_first, server_final
+  std::mutex mutex_;
+  std::map<std::string, std::deque<std::vector<std::string>>> answers_;  // by query dump
+  int listener_ = -1;
+  int port_ = 0;
+  std::atomic<int> connections_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace rsm::testing
