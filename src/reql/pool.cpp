@@ -1,0 +1,158 @@
+#include "reql/pool.h"
+
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <arpa/inet.h>
+
+#include "reql/errors.h"
+
+namespace reql {
+
+using Clock = std::chrono::steady_clock;
+
+struct Pool::Server {
+  std::string address;  // numeric
+  int port;
+  std::shared_ptr<Connection> connection;
+  Clock::time_point next_attempt{};
+  std::chrono::milliseconds backoff{0};
+  bool still_resolved = true;
+};
+
+namespace {
+
+// Every address a name has right now (numeric text), or the error.
+std::vector<std::string> addresses_of(const std::string& host, std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
+    error = "cannot resolve " + host + ": " + gai_strerror(rc);
+    return {};
+  }
+  std::vector<std::string> out;
+  for (addrinfo* a = found; a; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if (inet_ntop(a->ai_family, raw, text, sizeof text) && std::find(out.begin(), out.end(), text) == out.end())
+      out.emplace_back(text);
+  }
+  freeaddrinfo(found);
+  return out;
+}
+
+bool writes(const nlohmann::json& term) {
+  static const int kWriting[] = {
+      static_cast<int>(TermType::INSERT),       static_cast<int>(TermType::UPDATE),
+      static_cast<int>(TermType::REPLACE),      static_cast<int>(TermType::DELETE),
+      static_cast<int>(TermType::DB_CREATE),    static_cast<int>(TermType::DB_DROP),
+      static_cast<int>(TermType::TABLE_CREATE), static_cast<int>(TermType::TABLE_DROP),
+      static_cast<int>(TermType::INDEX_CREATE), static_cast<int>(TermType::INDEX_DROP),
+      static_cast<int>(TermType::INDEX_RENAME), static_cast<int>(TermType::RECONFIGURE),
+      static_cast<int>(TermType::REBALANCE),    static_cast<int>(TermType::SYNC),
+      static_cast<int>(TermType::GRANT),        static_cast<int>(TermType::SET_WRITE_HOOK),
+      static_cast<int>(TermType::JAVASCRIPT),   static_cast<int>(TermType::HTTP),
+      static_cast<int>(TermType::CHANGES)};
+  if (term.is_object()) {
+    for (const auto& [key, value] : term.items())
+      if (writes(value)) return true;
+    return false;
+  }
+  if (!term.is_array() || term.empty() || !term[0].is_number_integer()) return false;
+  if (std::find(std::begin(kWriting), std::end(kWriting), term[0].get<int>()) != std::end(kWriting)) return true;
+  for (size_t i = 1; i < term.size(); ++i)
+    if (term[i].is_array() ? std::any_of(term[i].begin(), term[i].end(), writes) : writes(term[i])) return true;
+  return false;
+}
+
+}  // namespace
+
+Pool::Pool(PoolOptions options) : options_(std::move(options)) {
+  if (options_.seeds.empty()) throw Error("a pool needs at least one seed (host:port)");
+}
+
+Pool::~Pool() = default;
+
+std::pair<std::string, int> Pool::split_seed(const std::string& seed) {
+  if (!seed.empty() && seed.front() == '[') {
+    auto close = seed.find(']');
+    std::string host = seed.substr(1, close - 1);
+    int port = close + 2 < seed.size() && seed[close + 1] == ':' ? std::stoi(seed.substr(close + 2)) : 28015;
+    return {host, port};
+  }
+  auto colon = seed.rfind(':');
+  if (colon == std::string::npos || seed.find(':') != colon) return {seed, 28015};
+  return {seed.substr(0, colon), std::stoi(seed.substr(colon + 1))};
+}
+
+bool Pool::is_read(const Term& query) { return !writes(query.json()); }
+
+void Pool::resolve_if_due(bool force) {
+  auto now = Clock::now();
+  if (!force && !servers_.empty() && now - resolved_at_ < options_.resolve_interval) return;
+  resolved_at_ = now;
+  for (auto& server : servers_) server->still_resolved = false;
+  for (const auto& seed : options_.seeds) {
+    auto [host, port] = split_seed(seed);
+    for (const auto& address : addresses_of(host, last_error_)) {
+      auto it = std::find_if(servers_.begin(), servers_.end(),
+                             [&](const auto& s) { return s->address == address && s->port == port; });
+      if (it != servers_.end()) (*it)->still_resolved = true;
+      else servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
+    }
+  }
+  // A server that left DNS (its task stopped) is dropped, with its connection.
+  std::erase_if(servers_, [](const auto& s) { return !s->still_resolved; });
+}
+
+std::shared_ptr<Connection> Pool::pick() {
+  std::lock_guard lock(mutex_);
+  for (int pass = 0; pass < 2; ++pass) {
+    resolve_if_due(pass == 1);
+    for (size_t tried = 0; tried < servers_.size(); ++tried) {
+      Server& server = *servers_[next_++ % servers_.size()];
+      if (server.connection && server.connection->is_open()) return server.connection;
+      if (Clock::now() < server.next_attempt) continue;
+      ConnectOptions options = options_.connection;
+      options.host = server.address;
+      options.port = server.port;
+      try {
+        server.connection = Connection::connect(options);
+        server.backoff = std::chrono::milliseconds(0);
+        return server.connection;
+      } catch (const Error& e) {
+        last_error_ = e.what();
+        server.connection.reset();
+        server.backoff = std::min(options_.max_backoff, std::max(std::chrono::milliseconds(100), server.backoff * 2));
+        server.next_attempt = Clock::now() + server.backoff;
+      }
+    }
+  }
+  std::string seeds;
+  for (const auto& seed : options_.seeds) seeds += (seeds.empty() ? "" : ", ") + seed;
+  throw ConnectionError("no RethinkDB server reachable at " + seeds + (last_error_.empty() ? "" : ": " + last_error_));
+}
+
+Cursor Pool::run(const Term& query, const RunOptions& options) {
+  bool retry = is_read(query);
+  for (int attempt = 0;; ++attempt) {
+    auto connection = pick();
+    try {
+      return connection->run(query, options);
+    } catch (const ConnectionError&) {
+      if (!retry || attempt >= 1 || connection->is_open()) throw;  // a timeout is not a dropped connection
+    }
+  }
+}
+
+size_t Pool::connected() {
+  std::lock_guard lock(mutex_);
+  return static_cast<size_t>(std::count_if(servers_.begin(), servers_.end(),
+                                           [](const auto& s) { return s->connection && s->connection->is_open(); }));
+}
+
+}  // namespace reql
