@@ -14,8 +14,6 @@
 
 namespace reql {
 
-namespace {
-
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   unsigned int length = 0;
@@ -23,6 +21,8 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
        data.size(), reinterpret_cast<unsigned char*>(out.data()), &length);
   return out;
 }
+
+namespace {
 
 std::string sha256(std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
@@ -56,6 +56,15 @@ std::map<char, std::string> attributes(std::string_view message) {
 
 }  // namespace
 
+ScramKeys scram_keys(std::string_view password, std::string_view salt, int iterations) {
+  std::string salted(SHA256_DIGEST_LENGTH, '\0');
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), reinterpret_cast<const unsigned char*>(salt.data()),
+                    static_cast<int>(salt.size()), iterations, EVP_sha256(), SHA256_DIGEST_LENGTH,
+                    reinterpret_cast<unsigned char*>(salted.data()));
+  std::string client_key = hmac_sha256(salted, "Client Key");
+  return {client_key, sha256(client_key), hmac_sha256(salted, "Server Key")};
+}
+
 ScramClient::ScramClient(std::string user, std::string password, std::string nonce)
     : user_(std::move(user)), password_(std::move(password)), nonce_(std::move(nonce)) {}
 
@@ -79,19 +88,14 @@ std::string ScramClient::client_final(std::string_view server_first) {
   if (ec != std::errc() || end != count.data() + count.size() || iterations < 1)
     throw ProtocolError("SCRAM: bad iteration count '" + count + "'");
 
-  std::string salted(SHA256_DIGEST_LENGTH, '\0');
-  PKCS5_PBKDF2_HMAC(password_.data(), static_cast<int>(password_.size()),
-                    reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), iterations,
-                    EVP_sha256(), SHA256_DIGEST_LENGTH, reinterpret_cast<unsigned char*>(salted.data()));
-  std::string client_key = hmac_sha256(salted, "Client Key");
-  std::string stored_key = sha256(client_key);
+  ScramKeys keys = scram_keys(password_, salt, iterations);
   std::string without_proof = "c=biws,r=" + combined_nonce;
   std::string auth_message =
       client_first().substr(3) + "," + std::string(server_first) + "," + without_proof;
-  std::string signature = hmac_sha256(stored_key, auth_message);
-  std::string proof = client_key;
+  std::string signature = hmac_sha256(keys.stored_key, auth_message);
+  std::string proof = keys.client_key;
   for (size_t i = 0; i < proof.size(); ++i) proof[i] = static_cast<char>(proof[i] ^ signature[i]);
-  expected_server_signature_ = hmac_sha256(hmac_sha256(salted, "Server Key"), auth_message);
+  expected_server_signature_ = hmac_sha256(keys.server_key, auth_message);
   return without_proof + ",p=" + base64_encode(proof);
 }
 

@@ -10,6 +10,15 @@
 
 namespace reql {
 
+// The keys both sides derive from a password (RFC 5802, section 3).
+struct ScramKeys {
+  std::string client_key;
+  std::string stored_key;
+  std::string server_key;
+};
+ScramKeys scram_keys(std::string_view password, std::string_view salt, int iterations);
+std::string hmac_sha256(std::string_view key, std::string_view data);
+
 class ScramClient {
  public:
   // nonce: printable, without ','; random_nonce() makes a fresh one.

@@ -7,13 +7,33 @@
 
 #include <cstring>
 
+#include "reql/base64.h"
 #include "reql/frame.h"
+#include "reql/scram.h"
 
 namespace rsm::testing {
 
 using nlohmann::json;
 
 namespace {
+
+// Reads until a NUL-terminated message is complete; false when the client went away.
+bool read_message(int fd, std::string& pending, std::string& message, const std::atomic<bool>& stopping) {
+  char buffer[4096];
+  for (;;) {
+    auto nul = pending.find('\0');
+    if (nul != std::string::npos) {
+      message = pending.substr(0, nul);
+      pending.erase(0, nul + 1);
+      return true;
+    }
+    if (stopping) return false;
+    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+    if (n <= 0) return false;
+    pending.append(buffer, static_cast<size_t>(n));
+  }
+}
 
 bool send_all(int fd, const std::string& bytes) {
   size_t sent = 0;
@@ -27,9 +47,9 @@ bool send_all(int fd, const std::string& bytes) {
 
 }  // namespace
 
-ReplayServer::ReplayServer(const json& handshake) {
+ReplayServer::ReplayServer(const json& handshake, std::string password) : password_(std::move(password)) {
   for (const auto& message : handshake["messages"])
-    if (message["dir"] == "s2c") handshake_replies_.push_back(message["text"].get<std::string>() + '\0');
+    if (message["dir"] == "s2c" && hello_.empty()) hello_ = message["text"].get<std::string>() + '\0';
   listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
@@ -65,34 +85,63 @@ void ReplayServer::serve() {
   for (auto& session : sessions) session.join();
 }
 
+bool ReplayServer::authenticate(int fd, std::string& pending) {
+  std::string message;
+  // The magic, then the client-first message.
+  while (pending.size() < 4) {
+    char buffer[64];
+    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR) && !stopping_) continue;
+    if (n <= 0) return false;
+    pending.append(buffer, static_cast<size_t>(n));
+  }
+  if (pending.compare(0, 4, std::string("\xc3\xbd\xc2\x34", 4)) != 0) {
+    send_all(fd, std::string("ERROR: Received an unsupported protocol version.\n") + '\0');
+    return false;
+  }
+  pending.erase(0, 4);
+  if (!read_message(fd, pending, message, stopping_)) return false;
+  std::string client_first = json::parse(message)["authentication"];
+  std::string client_first_bare = client_first.substr(3);
+  std::string nonce = client_first_bare.substr(client_first_bare.find(",r=") + 3) + reql::ScramClient::random_nonce();
+  std::string salt = "rsm-replay-salt!";
+  constexpr int kIterations = 64;
+  std::string server_first = "r=" + nonce + ",s=" + reql::base64_encode(salt) + ",i=" + std::to_string(kIterations);
+  send_all(fd, hello_ + json{{"authentication", server_first}, {"success", true}}.dump() + '\0');
+
+  if (!read_message(fd, pending, message, stopping_)) return false;
+  std::string client_final = json::parse(message)["authentication"];
+  std::string without_proof = client_final.substr(0, client_final.find(",p="));
+  std::string proof = reql::base64_decode(client_final.substr(client_final.find(",p=") + 3));
+  std::string auth_message = client_first_bare + "," + server_first + "," + without_proof;
+  reql::ScramKeys keys = reql::scram_keys(password_, salt, kIterations);
+  std::string signature = reql::hmac_sha256(keys.stored_key, auth_message);
+  std::string expected = keys.client_key;
+  for (size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<char>(expected[i] ^ signature[i]);
+  if (proof != expected) {
+    send_all(fd, json{{"error", "Wrong password"}, {"error_code", 12}, {"success", false}}.dump() + '\0');
+    return false;
+  }
+  std::string verifier = reql::base64_encode(reql::hmac_sha256(keys.server_key, auth_message));
+  return send_all(fd, json{{"authentication", "v=" + verifier}, {"success", true}}.dump() + '\0');
+}
+
 void ReplayServer::serve_connection(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   timeval tick{0, 200000};  // wake up now and then to notice the end of the test
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
-  std::string handshake_bytes;
-  int nuls = 0;
+  std::string pending;
+  if (!authenticate(fd, pending)) {
+    close(fd);
+    return;
+  }
   reql::FrameReader frames;
+  frames.feed(pending);
   std::map<uint64_t, std::pair<std::vector<std::string>, size_t>> open;  // token -> answers, next
   char buffer[65536];
-  while (!stopping_) {
-    ssize_t n = recv(fd, buffer, sizeof buffer, 0);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-    if (n <= 0) break;
-    std::string_view chunk(buffer, static_cast<size_t>(n));
-    // Handshake: magic + client-first (NUL), then client-final (NUL).
-    while (nuls < 2 && !chunk.empty()) {
-      auto nul = chunk.find('\0');
-      if (nul == std::string_view::npos) {
-        chunk = {};
-        break;
-      }
-      chunk.remove_prefix(nul + 1);
-      if (++nuls == 1) send_all(fd, handshake_replies_.at(0) + handshake_replies_.at(1));
-      else send_all(fd, handshake_replies_.at(2));
-    }
-    if (chunk.empty()) continue;
-    frames.feed(chunk);
+  // Answer every complete frame, then wait for more bytes.
+  for (bool more = true; more && !stopping_;) {
     std::vector<reql::Frame> received;
     frames.drain(received);
     for (const auto& frame : received) {
@@ -134,6 +183,13 @@ void ReplayServer::serve_connection(int fd) {
       } else if (type == 5) {
         reply(R"({"t":5,"r":[{"id":"replay","name":"replay","proxy":false}]})");
       }
+    }
+    for (;;) {
+      ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR) && !stopping_) continue;
+      if (n > 0) frames.feed(std::string_view(buffer, static_cast<size_t>(n)));
+      more = n > 0;
+      break;
     }
   }
   close(fd);

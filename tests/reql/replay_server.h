@@ -1,6 +1,7 @@
-// A RethinkDB stand-in for tests, on a real TCP socket at 127.0.0.1: it plays a recorded
-// handshake, then answers each query with the responses a real server gave to the same
-// query (../shared/fixtures/reql), batch by batch as CONTINUEs arrive.
+// A RethinkDB stand-in for tests, on a real TCP socket at 127.0.0.1: it greets with a
+// recorded server hello, authenticates with real SCRAM-SHA-256 (any user, the given
+// password, any client nonce), then answers each query with the responses a real server
+// gave to the same query (../shared/fixtures/reql), batch by batch as CONTINUEs arrive.
 //
 // A few queries are scripted instead: a START whose term is a plain string is echoed back
 // as an atom ("Hello from Rethink"), "hang up" closes the connection, "ignore" is never
@@ -21,8 +22,8 @@ namespace rsm::testing {
 
 class ReplayServer {
  public:
-  // handshake: a recording from fixtures/reql/handshake (its s2c messages are played).
-  explicit ReplayServer(const nlohmann::json& handshake);
+  // handshake: a recording from fixtures/reql/handshake (its server hello is played).
+  explicit ReplayServer(const nlohmann::json& handshake, std::string password = "");
   ~ReplayServer();
 
   // Answers for a START query (compared as parsed JSON), used once each, in order.
@@ -33,8 +34,11 @@ class ReplayServer {
  private:
   void serve();
   void serve_connection(int fd);
+  // Runs the server side of the handshake; false when the client was refused.
+  bool authenticate(int fd, std::string& pending);
 
-  std::vector<std::string> handshake_replies_;  // hello, server_first, server_final
+  std::string hello_;
+  std::string password_;
   std::mutex mutex_;
   std::map<std::string, std::deque<std::vector<std::string>>> answers_;  // by query dump
   int listener_ = -1;
