@@ -5,8 +5,6 @@
 // Without it every test here is skipped, saying so.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -18,6 +16,7 @@
 
 #include "reql/connection.h"
 #include "reql/errors.h"
+#include "support/ports.h"
 #include "util/subprocess.h"
 
 using namespace reql;
@@ -25,18 +24,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t length = sizeof address;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // The server under test, started (and stopped) here when RSM_TEST_RETHINKDB asks for it.
 class RealServer {
@@ -70,7 +57,7 @@ class RealServer {
       server->port_ = std::stoi(text.substr(colon + 1));
     } else if (fs::exists(text)) {
       server->directory_ = fs::temp_directory_path() / ("rsm-rethinkdb-" + std::to_string(getpid()));
-      server->port_ = free_port();
+      server->port_ = rsm::testing::free_port();
       // Cluster ports in the kernel's ephemeral range once crashed a server: stay below 32768.
       int cluster_port = 20000 + getpid() % 10000;
       server->process_ = std::make_unique<rsm::Subprocess>(rsm::Subprocess::spawn(

@@ -47,13 +47,16 @@ bool send_all(int fd, const std::string& bytes) {
 
 }  // namespace
 
-ReplayServer::ReplayServer(const json& handshake, std::string password) : password_(std::move(password)) {
+ReplayServer::ReplayServer(const json& handshake, std::string password, int port) : password_(std::move(password)) {
   for (const auto& message : handshake["messages"])
     if (message["dir"] == "s2c" && hello_.empty()) hello_ = message["text"].get<std::string>() + '\0';
   listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  int one = 1;
+  setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address);
   listen(listener_, 16);
   socklen_t length = sizeof address;
@@ -164,7 +167,10 @@ void ReplayServer::serve_connection(int fd) {
             it->second.pop_front();
           }
         }
-        if (answers.empty() && query[1].is_string()) answers = {json{{"t", 1}, {"r", {query[1]}}}.dump()};
+        if (answers.empty() && query[1].is_string()) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(answer_delay_ms_.load()));
+          answers = {json{{"t", 1}, {"r", {query[1]}}}.dump()};
+        }
         if (answers.empty()) answers = {R"({"t":16,"r":["replay: no recording of this query"],"b":[]})"};
         reply(answers[0]);
         open[frame.token] = {std::move(answers), 1};

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -23,12 +24,15 @@ namespace rsm::testing {
 class ReplayServer {
  public:
   // handshake: a recording from fixtures/reql/handshake (its server hello is played).
-  explicit ReplayServer(const nlohmann::json& handshake, std::string password = "");
+  // port 0: any free port.
+  explicit ReplayServer(const nlohmann::json& handshake, std::string password = "", int port = 0);
   ~ReplayServer();
 
   // Answers for a START query (compared as parsed JSON), used once each, in order.
   void add(const nlohmann::json& query, std::vector<std::string> responses);
   int port() const { return port_; }
+  // Echoed answers (the scripted ones) wait this long first: a slow database.
+  void set_answer_delay(std::chrono::milliseconds delay) { answer_delay_ms_ = static_cast<int>(delay.count()); }
   int connections() const { return connections_; }
 
  private:
@@ -44,6 +48,7 @@ class ReplayServer {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<int> connections_{0};
+  std::atomic<int> answer_delay_ms_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

@@ -1,0 +1,35 @@
+#include "config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace {
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value ? value : "";
+}
+}  // namespace
+
+AppConfig AppConfig::from_environment() {
+  AppConfig config;
+  if (auto port = env("PORT"); !port.empty()) {
+    config.port = std::atoi(port.c_str());
+    if (config.port <= 0 || config.port > 65535) throw std::runtime_error("PORT must be a port number, not '" + port + "'");
+  }
+  if (auto hosts = env("RETHINKDB_HOSTS"); !hosts.empty()) {
+    config.database.clear();
+    std::istringstream list(hosts);
+    for (std::string host; std::getline(list, host, ',');)
+      if (!host.empty()) config.database.push_back(host);
+  }
+  if (auto user = env("RETHINKDB_USER"); !user.empty()) config.user = user;
+  config.password = env("RETHINKDB_PASSWORD");
+  if (auto file = env("RETHINKDB_PASSWORD_FILE"); !file.empty()) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read RETHINKDB_PASSWORD_FILE " + file);
+    std::getline(in, config.password);  // a secret file may end with a newline
+  }
+  return config;
+}

@@ -1,0 +1,15 @@
+// The app's settings, all from the environment (as a swarm service gets them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+struct AppConfig {
+  int port = 9090;                               // PORT
+  std::vector<std::string> database{"db:28015"};  // RETHINKDB_HOSTS, comma-separated host:port
+  std::string user = "admin";                    // RETHINKDB_USER
+  std::string password;                          // RETHINKDB_PASSWORD, or the file RETHINKDB_PASSWORD_FILE (a Docker secret)
+
+  // Throws std::runtime_error with a one-line reason for bad values.
+  static AppConfig from_environment();
+};

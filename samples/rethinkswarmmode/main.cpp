@@ -1,0 +1,57 @@
+// rethinkswarmmode: the sample app of rethink-swarm (the seed's Go app, in C++).
+// GET /bar answers "Hello, "/bar" 0.1" and a line from RethinkDB. It never exits because
+// the database is away, and on SIGTERM it finishes the requests in flight first.
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+#include "config.h"
+#include "http_server.h"
+#include "reql/pool.h"
+#include "routes.h"
+
+int main() {
+  // SIGTERM and SIGINT are taken by a thread of ours (sigwait), in every thread blocked.
+  // A no-op handler too: as PID 1 in a container a signal left at its default is dropped.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  struct sigaction noop {};
+  noop.sa_handler = [](int) {};
+  sigaction(SIGTERM, &noop, nullptr);
+  sigaction(SIGINT, &noop, nullptr);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  try {
+    AppConfig config = AppConfig::from_environment();
+    reql::PoolOptions database;
+    database.seeds = config.database;
+    database.connection.user = config.user;
+    database.connection.password = config.password;
+    database.connection.connect_timeout = std::chrono::milliseconds(2000);
+    database.connection.read_timeout = std::chrono::milliseconds(5000);
+    reql::Pool pool(database);
+
+    HttpServer* running = nullptr;
+    HttpServer server(config.port, [&](const std::string& method, const std::string& target) {
+      return route(method, target, pool, running->draining());
+    });
+    running = &server;
+    std::thread signals([&] {
+      int signal = 0;
+      sigwait(&stop_signals, &signal);
+      std::fprintf(stderr, "rethinkswarmmode: signal %d: finishing requests in flight\n", signal);
+      server.stop();
+    });
+    signals.detach();
+    std::fprintf(stderr, "rethinkswarmmode: listening on :%d, database %s\n", config.port, config.database.front().c_str());
+    server.run(std::chrono::seconds(25));
+    std::fprintf(stderr, "rethinkswarmmode: stopped\n");
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "rethinkswarmmode: %s\n", e.what());
+    return 1;
+  }
+}

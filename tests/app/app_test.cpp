@@ -1,0 +1,203 @@
+// The sample app (rethinkswarmmode) as its users meet it: over HTTP, against a database
+// that answers, goes away, comes back or is slow, and stopped with SIGTERM; and built as
+// one static binary that runs in a FROM scratch image on the real engine.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "engine/client.h"
+#include "reql/replay_server.h"
+#include "support/fixtures.h"
+#include "support/ports.h"
+#include "support/test_images.h"
+#include "util/subprocess.h"
+#include "util/tar_writer.h"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using rsm::testing::free_port;
+using rsm::testing::ReplayServer;
+
+namespace {
+
+const std::string kSeedAnswer = "Hello, \"/bar\" 0.1\nHello from Rethink\n";
+
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+
+HttpAnswer http_get(int port, const std::string& path) {
+  auto result = rsm::run_process({"curl", "-s", "--max-time", "10", "-w", "\n%{http_code}",
+                                  "http://127.0.0.1:" + std::to_string(port) + path});
+  auto cut = result.output.rfind('\n');
+  if (cut == std::string::npos) return {};
+  return {std::atoi(result.output.c_str() + cut + 1), result.output.substr(0, cut)};
+}
+
+// Polls until the app answers at all.
+bool wait_for_app(int port) {
+  for (int i = 0; i < 100; ++i) {
+    if (http_get(port, "/healthz").status == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+class App {
+ public:
+  App(int port, const std::string& database, const std::string& password_file = "") : port_(port) {
+    std::vector<std::string> argv{"env", "PORT=" + std::to_string(port), "RETHINKDB_HOSTS=" + database};
+    if (!password_file.empty()) argv.push_back("RETHINKDB_PASSWORD_FILE=" + password_file);
+    argv.push_back(RETHINKSWARMMODE_BINARY);
+    process_ = std::make_unique<rsm::Subprocess>(rsm::Subprocess::spawn(argv));
+    EXPECT_TRUE(wait_for_app(port)) << "the app did not start";
+  }
+  int port() const { return port_; }
+  // SIGTERM, then the exit code (or -1 when it did not exit within 10 s).
+  int terminate_and_wait() {
+    kill(process_->pid(), SIGTERM);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(process_->pid(), &status, WNOHANG) == process_->pid()) {
+        process_.release();
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return -1;
+  }
+
+ private:
+  int port_;
+  std::unique_ptr<rsm::Subprocess> process_;
+};
+
+json handshake_or_skip(bool& skip) {
+  auto fixtures = rsm::testing::reql_fixtures();
+  skip = !fixtures;
+  return fixtures ? rsm::testing::read_json(*fixtures / "handshake" / "admin_empty_password.json") : json();
+}
+
+}  // namespace
+
+TEST(SampleApp, AnswersTheSeedsTwoLinesWithThePasswordFromASecretFile) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  ReplayServer database(handshake, "s3cret");
+  auto secret = fs::temp_directory_path() / ("rsm-app-secret-" + std::to_string(getpid()));
+  std::ofstream(secret) << "s3cret\n";
+  App app(free_port(), "127.0.0.1:" + std::to_string(database.port()), secret.string());
+  HttpAnswer bar = http_get(app.port(), "/bar");
+  EXPECT_EQ(bar.status, 200);
+  EXPECT_EQ(bar.body, kSeedAnswer);
+  EXPECT_EQ(http_get(app.port(), "/readyz").status, 200);
+  EXPECT_EQ(http_get(app.port(), "/healthz").body, "ok\n");
+  EXPECT_EQ(http_get(app.port(), "/elsewhere").status, 404);
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+  fs::remove(secret);
+}
+
+TEST(SampleApp, Answers503WhileTheDatabaseIsAwayAndRecoversByItself) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  int database_port = free_port();
+  App app(free_port(), "127.0.0.1:" + std::to_string(database_port));
+  HttpAnswer away = http_get(app.port(), "/bar");
+  EXPECT_EQ(away.status, 503);
+  EXPECT_EQ(away.body.rfind("database unavailable: ", 0), 0u) << away.body;
+  EXPECT_EQ(std::count(away.body.begin(), away.body.end(), '\n'), 1) << away.body;
+  EXPECT_EQ(http_get(app.port(), "/readyz").status, 503);
+  EXPECT_EQ(http_get(app.port(), "/healthz").status, 200);  // alive all the same
+
+  ReplayServer database(handshake, "", database_port);  // the database comes back
+  bool recovered = false;
+  for (int i = 0; i < 100 && !recovered; ++i) {
+    recovered = http_get(app.port(), "/bar").body == kSeedAnswer;
+    if (!recovered) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(recovered) << "the app did not reconnect within 10 s";
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
+TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  ReplayServer database(handshake);
+  App app(free_port(), "127.0.0.1:" + std::to_string(database.port()));
+  EXPECT_EQ(http_get(app.port(), "/bar").status, 200);  // connected
+  database.set_answer_delay(std::chrono::milliseconds(800));
+  auto slow = std::async(std::launch::async, [&] { return http_get(app.port(), "/bar"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+  HttpAnswer answer = slow.get();
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, kSeedAnswer);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
+}
+
+TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  // Built on its own, as `rsm build` will: the sample's CMake project with the static switch.
+  auto out = fs::temp_directory_path() / ("rsm-static-app-" + std::to_string(getpid()));
+  auto configure = rsm::run_process({"cmake", "-S", std::string(RSM_SOURCE_DIR) + "/samples/rethinkswarmmode", "-B",
+                                     out.string(), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+                                     "-DRETHINKSWARMMODE_STATIC=ON"});
+  ASSERT_EQ(configure.exit_code, 0) << configure.output;
+  auto build = rsm::run_process({"cmake", "--build", out.string()});
+  ASSERT_EQ(build.exit_code, 0) << build.output;
+  auto binary = out / "rethinkswarmmode";
+  EXPECT_NE(rsm::run_process({"ldd", binary.string()}).output.find("not a dynamic executable"), std::string::npos);
+
+  rsm::engine::Client engine(rsm::engine::Endpoint::from_environment());
+  std::ifstream in(binary, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  rsm::TarWriter context;
+  context.add_file("Dockerfile",
+                   "FROM scratch\nCOPY rethinkswarmmode /rethinkswarmmode\nEXPOSE 9090\nENTRYPOINT [\"/rethinkswarmmode\"]\n");
+  context.add_file("rethinkswarmmode", bytes, 0755);
+  std::string image = "rsm-test/rethinkswarmmode:" + std::to_string(getpid());
+  rsm::engine::JsonMessageStream messages(nullptr);
+  engine.checked(rsm::engine::Method::Post, "/build?t=" + image + "&rm=1",
+                 {.raw_body = context.finish(), .content_type = "application/x-tar",
+                  .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 300});
+  messages.finish();
+
+  ReplayServer database(handshake);
+  int app_port = free_port();
+  std::string name = "rsm-test-app-" + std::to_string(getpid());
+  engine.request(rsm::engine::Method::Delete, "/containers/" + name + "?force=1");
+  engine.post("/containers/create?name=" + name,
+              {{"Image", image},
+               {"Env", {"PORT=" + std::to_string(app_port), "RETHINKDB_HOSTS=127.0.0.1:" + std::to_string(database.port())}},
+               {"HostConfig", {{"NetworkMode", "host"}}}});
+  engine.post("/containers/" + name + "/start");
+  bool up = wait_for_app(app_port);
+  HttpAnswer bar = http_get(app_port, "/bar");
+  auto stopping = std::chrono::steady_clock::now();
+  engine.checked(rsm::engine::Method::Post, "/containers/" + name + "/stop?t=10", {.timeout_seconds = 30});
+  auto stop_took = std::chrono::steady_clock::now() - stopping;
+  int exit_code = engine.get("/containers/" + name + "/json")["State"].value("ExitCode", -1);
+  engine.request(rsm::engine::Method::Delete, "/containers/" + name + "?force=1");
+  engine.request(rsm::engine::Method::Delete, "/images/" + image + "?force=1");
+  fs::remove_all(out);
+
+  EXPECT_TRUE(up) << "the FROM scratch container did not answer";
+  EXPECT_EQ(bar.body, kSeedAnswer);
+  // As PID 1 it handles SIGTERM itself: no 10 s wait for SIGKILL.
+  EXPECT_LT(stop_took, std::chrono::seconds(3));
+  EXPECT_EQ(exit_code, 0);
+}
