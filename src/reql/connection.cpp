@@ -27,6 +27,9 @@ struct Connection::Impl {
   std::mutex mutex;
   std::condition_variable arrived;
   std::map<uint64_t, std::deque<Response>> inbox;  // answers not yet taken, by token
+  // First answers that async_run callers wait for, with their deadline timers.
+  std::map<uint64_t, std::pair<std::function<void(Response*, const std::string&)>, std::shared_ptr<asio::steady_timer>>>
+      callbacks;
   std::set<uint64_t> unwanted;                     // stopped cursors: their answers are dropped
   std::string failure;                             // why the connection is gone, once it is
 
@@ -37,13 +40,26 @@ struct Connection::Impl {
   std::string body;
 
   void fail(const std::string& reason) {
-    std::lock_guard lock(mutex);
-    if (failure.empty()) failure = reason;
-    arrived.notify_all();
+    decltype(callbacks) waiting;
+    {
+      std::lock_guard lock(mutex);
+      if (failure.empty()) failure = reason;
+      waiting.swap(callbacks);
+      arrived.notify_all();
+    }
+    for (auto& [token, callback] : waiting) callback.first(nullptr, reason);
   }
 
   void deliver(uint64_t token, Response response) {
-    std::lock_guard lock(mutex);
+    std::unique_lock lock(mutex);
+    if (auto it = callbacks.find(token); it != callbacks.end()) {
+      auto callback = std::move(it->second);
+      callbacks.erase(it);
+      lock.unlock();
+      callback.second->cancel();
+      callback.first(&response, "");
+      return;
+    }
     if (unwanted.contains(token)) {
       if (!response.is_partial()) unwanted.erase(token);
       return;
@@ -107,7 +123,7 @@ struct Connection::Impl {
   }
 };
 
-Connection::Connection(const ConnectOptions& options) : options_(options), impl_(std::make_unique<Impl>()) {}
+Connection::Connection(const ConnectOptions& options) : options_(options), impl_(std::make_shared<Impl>()) {}
 
 Connection::~Connection() { close(); }
 
@@ -170,7 +186,7 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   impl.io.restart();
   impl.work.emplace(impl.io.get_executor());
   impl.read_next();
-  impl.thread = std::thread([&impl] { impl.io.run(); });
+  impl.thread = std::thread([impl = connection->impl_] { impl->io.run(); });
   return connection;
 }
 
@@ -187,7 +203,10 @@ void Connection::close() {
     impl->socket.close(ignored);
   });
   impl_->work.reset();
-  impl_->thread.join();
+  // On its own thread (the last reference dropped by a callback) it cannot join itself:
+  // the thread then finishes by itself and frees what it shares.
+  if (std::this_thread::get_id() == impl_->thread.get_id()) impl_->thread.detach();
+  else impl_->thread.join();
   impl_->fail("the connection was closed");
 }
 
@@ -235,21 +254,67 @@ void Connection::send_stop(uint64_t token) {
   impl_->send(encode_frame(token, "[3]"));
 }
 
-Cursor Connection::run(const Term& query, const RunOptions& options) {
+std::string Connection::start_query(const Term& query, const RunOptions& options, bool& noreply) const {
   Json optargs = Json::object();
-  bool noreply = false;
+  noreply = false;
   for (const auto& [name, value] : options) {
     optargs[name] = name == "db" && value.json().is_string() ? r.db(value).json() : value.json();
     noreply = noreply || (name == "noreply" && value.json() == true);
   }
   Json start = Json::array({static_cast<int>(QueryType::START), query.json()});
   if (!optargs.empty()) start.push_back(optargs);
+  return start.dump();
+}
+
+Cursor Connection::run(const Term& query, const RunOptions& options) {
+  bool noreply = false;
+  std::string start = start_query(query, options, noreply);
   uint64_t token = new_token();
   if (noreply) {
-    impl_->send(encode_frame(token, start.dump()));
+    impl_->send(encode_frame(token, start));
     return Cursor(shared_from_this(), token, Response{.type = ResponseType::SUCCESS_SEQUENCE});
   }
-  return Cursor(shared_from_this(), token, exchange(token, start.dump()));
+  return Cursor(shared_from_this(), token, exchange(token, start));
+}
+
+void Connection::start_async(const Term& query, const RunOptions& options, AsyncCallback callback) {
+  bool noreply = false;
+  std::string start = start_query(query, options, noreply);
+  uint64_t token = new_token();
+  auto self = shared_from_this();
+  // Builds the cursor from the first answer, or hands over why there is none.
+  auto complete = [self, token, callback](Response* response, const std::string& failure) {
+    if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), Cursor());
+    try {
+      callback(nullptr, Cursor(self, token, std::move(*response)));
+    } catch (...) {
+      callback(std::current_exception(), Cursor());
+    }
+  };
+  if (noreply) {
+    impl_->send(encode_frame(token, start));
+    Response none{.type = ResponseType::SUCCESS_SEQUENCE};
+    return complete(&none, "");
+  }
+  auto timer = std::make_shared<asio::steady_timer>(impl_->io, options_.read_timeout);
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (!impl_->failure.empty()) return complete(nullptr, impl_->failure);
+    impl_->callbacks.emplace(token, std::make_pair(complete, timer));
+  }
+  std::string where = options_.host + ":" + std::to_string(options_.port);
+  timer->async_wait([impl = impl_.get(), token, where, timeout = options_.read_timeout](boost::system::error_code error) {
+    if (error) return;  // cancelled: the answer came
+    std::unique_lock lock(impl->mutex);
+    auto it = impl->callbacks.find(token);
+    if (it == impl->callbacks.end()) return;
+    auto callback = std::move(it->second.first);
+    impl->callbacks.erase(it);
+    impl->unwanted.insert(token);
+    lock.unlock();
+    callback(nullptr, "the server at " + where + " did not answer within " + std::to_string(timeout.count()) + " ms");
+  });
+  impl_->send(encode_frame(token, start));
 }
 
 void Connection::noreply_wait() {

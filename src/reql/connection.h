@@ -7,19 +7,26 @@
 // Many queries may be in flight at once, from any number of threads: each gets its own
 // token and the server's answers are routed back by token. A background thread (Boost.Asio)
 // reads and writes; callers block with a deadline, so a dead server never makes a caller
-// wait longer than its timeout.
+// wait longer than its timeout. async_run() is the same without blocking:
+//
+//   auto future = conn->async_run(r.expr(1), {}, boost::asio::use_future);
+//   conn->async_run(query, {}, [](std::exception_ptr error, reql::Cursor cursor) { ... });
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "reql/response.h"
@@ -70,6 +77,7 @@ class Cursor {
 
  private:
   friend class Connection;
+  Cursor() = default;  // an empty, finished cursor (what a failed async_run hands over)
   Cursor(std::shared_ptr<Connection> connection, uint64_t token, Response first);
   void take(Response response);
 
@@ -96,6 +104,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Runs a query. Errors from the server are thrown as QueryError subclasses. With
   // {"noreply", true} the server sends nothing back: the cursor returned is empty.
   Cursor run(const Term& query, const RunOptions& options = {});
+  // Runs a query without blocking. The completion signature is
+  // void(std::exception_ptr, Cursor): the error (a QueryError, ConnectionError...) or the
+  // cursor, handed to the token's executor. The answer arrives on the connection's own
+  // thread: do not call a cursor's blocking next() from a handler that runs there.
+  template <class CompletionToken>
+  auto async_run(const Term& query, const RunOptions& options, CompletionToken&& token);
   // Waits until every noreply query sent so far has been processed.
   void noreply_wait();
   // {"id", "name", "proxy"} of the server this connection talks to.
@@ -109,6 +123,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   friend class Cursor;
   struct Impl;
+  using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
+  void start_async(const Term& query, const RunOptions& options, AsyncCallback callback);
+  std::string start_query(const Term& query, const RunOptions& options, bool& noreply) const;
   explicit Connection(const ConnectOptions& options);
 
   // Sends [type, ...] and waits for the first answer to it.
@@ -120,7 +137,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   ConnectOptions options_;
   std::string server_version_;
-  std::unique_ptr<Impl> impl_;
+  // Shared with the connection's thread, which may outlive this object: a cursor or a
+  // callback can drop the last reference on that very thread.
+  std::shared_ptr<Impl> impl_;
 };
+
+template <class CompletionToken>
+auto Connection::async_run(const Term& query, const RunOptions& options, CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, Cursor)>(
+      [this, &query, &options](auto handler) {
+        // Handlers may be move-only; the callback type is copyable, so it holds one by pointer.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start_async(query, options, [shared](std::exception_ptr error, Cursor cursor) {
+          auto executor = boost::asio::get_associated_executor(*shared);
+          boost::asio::dispatch(executor, [shared, error, cursor = std::move(cursor)]() mutable {
+            (*shared)(error, std::move(cursor));
+          });
+        });
+      },
+      token);
+}
 
 }  // namespace reql

@@ -20,6 +20,14 @@ extern char** environ;
 
 namespace rsm {
 
+namespace {
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+}  // namespace
+
 Subprocess Subprocess::spawn(const std::vector<std::string>& argv, int stdin_fd, int stdout_fd, int stderr_fd) {
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -57,17 +65,15 @@ int Subprocess::wait() {
   while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
   }
   pid_ = -1;
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
+  return exit_code_of(status);
 }
 
-bool Subprocess::try_wait() {
-  if (pid_ < 0) return true;
+std::optional<int> Subprocess::try_wait() {
+  if (pid_ < 0) return -1;
   int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+  if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
   pid_ = -1;
-  return true;
+  return exit_code_of(status);
 }
 
 void Subprocess::terminate() {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,8 @@ class Subprocess {
 
   // Waits for the child; returns its exit code, or 128 + signal when it was killed.
   int wait();
-  // True (and reaped) when the child has ended; never blocks.
-  bool try_wait();
+  // The exit code (as wait() gives it) once the child has ended, reaping it; never blocks.
+  std::optional<int> try_wait();
   void terminate();
   pid_t pid() const { return pid_; }
 

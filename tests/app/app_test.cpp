@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <signal.h>
-#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
@@ -65,11 +64,7 @@ class App {
   int terminate_and_wait() {
     kill(process_->pid(), SIGTERM);
     for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (waitpid(process_->pid(), &status, WNOHANG) == process_->pid()) {
-        process_.release();
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
+      if (auto code = process_->try_wait()) return *code;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return -1;

@@ -1,0 +1,67 @@
+// async_run with Asio completion tokens: futures, plain callbacks, errors and deadlines.
+#include <gtest/gtest.h>
+
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+#include "reql/connection.h"
+#include "reql/errors.h"
+#include "replay_server.h"
+#include "support/fixtures.h"
+
+using namespace reql;
+using nlohmann::json;
+
+namespace {
+
+std::shared_ptr<Connection> connect_to(const rsm::testing::ReplayServer& server, std::chrono::milliseconds timeout) {
+  return Connection::connect({.host = "127.0.0.1", .port = server.port(), .read_timeout = timeout});
+}
+
+}  // namespace
+
+TEST(AsyncRun, CompletesAFuture) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  auto conn = connect_to(server, std::chrono::milliseconds(2000));
+  auto future = conn->async_run(r.expr("Hello from Rethink"), {}, boost::asio::use_future);
+  EXPECT_EQ(future.get().value(), "Hello from Rethink");
+}
+
+TEST(AsyncRun, CallsBackForManyQueriesInFlight) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  auto conn = connect_to(server, std::chrono::milliseconds(5000));
+  constexpr int kQueries = 2000;
+  std::mutex mutex;
+  std::condition_variable all_done;
+  int done = 0, right = 0;
+  for (int i = 0; i < kQueries; ++i) {
+    std::string text = "query " + std::to_string(i);
+    conn->async_run(r.expr(text), {}, [&, text](std::exception_ptr error, Cursor cursor) {
+      std::lock_guard lock(mutex);
+      right += !error && cursor.value() == text;
+      if (++done == kQueries) all_done.notify_one();
+    });
+  }
+  std::unique_lock lock(mutex);
+  EXPECT_TRUE(all_done.wait_for(lock, std::chrono::seconds(20), [&] { return done == kQueries; }));
+  EXPECT_EQ(right, kQueries);
+}
+
+TEST(AsyncRun, HandsOverServerErrorsAndDeadlines) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  auto conn = connect_to(server, std::chrono::milliseconds(300));
+  // The test server answers a query it has no recording of with CLIENT_ERROR.
+  auto refused = conn->async_run(r.table("nothing recorded"), {}, boost::asio::use_future);
+  EXPECT_THROW(refused.get(), ClientError);
+  auto started = std::chrono::steady_clock::now();
+  auto silent = conn->async_run(r.expr("ignore"), {}, boost::asio::use_future);
+  EXPECT_THROW(silent.get(), ConnectionError);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+  EXPECT_EQ(conn->async_run(r.expr("after"), {}, boost::asio::use_future).get().value(), "after");
+}
