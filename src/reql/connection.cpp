@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include "reql/errors.h"
 #include "reql/frame.h"
@@ -19,6 +20,15 @@ using Clock = std::chrono::steady_clock;
 struct Connection::Impl {
   asio::io_context io;
   asio::ip::tcp::socket socket{io};
+  std::optional<asio::ssl::context> tls_context;
+  std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls;  // over `socket`, when TLS is on
+
+  // Calls f with the stream to read and write: the TLS stream, or the plain socket.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls) f(*tls);
+    else f(socket);
+  }
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;
   std::atomic<uint64_t> next_token{1};
@@ -69,7 +79,12 @@ struct Connection::Impl {
   }
 
   void read_next() {
-    asio::async_read(socket, asio::buffer(header), [this](boost::system::error_code error, size_t) {
+    with_stream([this](auto& stream) { read_frame(stream); });
+  }
+
+  template <class Stream>
+  void read_frame(Stream& stream) {
+    asio::async_read(stream, asio::buffer(header), [this, &stream](boost::system::error_code error, size_t) {
       if (error) return fail("the connection to the server was lost: " + error.message());
       uint64_t token = 0;
       for (int i = 7; i >= 0; --i) token = (token << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
@@ -77,7 +92,7 @@ struct Connection::Impl {
       for (int i = 11; i >= 8; --i) length = (length << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
       if (length > FrameReader::kMaxFrameBytes) return fail("the server sent a frame of absurd length");
       body.resize(length);
-      asio::async_read(socket, asio::buffer(body), [this, token](boost::system::error_code error, size_t) {
+      asio::async_read(stream, asio::buffer(body), [this, token](boost::system::error_code error, size_t) {
         if (error) return fail("the connection to the server was lost: " + error.message());
         try {
           deliver(token, Response::parse(body));
@@ -92,11 +107,13 @@ struct Connection::Impl {
   // Called on the io thread.
   void write_next() {
     writing = true;
-    asio::async_write(socket, asio::buffer(outbox.front()), [this](boost::system::error_code error, size_t) {
-      if (error) return fail("cannot write to the server: " + error.message());
-      outbox.pop_front();
-      if (outbox.empty()) writing = false;
-      else write_next();
+    with_stream([this](auto& stream) {
+      asio::async_write(stream, asio::buffer(outbox.front()), [this](boost::system::error_code error, size_t) {
+        if (error) return fail("cannot write to the server: " + error.message());
+        outbox.pop_front();
+        if (outbox.empty()) writing = false;
+        else write_next();
+      });
     });
   }
 
@@ -152,24 +169,46 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   if (failure) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + failure.message());
   impl.socket.set_option(asio::ip::tcp::no_delay(true));
 
+  if (options.tls.enabled) {
+    impl.tls_context.emplace(asio::ssl::context::tls_client);
+    if (options.tls.ca_file.empty()) impl.tls_context->set_default_verify_paths();
+    else impl.tls_context->load_verify_file(options.tls.ca_file);
+    impl.tls.emplace(impl.socket, *impl.tls_context);
+    if (options.tls.verify) {
+      impl.tls->set_verify_mode(asio::ssl::verify_peer);
+      impl.tls->set_verify_callback(asio::ssl::host_name_verification(options.host));
+    }
+    SSL_set_tlsext_host_name(impl.tls->native_handle(), options.host.c_str());
+    done = false;
+    impl.tls->async_handshake(asio::ssl::stream_base::client, [&](auto error) {
+      failure = error;
+      done = true;
+    });
+    impl.run_until(done, deadline, "the TLS handshake with " + where);
+    if (failure) throw ConnectionError("TLS with " + where + " failed: " + failure.message());
+  }
+
   // Handshake, with the same deadline.
   Handshake handshake(options.user, options.password, options.nonce.empty() ? ScramClient::random_nonce() : options.nonce);
-  asio::write(impl.socket, asio::buffer(handshake.start()));
+  auto write_all = [&](const std::string& bytes) { impl.with_stream([&](auto& stream) { asio::write(stream, asio::buffer(bytes)); }); };
+  write_all(handshake.start());
   NulSplitter incoming;
   char buffer[4096];
   while (!handshake.done()) {
     std::string message;
     while (!handshake.done() && incoming.next(message)) {
       std::string reply = handshake.on_message(message);
-      if (!reply.empty()) asio::write(impl.socket, asio::buffer(reply));
+      if (!reply.empty()) write_all(reply);
     }
     if (handshake.done()) break;
     size_t received = 0;
     done = false;
-    impl.socket.async_read_some(asio::buffer(buffer), [&](auto error, size_t n) {
-      failure = error;
-      received = n;
-      done = true;
+    impl.with_stream([&](auto& stream) {
+      stream.async_read_some(asio::buffer(buffer), [&](auto error, size_t n) {
+        failure = error;
+        received = n;
+        done = true;
+      });
     });
     impl.run_until(done, deadline, "the handshake with " + where);
     if (failure) {

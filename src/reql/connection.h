@@ -44,6 +44,13 @@ struct ConnectOptions {
   std::chrono::milliseconds read_timeout{30000};
   // The SCRAM client nonce; random when empty. Set only by tests that replay recordings.
   std::string nonce;
+  // TLS to a server started with --driver-tls-key/--driver-tls-cert. The server's
+  // certificate is checked against ca_file (or the system's CAs) and the host name.
+  struct Tls {
+    bool enabled = false;
+    std::string ca_file;
+    bool verify = true;
+  } tls;
 };
 
 // Options of one run: the server's global optargs ({"db", "app"}, {"read_mode",
