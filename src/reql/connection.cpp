@@ -45,6 +45,7 @@ struct Connection::Impl {
 
   // The io thread's own.
   std::deque<std::string> outbox;
+  std::string writing_now;  // what the current write sends: every frame queued when it began
   bool writing = false;
   std::string header = std::string(12, '\0');
   std::string body;
@@ -105,12 +106,16 @@ struct Connection::Impl {
   }
 
   // Called on the io thread.
+  // Frames queued while a write is under way go out together in the next one: one
+  // system call for many queries when many are in flight.
   void write_next() {
     writing = true;
+    writing_now.clear();
+    for (auto& frame : outbox) writing_now += frame;
+    outbox.clear();
     with_stream([this](auto& stream) {
-      asio::async_write(stream, asio::buffer(outbox.front()), [this](boost::system::error_code error, size_t) {
+      asio::async_write(stream, asio::buffer(writing_now), [this](boost::system::error_code error, size_t) {
         if (error) return fail("cannot write to the server: " + error.message());
-        outbox.pop_front();
         if (outbox.empty()) writing = false;
         else write_next();
       });

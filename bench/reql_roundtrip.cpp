@@ -1,0 +1,58 @@
+// reql_roundtrip HOST PORT IN_FLIGHT SECONDS: r.expr("Hello from Rethink") on one
+// connection with IN_FLIGHT queries outstanding at all times (async_run); prints queries/s
+// and latency percentiles as one JSON line.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <mutex>
+#include <vector>
+
+#include "reql/connection.h"
+
+using Clock = std::chrono::steady_clock;
+using reql::r;
+
+int main(int argc, char** argv) {
+  if (argc < 5) {
+    std::fprintf(stderr, "usage: reql_roundtrip HOST PORT IN_FLIGHT SECONDS\n");
+    return 2;
+  }
+  auto conn = reql::Connection::connect({.host = argv[1], .port = std::atoi(argv[2])});
+  int in_flight = std::atoi(argv[3]);
+  auto until = Clock::now() + std::chrono::seconds(std::atoi(argv[4]));
+
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::vector<double> latencies_us;
+  int running = in_flight;
+  long failures = 0;
+  std::function<void()> start_one = [&] {
+    auto sent = Clock::now();
+    conn->async_run(r.expr("Hello from Rethink"), {}, [&, sent](std::exception_ptr error, reql::Cursor) {
+      auto now = Clock::now();
+      bool again;
+      {
+        std::lock_guard lock(mutex);
+        latencies_us.push_back(std::chrono::duration<double, std::micro>(now - sent).count());
+        failures += error != nullptr;
+        again = now < until;
+        if (!again && --running == 0) finished.notify_one();
+      }
+      if (again) start_one();
+    });
+  };
+  auto started = Clock::now();
+  for (int i = 0; i < in_flight; ++i) start_one();
+  std::unique_lock lock(mutex);
+  finished.wait(lock, [&] { return running == 0; });
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  std::sort(latencies_us.begin(), latencies_us.end());
+  auto percentile = [&](double p) { return latencies_us[static_cast<size_t>(p * (latencies_us.size() - 1))]; };
+  std::printf("{\"driver\":\"reql (C++)\",\"in_flight\":%d,\"queries\":%zu,\"failures\":%ld,\"qps\":%.0f,"
+              "\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
+              in_flight, latencies_us.size(), failures, latencies_us.size() / seconds, percentile(0.5), percentile(0.99));
+  return failures ? 1 : 0;
+}
