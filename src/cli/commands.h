@@ -9,5 +9,6 @@ namespace rsm::cli {
 // passes on the commands' own codes); failures are thrown as rsm::Error.
 void add_nodes_commands(CLI::App& app, int& exit_code);
 void add_env_commands(CLI::App& app, int& exit_code);
+void add_images_commands(CLI::App& app, int& exit_code);
 
 }  // namespace rsm::cli

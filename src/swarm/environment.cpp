@@ -25,7 +25,10 @@ Environment::Environment(std::string name, Progress& progress) : name_(std::move
 
 drivers::NodeDriver& Environment::driver(const std::string& name) {
   auto found = drivers_.find(name);
-  if (found == drivers_.end()) drivers::make_driver(name);  // throws UsageError naming the known drivers
+  if (found == drivers_.end()) {
+    drivers::make_driver(name);  // throws UsageError naming the known drivers
+    throw Error(fmt::format("driver {} was not set up for environment {}", name, name_));
+  }
   return *found->second;
 }
 

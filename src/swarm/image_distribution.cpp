@@ -1,0 +1,67 @@
+#include "swarm/image_distribution.h"
+
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "engine/image_transfer.h"
+#include "util/error.h"
+#include "util/parallel.h"
+
+namespace rsm::swarm {
+
+using drivers::Node;
+
+ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress) {
+  auto nodes = env.nodes();
+  if (nodes.empty())
+    throw UsageError(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", env.name(),
+                                 env.name()));
+  ImageLoadResult result;
+  std::vector<Node> running;
+  for (const auto& node : nodes) {
+    if (node.running()) running.push_back(node);
+    else result.stopped.push_back(node.name);
+  }
+
+  // Where to copy from: this machine's engine, else the first node that has it.
+  engine::Endpoint source = engine::Endpoint::from_environment();
+  std::string source_name = "this machine";
+  std::vector<Node> lacking;
+  {
+    engine::Client host(source);
+    bool host_has = engine::has_image(host, image);
+    for (const auto& node : running) {
+      engine::Client client(node.engine);
+      if (engine::has_image(client, image)) {
+        result.already.push_back(node.name);
+        if (!host_has && source_name == "this machine") {
+          source = node.engine;
+          source_name = node.name;
+        }
+      } else {
+        lacking.push_back(node);
+      }
+    }
+    if (!host_has && result.already.empty())
+      throw Error(fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}; build or pull "
+                              "it here first (docker pull {}, or docker build -t {} .)",
+                              image, source.to_string(), env.name(), image, image));
+  }
+
+  std::mutex mutex;
+  for_each_parallel(lacking, [&](const Node& node) {
+    progress.step(node.name, fmt::format("loading {} from {}", image, source_name));
+    engine::Client from(source);
+    engine::Client to(node.engine);
+    engine::copy_image(from, to, image);
+    std::lock_guard lock(mutex);
+    result.loaded.push_back(node.name);
+  });
+  for (const auto& name : result.stopped)
+    progress.warn(fmt::format("{} is stopped and did not get {}: start it (rsm nodes start {}) and load again", name,
+                              image, env.name()));
+  return result;
+}
+
+}  // namespace rsm::swarm

@@ -1,0 +1,21 @@
+// Getting an image onto every node without a registry: it is streamed from an engine
+// that has it (this machine's, else any node's) into each running node that lacks it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "swarm/environment.h"
+
+namespace rsm::swarm {
+
+struct ImageLoadResult {
+  std::vector<std::string> loaded;   // nodes that got the image now
+  std::vector<std::string> already;  // nodes that had it
+  std::vector<std::string> stopped;  // nodes that were not running (not loaded)
+};
+
+// Throws Error at once, before copying anything, when no engine has the image.
+ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress);
+
+}  // namespace rsm::swarm
