@@ -12,6 +12,7 @@
 #include "cli/table.h"
 #include "drivers/local/node_image.h"
 #include "swarm/environment.h"
+#include "swarm/promotion.h"
 #include "util/error.h"
 
 namespace rsm::cli {
@@ -28,7 +29,14 @@ struct Options {
   bool force = false;
   bool quiet = false;
   std::vector<std::string> command;
+  std::vector<std::string> nodes_to_promote;
 };
+
+// The role in the swarm when the swarm says (a worker may have been promoted), else the
+// role the machine was made with.
+std::string role_of(const swarm::NodeStatus& row) {
+  return row.swarm_role.empty() ? std::string(drivers::role_name(row.node.role)) : row.swarm_role;
+}
 
 void list_nodes(const Options& options) {
   Progress progress(true);
@@ -38,7 +46,7 @@ void list_nodes(const Options& options) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
       out.push_back({{"name", row.node.name},
-                     {"role", drivers::role_name(row.node.role)},
+                     {"role", role_of(row)},
                      {"state", row.node.state},
                      {"swarm", row.swarm_state},
                      {"status", row.status},
@@ -55,7 +63,7 @@ void list_nodes(const Options& options) {
   if (rows.empty()) throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env, options.env));
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows)
-    cells.push_back({row.node.name, std::string(drivers::role_name(row.node.role)), row.node.state, row.swarm_state,
+    cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state,
                      row.status, row.availability, row.manager_status, row.node.address, row.node.driver,
                      row.engine_version});
   print_table({"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "ENGINE"},
@@ -154,6 +162,18 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   ssh->callback([options, &exit_code] {
     Progress progress(true);
     exit_code = swarm::Environment(options->env, progress).run_everywhere(options->command);
+  });
+
+  auto* promote = nodes->add_subcommand(
+      "promote", "Make workers managers: the named ones, or enough to reach 3 managers (the HA minimum)");
+  add_env(promote);
+  promote->add_option("NODE", options->nodes_to_promote, "Nodes to promote (default: the first workers, up to 3 managers)");
+  promote->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    auto promoted = swarm::promote(env.nodes(), options->nodes_to_promote, progress);
+    if (promoted.empty()) fmt::print("{}: nothing to promote\n", options->env);
+    else fmt::print("{}: promoted {}\n", options->env, fmt::join(promoted, ", "));
   });
 
   auto* image = nodes->add_subcommand("image", "Build the local driver's node image now (create does it when needed)");

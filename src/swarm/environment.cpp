@@ -158,6 +158,7 @@ std::vector<NodeStatus> Environment::status() {
       const auto& entry = found->second;
       row.status = entry["Status"].value("State", "");
       row.availability = entry["Spec"].value("Availability", "");
+      row.swarm_role = entry["Spec"].value("Role", "");
       if (entry.contains("ManagerStatus"))
         row.manager_status = entry["ManagerStatus"].value("Leader", false)
                                  ? "leader"

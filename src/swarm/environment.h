@@ -27,6 +27,7 @@ struct NodeStatus {
   std::string status;          // the managers' view: ready, down, unknown; empty when not in the swarm
   std::string availability;    // active, pause, drain
   std::string manager_status;  // leader, reachable, unreachable; empty for workers
+  std::string swarm_role;      // manager or worker in the swarm (a worker may have been promoted)
   std::string engine_version;
 };
 

@@ -49,8 +49,10 @@ void join_swarm(const Node& node, const json& info, const Node& manager, const s
                   .timeout_seconds = 90});
 }
 
-json labels_for(const Node& node) {
-  json labels{{"rsm.env", node.env}, {"rsm.role", drivers::role_name(node.role)}, {"rsm.driver", node.driver}};
+// rsm.role follows the node's role in the swarm (a worker may have been promoted since
+// its machine was made), not the role its machine was made with.
+json labels_for(const Node& node, const std::string& swarm_role) {
+  json labels{{"rsm.env", node.env}, {"rsm.role", swarm_role}, {"rsm.driver", node.driver}};
   if (!node.region.empty()) labels["rsm.region"] = node.region;
   return labels;
 }
@@ -88,7 +90,7 @@ void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<
       }
       if (!labelled.contains(id)) {
         json spec = entry["Spec"];
-        json wanted = labels_for(*ours);
+        json wanted = labels_for(*ours, spec.value("Role", std::string(drivers::role_name(ours->role))));
         if (spec.value("Labels", json::object()) != wanted) {
           for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
           client.post(fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()), spec);

@@ -1,0 +1,23 @@
+// Making workers managers. A swarm keeps working while a majority of its managers is up,
+// so 3 managers is the least that survives losing one (and with one manager, nothing is
+// rescheduled while its node is down).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "drivers/node.h"
+#include "util/progress.h"
+
+namespace rsm::swarm {
+
+inline constexpr int kManagersForHighAvailability = 3;
+
+// Promotes the named nodes, or (none named) the first ready workers until the swarm has
+// kManagersForHighAvailability managers. Returns the names promoted (none when nothing was
+// to do), once each of them is a reachable manager. Throws UsageError for names the
+// environment does not have.
+std::vector<std::string> promote(const std::vector<drivers::Node>& nodes, const std::vector<std::string>& names,
+                                 Progress& progress);
+
+}  // namespace rsm::swarm
