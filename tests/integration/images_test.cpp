@@ -11,24 +11,18 @@ using namespace rsm::testing;
 
 namespace {
 
-class ImagesLoad : public ::testing::Test {
+class ImagesLoad : public EnvironmentTest {
  protected:
   void SetUp() override {
-    env_ = unique_name("img");
-    remove_environment(env_);
-    auto created = run_rsm({"nodes", "create", env_, "-m", "1", "-w", "1", "-q"});
-    ASSERT_EQ(created.exit_code, 0) << created.output;
+    make_environment("img", 1, 1);
     engine::Client host(engine::Endpoint::from_environment());
     ensure_busybox_image(host);
   }
-  void TearDown() override { remove_environment(env_); }
 
   bool node_has(const std::string& role, const std::string& image) {
-    engine::Client node(node_engine(env_, env_ + "-" + role + "-1"));
-    return engine::has_image(node, image);
+    engine::Client client(node_engine(env_, node(role, 1)));
+    return engine::has_image(client, image);
   }
-
-  std::string env_;
 };
 
 }  // namespace
@@ -48,12 +42,12 @@ TEST_F(ImagesLoad, CopiesIntoEveryNodeOnceAndFromANodeWhenThisMachineLacksIt) {
 
   // An image only the manager has (tagged there, unknown to this machine) reaches the worker.
   std::string only_there = unique_name("rsm-test/only-on-manager") + ":1";
-  engine::Client manager(node_engine(env_, env_ + "-manager-1"));
+  engine::Client manager(node_engine(env_, node("manager", 1)));
   manager.post("/images/" + std::string(kBusyboxImage) + "/tag?repo=" + only_there.substr(0, only_there.find(':')) +
                "&tag=1");
   auto from_node = run_rsm({"images", "load", env_, only_there});
   ASSERT_EQ(from_node.exit_code, 0) << from_node.output;
-  EXPECT_NE(from_node.output.find("from " + env_ + "-manager-1"), std::string::npos) << from_node.output;
+  EXPECT_NE(from_node.output.find("from " + node("manager", 1)), std::string::npos) << from_node.output;
   EXPECT_TRUE(node_has("worker", only_there));
 }
 

@@ -11,17 +11,9 @@ using nlohmann::json;
 
 namespace {
 
-class Promote : public ::testing::Test {
+class Promote : public EnvironmentTest {
  protected:
-  void SetUp() override {
-    env_ = unique_name("prom");
-    remove_environment(env_);
-    auto created = run_rsm({"nodes", "create", env_, "-m", "1", "-w", "3", "-q"});
-    ASSERT_EQ(created.exit_code, 0) << created.output;
-  }
-  void TearDown() override { remove_environment(env_); }
-
-  std::string node(const std::string& role, int index) { return env_ + "-" + role + "-" + std::to_string(index); }
+  void SetUp() override { make_environment("prom", 1, 3); }
 
   // name -> {swarm role, rsm.role label, manager reachability}
   std::map<std::string, std::vector<std::string>> swarm_view() {
@@ -33,8 +25,6 @@ class Promote : public ::testing::Test {
           entry.contains("ManagerStatus") ? entry["ManagerStatus"].value("Reachability", "") : ""};
     return view;
   }
-
-  std::string env_;
 };
 
 }  // namespace

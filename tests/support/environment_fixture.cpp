@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include "support/rsm_runner.h"
+#include "support/test_images.h"
 
 namespace rsm::testing {
 
@@ -45,6 +46,13 @@ engine::Endpoint node_engine(const std::string& env, const std::string& node) {
   for (const auto& row : listed)
     if (row["name"] == node) return engine::Endpoint::parse(row["docker_host"].get<std::string>());
   throw Error("no node " + node + " in environment " + env);
+}
+
+void EnvironmentTest::make_environment(const std::string& prefix, int managers, int workers) {
+  env_ = unique_name(prefix);
+  remove_environment(env_);
+  auto created = run_rsm({"nodes", "create", env_, "-m", std::to_string(managers), "-w", std::to_string(workers), "-q"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
 }
 
 }  // namespace rsm::testing

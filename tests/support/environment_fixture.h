@@ -3,6 +3,8 @@
 // test failed half-way.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -19,5 +21,19 @@ void remove_environment(const std::string& env);
 
 // The node's engine, read from `rsm nodes ls ENV --json`.
 engine::Endpoint node_engine(const std::string& env, const std::string& node);
+
+// A test with an environment of local nodes of its own: made before each test, removed
+// after it whatever happened.
+class EnvironmentTest : public ::testing::Test {
+ protected:
+  // Call from SetUp(): env_ = "<prefix>-<pid>", with that many managers and workers.
+  void make_environment(const std::string& prefix, int managers, int workers);
+  void TearDown() override { remove_environment(env_); }
+
+  // "<env>-<role>-<index>"
+  std::string node(const std::string& role, int index) const { return env_ + "-" + role + "-" + std::to_string(index); }
+
+  std::string env_;
+};
 
 }  // namespace rsm::testing
