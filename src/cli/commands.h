@@ -10,5 +10,6 @@ namespace rsm::cli {
 void add_nodes_commands(CLI::App& app, int& exit_code);
 void add_env_commands(CLI::App& app, int& exit_code);
 void add_images_commands(CLI::App& app, int& exit_code);
+void add_db_commands(CLI::App& app, int& exit_code);
 
 }  // namespace rsm::cli

@@ -1,7 +1,4 @@
 // rsm nodes create|ls|stop|start|rm|ssh|env: the machines of an environment.
-#include <unistd.h>
-
-#include <iostream>
 #include <memory>
 
 #include <fmt/format.h>
@@ -9,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/confirm.h"
 #include "cli/table.h"
 #include "drivers/local/node_image.h"
 #include "swarm/environment.h"
@@ -68,17 +66,6 @@ void list_nodes(const Options& options) {
                      row.engine_version});
   print_table({"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "ENGINE"},
               cells);
-}
-
-bool confirmed_removal(const Options& options, size_t node_count) {
-  if (options.force) return true;
-  if (isatty(STDIN_FILENO) != 1)
-    throw UsageError(fmt::format("not removing environment {} without confirmation: add -f", options.env));
-  fmt::print(stderr, "Remove environment {} and all {} of its nodes, with everything stored on them? [y/N] ",
-             options.env, node_count);
-  std::string answer;
-  std::getline(std::cin, answer);
-  return answer == "y" || answer == "Y" || answer == "yes";
 }
 
 void print_docker_env(const Options& options) {
@@ -152,7 +139,11 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
       progress.step(options->env, "has no nodes; nothing to remove");
       return;
     }
-    if (!confirmed_removal(*options, count)) throw Error("not removed");
+    if (!confirmed(options->force,
+                   fmt::format("Remove environment {} and all {} of its nodes, with everything stored on them?",
+                               options->env, count),
+                   fmt::format("not removing environment {} without confirmation: add -f", options->env)))
+      throw Error("not removed");
     env.remove();
   });
 

@@ -117,6 +117,15 @@ std::string_view method_name(Method method) {
   return "GET";
 }
 
+std::string url_encode(std::string_view text) {
+  char* encoded = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
+  std::string result(encoded);
+  curl_free(encoded);
+  return result;
+}
+
+std::string encode_filters(const json& filters) { return url_encode(filters.dump()); }
+
 bool api_version_less(std::string_view a, std::string_view b) {
   auto parse = [](std::string_view v) {
     int major = 0, minor = 0;

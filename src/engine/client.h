@@ -119,6 +119,11 @@ class Client {
 
 std::string_view method_name(Method method);
 
+// Percent-encoding for a query parameter's value.
+std::string url_encode(std::string_view text);
+// The `filters` parameter of the list endpoints: {"label": ["a=b"], "name": [...]} encoded.
+std::string encode_filters(const json& filters);
+
 // Returns true when version a (major.minor) is lower than b.
 bool api_version_less(std::string_view a, std::string_view b);
 

@@ -16,6 +16,27 @@ bool has_image(Client& engine, const std::string& reference) {
   return engine.request(Method::Get, "/images/" + reference + "/json").status == 200;
 }
 
+bool pull_image(Client& engine, const std::string& reference, std::string& why_not) {
+  // Without a tag (or digest) the engine would pull every tag of the repository.
+  std::string query = "fromImage=" + url_encode(reference);
+  auto slash = reference.rfind('/');
+  auto colon = reference.rfind(':');
+  bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+  if (reference.find('@') == std::string::npos)
+    query = fmt::format("fromImage={}&tag={}", url_encode(tagged ? reference.substr(0, colon) : reference),
+                        tagged ? url_encode(reference.substr(colon + 1)) : "latest");
+  try {
+    JsonMessageStream messages(nullptr);
+    engine.checked(Method::Post, "/images/create?" + query,
+                   {.sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 600});
+    messages.finish();
+    return true;
+  } catch (const Error& e) {
+    why_not = e.what();
+    return false;
+  }
+}
+
 void copy_image(Client& source, Client& target, const std::string& reference) {
   if (!has_image(source, reference))
     throw Error(fmt::format("the engine at {} has no image {}: build or load it there first",

@@ -11,6 +11,10 @@ namespace rsm::engine {
 
 bool has_image(Client& engine, const std::string& reference);
 
+// Pulls the image from its registry; false, with the engine's reason, when it cannot
+// (no registry reachable, unknown image). Where no registry is reachable this fails fast.
+bool pull_image(Client& engine, const std::string& reference, std::string& why_not);
+
 // Throws Error when the source lacks the image or the target refuses it.
 void copy_image(Client& source, Client& target, const std::string& reference);
 

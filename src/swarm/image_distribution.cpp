@@ -1,5 +1,6 @@
 #include "swarm/image_distribution.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -11,6 +12,15 @@
 namespace rsm::swarm {
 
 using drivers::Node;
+
+namespace {
+
+std::string one_line(std::string text) {
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+}  // namespace
 
 ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress) {
   auto nodes = env.nodes();
@@ -43,10 +53,16 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
         lacking.push_back(node);
       }
     }
-    if (!host_has && result.already.empty())
-      throw Error(fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}; build or pull "
-                              "it here first (docker pull {}, or docker build -t {} .)",
-                              image, source.to_string(), env.name(), image, image));
+    if (!host_has && result.already.empty()) {
+      // Nobody has it: a registry may. Where none is reachable this fails within a second,
+      // so it goes without a progress line (an error must stay one line).
+      std::string why_not;
+      if (!engine::pull_image(host, image, why_not))
+        throw Error(fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}, and it "
+                                "cannot be pulled ({}); build or load it here first (docker build -t {} ., or "
+                                "docker load -i FILE)",
+                                image, source.to_string(), env.name(), one_line(why_not), image));
+    }
   }
 
   std::mutex mutex;

@@ -1,5 +1,7 @@
 // Getting an image onto every node without a registry: it is streamed from an engine
 // that has it (this machine's, else any node's) into each running node that lacks it.
+// Nodes that could pull it themselves get it the same way: one download, no registry
+// credentials on the nodes.
 #pragma once
 
 #include <string>
@@ -15,7 +17,8 @@ struct ImageLoadResult {
   std::vector<std::string> stopped;  // nodes that were not running (not loaded)
 };
 
-// Throws Error at once, before copying anything, when no engine has the image.
+// When no engine has the image, this machine's engine pulls it; throws Error at once,
+// before copying anything, when that fails too.
 ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress);
 
 }  // namespace rsm::swarm

@@ -1,7 +1,5 @@
 #include "support/environment_fixture.h"
 
-#include <curl/curl.h>
-
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
 
@@ -9,11 +7,7 @@ namespace rsm::testing {
 
 namespace {
 std::string label_filter(const std::string& env) {
-  std::string filter = engine::json{{"label", {"rsm.env=" + env}}}.dump();
-  char* escaped = curl_easy_escape(nullptr, filter.data(), static_cast<int>(filter.size()));
-  std::string result(escaped);
-  curl_free(escaped);
-  return result;
+  return engine::encode_filters({{"label", engine::json::array({"rsm.env=" + env})}});
 }
 }  // namespace
 

@@ -4,28 +4,63 @@
 
 #include <fstream>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "engine/image_transfer.h"
+#include "util/content_hash.h"
 #include "util/tar_writer.h"
 
 namespace rsm::testing {
 
-void ensure_busybox_image(engine::Client& engine) {
-  if (engine::has_image(engine, kBusyboxImage)) return;
-  std::ifstream binary("/bin/busybox", std::ios::binary);
-  if (!binary) throw Error("the tests need /bin/busybox: apt-get install busybox-static");
+namespace {
+
+std::string read_file(const std::string& path, const char* hint) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(fmt::format("the tests need {}: {}", path, hint));
   std::ostringstream content;
-  content << binary.rdbuf();
+  content << file.rdbuf();
+  return content.str();
+}
+
+// Builds `reference` from a context of busybox, the Dockerfile and the given files.
+void build_busybox_image(engine::Client& engine, const std::string& reference, const std::string& dockerfile,
+                         const std::vector<std::pair<std::string, std::string>>& files) {
   TarWriter context;
-  context.add_file("Dockerfile", "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n");
-  context.add_file("busybox", content.str(), 0755);
+  context.add_file("Dockerfile", dockerfile);
+  context.add_file("busybox", read_file("/bin/busybox", "apt-get install busybox-static"), 0755);
+  for (const auto& [name, content] : files) context.add_file(name, content, 0755);
   engine::JsonMessageStream messages(nullptr);
-  engine.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1", kBusyboxImage),
+  engine.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", engine::url_encode(reference)),
                  {.raw_body = context.finish(), .content_type = "application/x-tar",
                   .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 300});
   messages.finish();
+}
+
+}  // namespace
+
+void ensure_busybox_image(engine::Client& engine) {
+  if (engine::has_image(engine, kBusyboxImage)) return;
+  build_busybox_image(engine, kBusyboxImage,
+                      "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n", {});
+}
+
+std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
+  std::string folder = std::string(RSM_SOURCE_DIR) + "/tests/support/fake_rethinkdb/";
+  std::string rethinkdb = read_file(folder + "rethinkdb", "part of the repository");
+  std::string getent = read_file(folder + "getent", "part of the repository");
+  std::string reference = "rsm-test/fake-rethinkdb:" + content_hash({rethinkdb, getent});
+  if (engine::has_image(engine, reference)) return reference;
+  build_busybox_image(engine, reference,
+                      "FROM scratch\n"
+                      "COPY busybox /bin/busybox\n"
+                      "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                      "COPY rethinkdb getent /usr/bin/\n"
+                      "WORKDIR /data\n",
+                      {{"rethinkdb", rethinkdb}, {"getent", getent}});
+  return reference;
 }
 
 std::string unique_name(const std::string& prefix) { return fmt::format("{}-{}", prefix, getpid()); }

@@ -13,6 +13,11 @@ inline constexpr const char* kBusyboxImage = "rsm-test/busybox:1";
 // Builds kBusyboxImage on the engine unless it is there already.
 void ensure_busybox_image(engine::Client& engine);
 
+// A stand-in for the official RethinkDB image where none exists: busybox plus the fake
+// `rethinkdb` and `getent` of tests/support/fake_rethinkdb/. Built unless there; returns
+// its reference (tagged with a hash of those files).
+std::string ensure_fake_rethinkdb_image(engine::Client& engine);
+
 // A name no other test run uses at the same time: "<prefix>-<pid>".
 std::string unique_name(const std::string& prefix);
 

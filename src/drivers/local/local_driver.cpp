@@ -6,7 +6,6 @@
 #include <set>
 #include <thread>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "drivers/local/node_image.h"
@@ -35,11 +34,7 @@ std::string data_volume(const std::string& node) { return node + "-docker"; }
 std::string socket_volume(const std::string& node) { return node + "-socket"; }
 
 std::string filters(std::initializer_list<std::string> labels) {
-  std::string encoded = json{{"label", std::vector<std::string>(labels)}}.dump();
-  char* escaped = curl_easy_escape(nullptr, encoded.data(), static_cast<int>(encoded.size()));
-  std::string result(escaped);
-  curl_free(escaped);
-  return result;
+  return engine::encode_filters({{"label", std::vector<std::string>(labels)}});
 }
 
 }  // namespace

@@ -15,10 +15,11 @@
 #include <sstream>
 #include <vector>
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include "drivers/local/node_image_files.h"
+#include "engine/image_transfer.h"
+#include "util/content_hash.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 #include "util/tar_writer.h"
@@ -33,48 +34,12 @@ namespace {
 constexpr std::string_view kBaseImage = "debian:bookworm-slim";
 constexpr std::string_view kEntrypointPath = "/usr/local/bin/rsm-node-entrypoint";
 
-std::string recipe_hash() {
-  uint64_t hash = 1469598103934665603ull;  // FNV-1a: stable across builds and platforms
-  for (auto part : {kNodeDockerfile, kNodeEntrypoint, kNodePackages}) {
-    for (unsigned char c : part) hash = (hash ^ c) * 1099511628211ull;
-  }
-  return fmt::format("{:012x}", hash & 0xffffffffffffull);
-}
-
 std::vector<std::string> packages() {
   std::vector<std::string> names;
   std::istringstream lines{std::string(kNodePackages)};
   for (std::string line; std::getline(lines, line);)
     if (!line.empty()) names.push_back(line);
   return names;
-}
-
-std::string url_encode(std::string_view text) {
-  char* encoded = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  std::string result(encoded);
-  curl_free(encoded);
-  return result;
-}
-
-bool image_exists(engine::Client& host, std::string_view reference) {
-  return host.request(engine::Method::Get, fmt::format("/images/{}/json", reference)).status == 200;
-}
-
-// Pulls the base image; false (with the reason) when no registry can be reached.
-bool pull_base(engine::Client& host, std::string& why_not) {
-  auto colon = kBaseImage.find(':');
-  try {
-    engine::JsonMessageStream messages(nullptr);
-    host.checked(engine::Method::Post,
-                 fmt::format("/images/create?fromImage={}&tag={}", kBaseImage.substr(0, colon),
-                             kBaseImage.substr(colon + 1)),
-                 {.sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 600});
-    messages.finish();
-    return true;
-  } catch (const Error& e) {
-    why_not = e.what();
-    return false;
-  }
 }
 
 void build_from_dockerfile(engine::Client& host, const std::string& reference, Progress& progress) {
@@ -89,7 +54,7 @@ void build_from_dockerfile(engine::Client& host, const std::string& reference, P
       if (line.starts_with("Step ")) progress.step("node image", line.substr(0, line.find('\n')));
     }
   });
-  host.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", url_encode(reference)),
+  host.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", engine::url_encode(reference)),
                {.raw_body = tar, .content_type = "application/x-tar",
                 .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 0});
   messages.finish();
@@ -138,12 +103,12 @@ void import_rootfs(engine::Client& host, const fs::path& rootfs, const std::stri
   auto tar = Subprocess::spawn({"tar", "--numeric-owner", "-C", rootfs.string(), "-c", "."}, -1, pipe_fds[1]);
   close(pipe_fds[1]);
   auto colon = reference.rfind(':');
-  std::string changes = url_encode(fmt::format(R"(ENTRYPOINT ["/usr/bin/tini", "--", "{}"])", kEntrypointPath));
+  std::string changes = engine::url_encode(fmt::format(R"(ENTRYPOINT ["/usr/bin/tini", "--", "{}"])", kEntrypointPath));
   engine::JsonMessageStream messages(nullptr);
   try {
     host.checked(engine::Method::Post,
-                 fmt::format("/images/create?fromSrc=-&repo={}&tag={}&changes={}", url_encode(reference.substr(0, colon)),
-                             url_encode(reference.substr(colon + 1)), changes),
+                 fmt::format("/images/create?fromSrc=-&repo={}&tag={}&changes={}", engine::url_encode(reference.substr(0, colon)),
+                             engine::url_encode(reference.substr(colon + 1)), changes),
                  {.content_type = "application/x-tar",
                   .source = engine::fd_source(pipe_fds[0]),
                   .sink = [&](std::string_view chunk) { messages.feed(chunk); },
@@ -197,19 +162,19 @@ void build_with_debootstrap(engine::Client& host, const std::string& reference, 
 
 std::string node_image_reference() {
   if (const char* image = std::getenv("RSM_NODE_IMAGE"); image && *image) return image;
-  return "rsm-node:" + recipe_hash();
+  return "rsm-node:" + content_hash({kNodeDockerfile, kNodeEntrypoint, kNodePackages});
 }
 
 std::string ensure_node_image(engine::Client& host, Progress& progress) {
   std::string reference = node_image_reference();
-  if (image_exists(host, reference)) return reference;
+  if (engine::has_image(host, reference)) return reference;
   if (std::getenv("RSM_NODE_IMAGE") && *std::getenv("RSM_NODE_IMAGE"))
     throw Error(fmt::format("RSM_NODE_IMAGE names {}, which the engine does not have: load it or unset RSM_NODE_IMAGE",
                             reference));
 
   progress.step("node image", fmt::format("building {} (once; later runs reuse it)", reference));
   std::string why_no_pull;
-  if (image_exists(host, kBaseImage) || pull_base(host, why_no_pull)) {
+  if (engine::has_image(host, std::string(kBaseImage)) || engine::pull_image(host, std::string(kBaseImage), why_no_pull)) {
     build_from_dockerfile(host, reference, progress);
   } else if (!program_exists("debootstrap")) {
     throw Error(fmt::format("cannot build the node image: {} cannot be pulled ({}) and debootstrap is not installed; "

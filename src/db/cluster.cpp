@@ -1,0 +1,322 @@
+#include "db/cluster.h"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "db/start_script.h"
+#include "engine/exec.h"
+#include "swarm/formation.h"
+#include "swarm/image_distribution.h"
+#include "swarm/promotion.h"
+#include "swarm/resources.h"
+#include "util/error.h"
+#include "util/parallel.h"
+
+namespace rsm::db {
+
+using drivers::Node;
+using engine::json;
+using engine::Method;
+
+namespace {
+
+constexpr auto kStartTimeout = std::chrono::seconds(120);
+constexpr auto kRemoveTimeout = std::chrono::seconds(90);
+
+// 32 characters from [A-Za-z0-9]: about 190 bits, safe in any shell or URL.
+std::string generate_password() {
+  static constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::string password;
+  while (password.size() < 32) {
+    unsigned char bytes[64];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("cannot generate the admin password: OpenSSL has no randomness");
+    for (unsigned char byte : bytes)  // 248 = 4 * 62: no value is likelier than another
+      if (byte < 248 && password.size() < 32) password += alphabet[byte % alphabet.size()];
+  }
+  return password;
+}
+
+// cluster_labels as list filters take them ("key=value").
+std::vector<std::string> db_label_filters(const std::string& env) {
+  std::vector<std::string> filters;
+  json labels = cluster_labels(env);  // items() refers to it: it must outlive the loop
+  for (const auto& [key, value] : labels.items()) filters.push_back(key + "=" + value.get<std::string>());
+  return filters;
+}
+
+json containers_with_labels(engine::Client& client, const std::vector<std::string>& labels, bool running_only) {
+  json filters{{"label", labels}};
+  if (running_only) filters["status"] = json::array({"running"});
+  return client.get("/containers/json?all=1&filters=" + engine::encode_filters(filters));
+}
+
+// A failed or rejected task's reason, if the newest task of the service has one.
+std::optional<std::string> task_failure(const json& tasks) {
+  const json* newest = nullptr;
+  for (const auto& task : tasks)
+    if (!newest || task.value("UpdatedAt", "") > newest->value("UpdatedAt", "")) newest = &task;
+  if (!newest) return std::nullopt;
+  std::string state = (*newest)["Status"].value("State", "");
+  if (state != "failed" && state != "rejected") return std::nullopt;
+  return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
+}
+
+// Splits a stream into lines and hands each one on with a prefix.
+class LinePrefixer {
+ public:
+  LinePrefixer(std::string prefix, std::function<void(std::string_view)> output)
+      : prefix_(std::move(prefix)), output_(std::move(output)) {}
+  void feed(std::string_view chunk) {
+    pending_.append(chunk);
+    size_t start = 0;
+    for (size_t end; (end = pending_.find('\n', start)) != std::string::npos; start = end + 1)
+      output_(prefix_ + pending_.substr(start, end + 1 - start));
+    pending_.erase(0, start);
+  }
+  void finish() {
+    if (!pending_.empty()) output_(prefix_ + pending_ + "\n");
+    pending_.clear();
+  }
+
+ private:
+  std::string prefix_;
+  std::function<void(std::string_view)> output_;
+  std::string pending_;
+};
+
+}  // namespace
+
+Cluster::Cluster(swarm::Environment& env, Progress& progress) : env_(env), progress_(progress) {}
+
+Node Cluster::manager() {
+  nodes_ = env_.nodes();
+  if (nodes_.empty())
+    throw UsageError(fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", env_.name(),
+                                 env_.name()));
+  auto manager = swarm::reachable_manager(nodes_);
+  if (!manager)
+    throw Error(fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", env_.name(),
+                            env_.name()));
+  return *manager;
+}
+
+json Cluster::services() {
+  engine::Client client(manager().engine);
+  return swarm::list_objects(client, "services", db_label_filters(env_.name()));
+}
+
+CreateResult Cluster::create(const CreateOptions& options) {
+  if (options.servers_per_node < 1 || options.servers_per_node > 9)
+    throw UsageError("--servers-per-node takes 1 to 9");
+  Node leader = manager();
+  engine::Client client(leader.engine);
+
+  // Servers go on the machines the swarm has; one that has not joined yet gets its
+  // server from the next create, after `rsm nodes create` has joined it.
+  std::map<std::string, json> entries;
+  for (const auto& entry : swarm::swarm_nodes(leader)) entries[entry["Description"].value("Hostname", "")] = entry;
+  std::vector<Node> placed;
+  for (const auto& node : nodes_)
+    if (entries.contains(node.name)) placed.push_back(node);
+  CreateResult result;
+  result.servers = plan_servers(placed, options.servers_per_node);
+
+  swarm::load_image(env_, options.image, progress_);
+
+  json labels = cluster_labels(env_.name());
+  progress_.step("db", fmt::format("network {}, password secret, start script", kNetwork));
+  swarm::ensure_overlay_network(client, kNetwork, labels);
+  ServiceInputs inputs{.env = env_.name(),
+                       .image = options.image,
+                       .config_name = start_config_name(),
+                       .secret_id = swarm::ensure_secret(client, kPasswordSecret, labels, generate_password),
+                       .standalone = result.servers.size() == 1};
+  inputs.config_id = swarm::ensure_config(client, inputs.config_name, labels, std::string(kStartScript));
+
+  std::set<std::string> planned;
+  for (const auto& server : result.servers) {
+    planned.insert(server.service);
+    switch (swarm::apply_service(client, service_spec(server, inputs))) {
+      case swarm::ServiceChange::Created:
+        progress_.step(server.service, fmt::format("created on {}", server.node));
+        result.created.push_back(server.service);
+        break;
+      case swarm::ServiceChange::Updated:
+        progress_.step(server.service, "updated");
+        result.updated.push_back(server.service);
+        break;
+      case swarm::ServiceChange::Unchanged:
+        result.unchanged.push_back(server.service);
+        break;
+    }
+  }
+  // Servers of machines that are gone: their volumes went with the machines.
+  for (const auto& service : swarm::list_objects(client, "services", db_label_filters(env_.name()))) {
+    std::string name = service["Spec"].value("Name", "");
+    if (planned.contains(name)) continue;
+    progress_.step(name, "removing: its node is gone");
+    client.remove("/services/" + service["ID"].get<std::string>());
+    result.removed.push_back(name);
+  }
+  // Start scripts of earlier versions, now that no service uses them.
+  for (const auto& config : swarm::list_objects(client, "configs", db_label_filters(env_.name())))
+    if (config["Spec"].value("Name", "") != inputs.config_name)
+      client.request(Method::Delete, "/configs/" + config["ID"].get<std::string>());
+
+  int managers = 0;
+  for (const auto& [name, entry] : entries)
+    if (entry["Spec"].value("Role", "") == "manager" && entry["Status"].value("State", "") != "down") ++managers;
+  if (placed.size() >= 3 && managers < swarm::kManagersForHighAvailability)
+    progress_.warn(fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
+                               "cluster is not highly available; promote two more: rsm nodes promote {}",
+                               env_.name(), managers, env_.name()));
+
+  std::vector<Server> startable;
+  for (const auto& server : result.servers) {
+    const json& entry = entries[server.node];
+    if (entry["Status"].value("State", "") == "ready") startable.push_back(server);
+    else result.waiting.push_back(server.service);
+  }
+  wait_until_running(client, startable);
+  for (const auto& service : result.waiting)
+    progress_.warn(fmt::format("{} waits for its node to be up (rsm nodes start {})", service, env_.name()));
+  return result;
+}
+
+void Cluster::wait_until_running(engine::Client& client, const std::vector<Server>& servers) {
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  std::set<std::string> running;
+  while (running.size() < servers.size()) {
+    for (const auto& server : servers) {
+      if (running.contains(server.service)) continue;
+      json tasks = client.get("/tasks?filters=" + engine::encode_filters({{"service", json::array({server.service})}}));
+      for (const auto& task : tasks)
+        if (task.value("DesiredState", "") == "running" && task["Status"].value("State", "") == "running") {
+          running.insert(server.service);
+          progress_.step(server.service, "running");
+        }
+      if (running.contains(server.service)) continue;
+      if (auto failure = task_failure(tasks))
+        throw Error(fmt::format("{} on {} does not start: {}; see `rsm db logs {} {}`", server.service, server.node,
+                                *failure, env_.name(), server.service));
+    }
+    if (running.size() == servers.size()) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      std::vector<std::string> late;
+      for (const auto& server : servers)
+        if (!running.contains(server.service)) late.push_back(server.service);
+      throw Error(fmt::format("{} did not start within {} s; see `rsm db logs {}`", fmt::join(late, ", "),
+                              kStartTimeout.count(), env_.name()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+void Cluster::remove(bool keep_data) {
+  Node leader = manager();
+  engine::Client client(leader.engine);
+  auto labels = db_label_filters(env_.name());
+  for (const auto& service : swarm::list_objects(client, "services", labels)) {
+    progress_.step(service["Spec"].value("Name", ""), "removing");
+    client.remove("/services/" + service["ID"].get<std::string>());
+  }
+
+  // A volume can go only once its server's container has stopped.
+  std::vector<Node> running;
+  for (const auto& node : nodes_) {
+    if (node.running()) running.push_back(node);
+    else if (!keep_data)
+      progress_.warn(fmt::format("{} is stopped: its database volume stays until it is removed (rsm nodes rm) or "
+                                 "started and this is run again",
+                                 node.name));
+  }
+  for_each_parallel(running, [&](const Node& node) {
+    engine::Client engine(node.engine);
+    auto deadline = std::chrono::steady_clock::now() + kRemoveTimeout;
+    while (!containers_with_labels(engine, labels, false).empty()) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw Error(fmt::format("the database containers on {} did not stop within {} s; run this again", node.name,
+                                kRemoveTimeout.count()));
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    if (keep_data) return;
+    json volumes = engine.get("/volumes?filters=" + engine::encode_filters({{"label", labels}}))["Volumes"];
+    for (const auto& volume : volumes.is_array() ? volumes : json::array()) {
+      progress_.step(node.name, fmt::format("removing volume {}", volume["Name"].get<std::string>()));
+      engine.remove("/volumes/" + volume["Name"].get<std::string>());
+    }
+  });
+
+  for (const auto& config : swarm::list_objects(client, "configs", labels))
+    client.remove("/configs/" + config["ID"].get<std::string>());
+  if (!keep_data)
+    for (const auto& secret : swarm::list_objects(client, "secrets", labels))
+      client.remove("/secrets/" + secret["ID"].get<std::string>());
+
+  // Apps may still use the network; then it stays.
+  auto network = client.request(Method::Delete, std::string("/networks/") + kNetwork);
+  if (!network.ok() && network.status != 404)
+    progress_.warn(fmt::format("network {} stays: {}", kNetwork, network.message()));
+}
+
+std::string Cluster::password() {
+  manager();
+  auto labels = db_label_filters(env_.name());
+  for (const auto& node : nodes_) {
+    if (!node.running()) continue;
+    engine::Client engine(node.engine);
+    for (const auto& container : containers_with_labels(engine, labels, true)) {
+      std::string out;
+      int code = engine::exec_in_container(engine, container["Id"], {"cat", std::string("/run/secrets/") + kPasswordSecret},
+                                           [&](engine::StreamKind kind, std::string_view text) {
+                                             if (kind == engine::StreamKind::Stdout) out += text;
+                                           });
+      if (code == 0 && !out.empty()) return out;
+    }
+  }
+  throw Error(fmt::format("no RethinkDB server of {} is running to read the password from (a swarm secret can only be "
+                          "read by its services): start them with `rsm db create {}`",
+                          env_.name(), env_.name()));
+}
+
+void Cluster::logs(const std::string& server, bool follow, const std::function<void(std::string_view)>& output) {
+  Node leader = manager();
+  json chosen = json::array();
+  for (const auto& service : services()) {
+    const json& labels = service["Spec"]["Labels"];
+    if (server.empty() || service["Spec"].value("Name", "") == server || labels.value("rsm.db.server", "") == server ||
+        labels.value("rsm.node", "") == server)
+      chosen.push_back(service);
+  }
+  if (chosen.empty())
+    throw UsageError(server.empty() ? fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(),
+                                                  env_.name())
+                                    : fmt::format("{} has no database server {}; see `rsm db status {}`", env_.name(),
+                                                  server, env_.name()));
+  std::mutex mutex;
+  auto locked_output = [&](std::string_view line) {
+    std::lock_guard lock(mutex);
+    output(line);
+  };
+  std::vector<json> list(chosen.begin(), chosen.end());
+  for_each_parallel(list, [&](const json& service) {
+    std::string name = service["Spec"].value("Name", "");
+    LinePrefixer lines(list.size() > 1 ? name + " | " : "", locked_output);
+    engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
+    engine::Client client(leader.engine);
+    client.checked(Method::Get,
+                   fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service["ID"].get<std::string>(),
+                               follow ? 1 : 0),
+                   {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
+    lines.finish();
+  });
+}
+
+}  // namespace rsm::db

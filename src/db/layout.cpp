@@ -1,0 +1,90 @@
+#include "db/layout.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "db/start_script.h"
+#include "util/content_hash.h"
+
+namespace rsm::db {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kScriptPath = "/rsm/start.sh";
+constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nanoseconds
+
+}  // namespace
+
+json cluster_labels(const std::string& env) { return {{"rsm.env", env}, {kComponentLabel, kComponent}}; }
+
+std::vector<Server> plan_servers(const std::vector<drivers::Node>& nodes, int per_node) {
+  std::vector<Server> servers;
+  for (const auto& node : nodes) {
+    for (int k = 1; k <= per_node; ++k) {
+      Server server;
+      server.service = k == 1 ? "db-" + node.name : fmt::format("db-{}-{}", node.name, k);
+      server.name = server.service.substr(3);
+      std::replace(server.name.begin(), server.name.end(), '-', '_');
+      server.node = node.name;
+      server.volume = server.service + "-data";
+      server.tags.emplace_back(drivers::role_name(node.role));
+      if (!node.region.empty()) server.tags.push_back(node.region);
+      servers.push_back(std::move(server));
+    }
+  }
+  return servers;
+}
+
+std::string start_config_name() { return "rsm-db-start-" + content_hash({kStartScript}); }
+
+json service_spec(const Server& server, const ServiceInputs& inputs) {
+  json labels = cluster_labels(inputs.env);
+  labels["rsm.db.server"] = server.name;
+  labels["rsm.node"] = server.node;
+  std::string tags;
+  for (const auto& tag : server.tags) tags += (tags.empty() ? "" : " ") + tag;
+  json container{
+      {"Image", inputs.image},
+      {"Hostname", server.service},
+      {"Labels", labels},
+      {"Command", {"sh", kScriptPath}},
+      {"Env",
+       {"RSM_SERVER_NAME=" + server.name, "RSM_SERVER_TAGS=" + tags, std::string("RSM_CLUSTER_ALIAS=") + kAlias,
+        fmt::format("RSM_STANDALONE={}", inputs.standalone ? 1 : 0),
+        fmt::format("RSM_PASSWORD_FILE=/run/secrets/{}", kPasswordSecret)}},
+      {"Mounts",
+       {{{"Type", "volume"},
+         {"Source", server.volume},
+         {"Target", "/data"},
+         {"VolumeOptions", {{"Labels", labels}}}}}},
+      {"Secrets",
+       {{{"SecretID", inputs.secret_id},
+         {"SecretName", kPasswordSecret},
+         {"File", {{"Name", kPasswordSecret}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}}}}},
+      {"Configs",
+       {{{"ConfigID", inputs.config_id},
+         {"ConfigName", inputs.config_name},
+         {"File", {{"Name", kScriptPath}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0555}}}}}},
+      // A server flushes and leaves the cluster cleanly when given the time.
+      {"StopGracePeriod", 60 * kSecond},
+  };
+  return {
+      {"Name", server.service},
+      {"Labels", labels},
+      {"TaskTemplate",
+       {{"ContainerSpec", container},
+        // Global mode plus the hostname constraint: at most one task, only on its node.
+        {"Placement", {{"Constraints", {"node.hostname==" + server.node}}}},
+        {"RestartPolicy", {{"Condition", "any"}, {"Delay", 5 * kSecond}, {"MaxAttempts", 0}}},
+        {"Networks", {{{"Target", kNetwork}, {"Aliases", {kAlias}}}}}}},
+      {"Mode", {{"Global", json::object()}}},
+      {"UpdateConfig", {{"Parallelism", 1}, {"Order", "stop-first"}, {"FailureAction", "pause"}}},
+      // Without IPVS there are no virtual IPs: names resolve straight to the servers.
+      {"EndpointSpec", {{"Mode", "dnsrr"}}},
+  };
+}
+
+}  // namespace rsm::db

@@ -1,0 +1,46 @@
+// The swarm-wide objects rsm keeps as it wants them: overlay networks, secrets, configs
+// and services, all through a manager's engine. Every ensure/apply call can be re-run:
+// it changes only what differs.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+
+namespace rsm::swarm {
+
+using engine::json;
+
+// An attachable overlay network (standalone containers, such as rsm's relay, may join
+// it). Returns its ID.
+std::string ensure_overlay_network(engine::Client& manager, const std::string& name, const json& labels);
+
+// A secret's value can never be read back through the API, nor changed: make_value() is
+// called only when the secret does not exist yet. Returns its ID.
+std::string ensure_secret(engine::Client& manager, const std::string& name, const json& labels,
+                          const std::function<std::string()>& make_value);
+
+// Configs cannot be changed either: name them after their content (content_hash).
+// Returns the ID.
+std::string ensure_config(engine::Client& manager, const std::string& name, const json& labels,
+                          const std::string& content);
+
+// Swarm objects (services, secrets, configs) with every given label ("key=value").
+json list_objects(engine::Client& manager, const std::string& kind, const std::vector<std::string>& labels);
+
+enum class ServiceChange { Created, Updated, Unchanged };
+
+// Creates the service, or updates it when spec differs from what rsm applied last (a hash
+// of the spec is kept in its label rsm.spec: the engine fills in defaults, so the stored
+// spec never equals ours field for field).
+ServiceChange apply_service(engine::Client& manager, json spec);
+
+std::optional<json> find_service(engine::Client& manager, const std::string& name);
+
+// Tasks of the service that are meant to run (desired state "running").
+json running_tasks(engine::Client& manager, const std::string& service);
+
+}  // namespace rsm::swarm
