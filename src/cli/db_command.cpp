@@ -1,13 +1,18 @@
-// rsm db create|rm|password|logs: the RethinkDB cluster of an environment.
+// rsm db create|status|replicate|heal|admin|rm|password|logs: the RethinkDB cluster of an
+// environment.
 #include <cstdio>
+#include <ctime>
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/confirm.h"
+#include "cli/table.h"
 #include "db/cluster.h"
+#include "util/subprocess.h"
 
 namespace rsm::cli {
 
@@ -22,7 +27,47 @@ struct Options {
   bool keep_data = false;
   bool force = false;
   bool follow = false;
+  bool open = false;
+  int replicas = 0;
+  int port = 0;
 };
+
+std::string age(double started) {
+  if (started <= 0) return "-";
+  auto seconds = static_cast<long>(std::time(nullptr) - started);
+  if (seconds < 120) return fmt::format("{}s", seconds);
+  if (seconds < 7200) return fmt::format("{}m", seconds / 60);
+  if (seconds < 172800) return fmt::format("{}h", seconds / 3600);
+  return fmt::format("{}d", seconds / 86400);
+}
+
+// Returns the exit code: 0 when everything is ready, 1 otherwise.
+int print_status(const Options& options, const db::StatusReport& report) {
+  if (options.json) {
+    fmt::print("{}\n", db::to_json(report).dump(2));
+    return report.ready() ? 0 : 1;
+  }
+  int connected = 0;
+  for (const auto& server : report.servers) connected += server.connected;
+  fmt::print("{}: {} of {} servers connected\n\n", options.env, connected, report.servers.size());
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& s : report.servers)
+    rows.push_back({s.name, s.connected ? "connected" : "missing", s.connected ? std::to_string(s.peers) : "-",
+                    fmt::format("{}", fmt::join(s.tags, ",")), s.version, age(s.started)});
+  print_table({"SERVER", "STATE", "PEERS", "TAGS", "VERSION", "UP"}, rows);
+  if (!report.tables.empty()) {
+    rows.clear();
+    for (const auto& t : report.tables)
+      rows.push_back({t.db + "." + t.name, std::to_string(t.shards), std::to_string(t.replicas),
+                      t.ready_for_writes ? "yes" : "no", t.all_replicas_ready ? "yes" : "no"});
+    fmt::print("\n");
+    print_table({"TABLE", "SHARDS", "REPLICAS", "WRITABLE", "ALL READY"}, rows);
+  }
+  for (const auto& issue : report.issues) fmt::print("\nissue: {}", issue);
+  if (!report.issues.empty()) fmt::print("\n");
+  for (const auto& problem : report.problems) fmt::print(stderr, "not ready: {}\n", problem);
+  return report.ready() ? 0 : 1;
+}
 
 void print_create_result(const Options& options, const db::CreateResult& result) {
   if (options.json) {
@@ -36,7 +81,8 @@ void print_create_result(const Options& options, const db::CreateResult& result)
                                       {"updated", result.updated},
                                       {"unchanged", result.unchanged},
                                       {"removed", result.removed},
-                                      {"waiting", result.waiting}}
+                                      {"waiting", result.waiting},
+                                      {"replicated", result.replicated}}
                            .dump(2));
     return;
   }
@@ -47,7 +93,7 @@ void print_create_result(const Options& options, const db::CreateResult& result)
 
 }  // namespace
 
-void add_db_commands(CLI::App& app, int&) {
+void add_db_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* db = app.add_subcommand("db", "The highly available RethinkDB cluster of an environment");
   db->require_subcommand(1);
@@ -62,12 +108,66 @@ void add_db_commands(CLI::App& app, int&) {
       ->check(CLI::Range(1, 9));
   create->add_option("--image", options->create.image, "RethinkDB image; copied to the nodes when they lack it")
       ->capture_default_str();
+  create->add_option("--replicas", options->create.replicas, "Replicas of every table (default: min(3, servers))")
+      ->check(CLI::Range(1, 9));
+  create->add_flag("--no-wait", [options](int64_t) { options->create.wait = false; },
+                   "Return once the servers run: do not wait for the cluster nor replicate tables");
   create->add_flag("--json", options->json, "Print JSON for scripts");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
     Progress progress(options->quiet || options->json);
     swarm::Environment env(options->env, progress);
     print_create_result(*options, db::Cluster(env, progress).create(options->create));
+  });
+
+  auto* status = db->add_subcommand(
+      "status", "Servers connected, tables' replicas and readiness, the cluster's issues; exit 1 unless all is ready");
+  add_env(status);
+  status->add_flag("--json", options->json, "Print JSON for scripts");
+  status->callback([options, &exit_code] {
+    Progress progress(true);
+    swarm::Environment env(options->env, progress);
+    db::Cluster cluster(env, progress);
+    exit_code = print_status(*options, cluster.status());
+    if (!options->json) cluster.warn_unless_highly_available();
+  });
+
+  auto* replicate = db->add_subcommand(
+      "replicate", "Reconfigure every table to R replicas (default: as created, else min(3, servers)) and wait");
+  add_env(replicate);
+  replicate->add_option("--replicas", options->replicas, "Replicas per table")->check(CLI::Range(1, 9));
+  replicate->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    auto changed = db::Cluster(env, progress).replicate(options->replicas);
+    fmt::print("{}: {} table(s) reconfigured; every table is ready\n", options->env, changed.size());
+  });
+
+  auto* heal = db->add_subcommand(
+      "heal", "Restart servers that do not see all the others, then re-replicate tables left on servers that are gone");
+  add_env(heal);
+  heal->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    auto restarted = db::Cluster(env, progress).heal();
+    fmt::print("{}: {} server(s) restarted; every table is ready\n", options->env, restarted.size());
+  });
+
+  auto* admin = db->add_subcommand(
+      "admin", "The web admin on localhost through a tunnel (never published on the swarm); Ctrl-C ends it");
+  add_env(admin);
+  admin->add_option("-p,--port", options->port, "Local port (default: this environment's last one, else a free one)")
+      ->check(CLI::Range(0, 65535));
+  admin->add_flag("--open", options->open, "Open it in the browser");
+  admin->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    db::Cluster(env, progress).admin(options->port, [&](int port) {
+      std::string url = fmt::format("http://localhost:{}/", port);
+      fmt::print("{}: web admin at {} (Ctrl-C to stop)\n", options->env, url);
+      std::fflush(stdout);
+      if (options->open && program_exists("xdg-open")) run_process({"xdg-open", url});
+    });
   });
 
   auto* rm = db->add_subcommand("rm", "Remove the cluster and, unless --keep-data, its data");

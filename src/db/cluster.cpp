@@ -1,8 +1,12 @@
 #include "db/cluster.h"
 
 #include <openssl/rand.h>
+#include <pthread.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -12,12 +16,15 @@
 
 #include "db/start_script.h"
 #include "engine/exec.h"
+#include "reql/errors.h"
 #include "swarm/formation.h"
 #include "swarm/image_distribution.h"
 #include "swarm/promotion.h"
 #include "swarm/resources.h"
+#include "tunnel/relay.h"
 #include "util/error.h"
 #include "util/parallel.h"
+#include "util/state_dir.h"
 
 namespace rsm::db {
 
@@ -137,7 +144,8 @@ CreateResult Cluster::create(const CreateOptions& options) {
                        .image = options.image,
                        .config_name = start_config_name(),
                        .secret_id = swarm::ensure_secret(client, kPasswordSecret, labels, generate_password),
-                       .standalone = result.servers.size() == 1};
+                       .standalone = result.servers.size() == 1,
+                       .replicas = options.replicas};
   inputs.config_id = swarm::ensure_config(client, inputs.config_name, labels, std::string(kStartScript));
 
   std::set<std::string> planned;
@@ -170,13 +178,7 @@ CreateResult Cluster::create(const CreateOptions& options) {
     if (config["Spec"].value("Name", "") != inputs.config_name)
       client.request(Method::Delete, "/configs/" + config["ID"].get<std::string>());
 
-  int managers = 0;
-  for (const auto& [name, entry] : entries)
-    if (entry["Spec"].value("Role", "") == "manager" && entry["Status"].value("State", "") != "down") ++managers;
-  if (placed.size() >= 3 && managers < swarm::kManagersForHighAvailability)
-    progress_.warn(fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
-                               "cluster is not highly available; promote two more: rsm nodes promote {}",
-                               env_.name(), managers, env_.name()));
+  warn_unless_highly_available();
 
   std::vector<Server> startable;
   for (const auto& server : result.servers) {
@@ -187,7 +189,213 @@ CreateResult Cluster::create(const CreateOptions& options) {
   wait_until_running(client, startable);
   for (const auto& service : result.waiting)
     progress_.warn(fmt::format("{} waits for its node to be up (rsm nodes start {})", service, env_.name()));
+  if (!options.wait) return result;
+
+  std::vector<std::string> startable_names;
+  for (const auto& server : startable) startable_names.push_back(server.name);
+  wait_until_formed(startable_names);
+  result.replicated = replicate(options.replicas);
   return result;
+}
+
+void Cluster::warn_unless_highly_available() {
+  Node leader = manager();
+  int managers = 0, nodes = 0;
+  for (const auto& entry : swarm::swarm_nodes(leader)) {
+    ++nodes;
+    if (entry["Spec"].value("Role", "") == "manager" && entry["Status"].value("State", "") != "down") ++managers;
+  }
+  if (nodes >= 3 && managers < swarm::kManagersForHighAvailability)
+    progress_.warn(fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
+                               "cluster is not highly available; promote two more: rsm nodes promote {}",
+                               env_.name(), managers, env_.name()));
+}
+
+std::vector<std::string> Cluster::relay_sockets() {
+  Node leader = manager();
+  return tunnel::ensure_relay(env_, leader, kNetwork, {{kAlias, kDriverPort}, {kAlias, kHttpPort}}, progress_);
+}
+
+Cluster::Session Cluster::open_session() {
+  if (services().empty())
+    throw UsageError(fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(), env_.name()));
+  auto sockets = relay_sockets();
+  Session session;
+  session.forwarder = std::make_unique<tunnel::Forwarder>(0, sockets[0]);
+  reql::ConnectOptions options;
+  options.host = "127.0.0.1";
+  options.port = session.forwarder->port();
+  options.password = password();
+  try {
+    session.connection = reql::Connection::connect(options);
+  } catch (const ::reql::Error& e) {
+    throw Error(fmt::format("cannot reach the database of {} at {}:{} ({}); see `rsm db logs {}`", env_.name(), kAlias,
+                            kDriverPort, e.what(), env_.name()));
+  }
+  return session;
+}
+
+SystemTables Cluster::read_system_tables(reql::Connection& connection) {
+  auto rows = [&](const char* table) { return connection.run(reql::r.db("rethinkdb").table(table)).to_array(); };
+  return {.server_status = rows("server_status"),
+          .server_config = rows("server_config"),
+          .table_config = rows("table_config"),
+          .table_status = rows("table_status"),
+          .current_issues = rows("current_issues")};
+}
+
+std::vector<std::string> Cluster::expected_servers() {
+  std::vector<std::string> names;
+  for (const auto& service : services()) names.push_back(service["Spec"]["Labels"].value(kServerLabel, ""));
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+int Cluster::wanted_replicas(int requested, int servers) {
+  if (requested > 0) return requested;
+  int chosen = 0;
+  for (const auto& service : services())
+    chosen = std::max(chosen, std::stoi(service["Spec"]["Labels"].value(kReplicasLabel, "0")));
+  return chosen > 0 ? chosen : default_replicas(servers);
+}
+
+void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
+  progress_.step("db", fmt::format("waiting for {} server(s) to form one cluster", expected.size()));
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  std::string last;
+  for (;;) {
+    try {
+      auto session = open_session();
+      std::set<std::string> connected;
+      for (const auto& row : session.connection->run(reql::r.db("rethinkdb").table("server_status")).to_array())
+        connected.insert(row.value("name", ""));
+      std::vector<std::string> missing;
+      for (const auto& name : expected)
+        if (!connected.contains(name)) missing.push_back(name);
+      if (missing.empty()) {
+        progress_.step("db", fmt::format("{} server(s) connected", connected.size()));
+        return;
+      }
+      last = fmt::format("{} not connected", fmt::join(missing, ", "));
+    } catch (const UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      last = e.what();  // the servers may still be starting
+    }
+    if (std::chrono::steady_clock::now() > deadline)
+      throw Error(fmt::format("the cluster of {} did not form within {} s: {}", env_.name(), kStartTimeout.count(), last));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+}
+
+StatusReport Cluster::status() {
+  auto session = open_session();
+  auto expected = expected_servers();
+  return make_report(read_system_tables(*session.connection), expected,
+                     wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+}
+
+std::vector<std::string> Cluster::replicate(int replicas) {
+  auto session = open_session();
+  reql::Connection& connection = *session.connection;
+  SystemTables tables = read_system_tables(connection);
+  std::set<std::string> connected;
+  for (const auto& row : tables.server_status) connected.insert(row.value("name", ""));
+  int wanted = wanted_replicas(replicas, static_cast<int>(expected_servers().size()));
+  if (wanted > static_cast<int>(connected.size()))
+    throw UsageError(fmt::format("{} replicas per table need {} connected servers; {} has {} (see `rsm db status {}`)",
+                                 wanted, wanted, env_.name(), connected.size(), env_.name()));
+
+  std::vector<std::string> changed;
+  std::set<std::string> databases;
+  for (const auto& config : tables.table_config) {
+    std::string db = config.value("db", ""), table = config.value("name", "");
+    databases.insert(db);
+    // Already right: as many replicas as wanted, all on connected servers.
+    json shards = config.value("shards", json::array());
+    bool right = !shards.empty();
+    for (const auto& shard : shards) {
+      json replica_list = shard.value("replicas", json::array());
+      right = right && static_cast<int>(replica_list.size()) == wanted;
+      for (const auto& server : replica_list) right = right && connected.contains(server.get<std::string>());
+    }
+    if (right) continue;
+    progress_.step(db + "." + table, fmt::format("{} replica(s)", wanted));
+    connection.run(reql::r.db(db).table(table).reconfigure(
+        {{"shards", std::max<int>(1, static_cast<int>(shards.size()))}, {"replicas", wanted}}));
+    changed.push_back(db + "." + table);
+  }
+  for (const auto& db : databases) {
+    progress_.step(db, "waiting until every table is ready");
+    connection.run(reql::r.db(db).wait({{"wait_for", "all_replicas_ready"}, {"timeout", 120}}));
+  }
+  return changed;
+}
+
+std::vector<std::string> Cluster::heal() {
+  std::vector<std::string> restarted;
+  {
+    auto session = open_session();
+    SystemTables tables = read_system_tables(*session.connection);
+    int connected = static_cast<int>(tables.server_status.size());
+    std::map<std::string, int> peers;
+    for (const auto& row : tables.server_status) peers[row.value("name", "")] = connected_peers(row);
+    engine::Client client(manager().engine);
+    for (auto service : services()) {
+      std::string name = service["Spec"]["Labels"].value(kServerLabel, "");
+      auto seen = peers.find(name);
+      // Not connected at all (started alone, or stuck), or cut off from some of the others.
+      if (seen != peers.end() && seen->second >= connected - 1) continue;
+      progress_.step(service["Spec"].value("Name", ""), "restarting: it does not see every other server");
+      json spec = service["Spec"];
+      spec["TaskTemplate"]["ForceUpdate"] = spec["TaskTemplate"].value("ForceUpdate", 0) + 1;
+      client.post(fmt::format("/services/{}/update?version={}", service["ID"].get<std::string>(),
+                              service["Version"]["Index"].get<long>()),
+                  spec);
+      restarted.push_back(service["Spec"].value("Name", ""));
+    }
+  }
+  if (!restarted.empty()) {
+    std::vector<std::string> expected;
+    for (const auto& node : nodes_)
+      if (node.running())
+        for (const auto& service : services())
+          if (service["Spec"]["Labels"].value("rsm.node", "") == node.name)
+            expected.push_back(service["Spec"]["Labels"].value(kServerLabel, ""));
+    wait_until_formed(expected);
+  }
+  replicate(0);
+  return restarted;
+}
+
+void Cluster::admin(int port, const std::function<void(int)>& listening) {
+  if (services().empty())
+    throw UsageError(fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(), env_.name()));
+  // Signals are taken by sigwait below, on this thread: block them before the forwarder's
+  // thread starts, so that it inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto sockets = relay_sockets();
+  std::string key = "db-admin-port/" + env_.name();
+  std::unique_ptr<tunnel::Forwarder> forwarder;
+  if (port == 0) {
+    // The port this environment had last time, so that a bookmark keeps working.
+    if (auto saved = read_state(key)) {
+      try {
+        forwarder = std::make_unique<tunnel::Forwarder>(std::stoi(*saved), sockets[1]);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  if (!forwarder) forwarder = std::make_unique<tunnel::Forwarder>(port, sockets[1]);
+  write_state(key, std::to_string(forwarder->port()));
+  listening(forwarder->port());
+  int received = 0;
+  sigwait(&signals, &received);
 }
 
 void Cluster::wait_until_running(engine::Client& client, const std::vector<Server>& servers) {
@@ -227,6 +435,7 @@ void Cluster::remove(bool keep_data) {
     progress_.step(service["Spec"].value("Name", ""), "removing");
     client.remove("/services/" + service["ID"].get<std::string>());
   }
+  tunnel::remove_relays(nodes_, kNetwork);
 
   // A volume can go only once its server's container has stopped.
   std::vector<Node> running;
@@ -291,7 +500,7 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
   json chosen = json::array();
   for (const auto& service : services()) {
     const json& labels = service["Spec"]["Labels"];
-    if (server.empty() || service["Spec"].value("Name", "") == server || labels.value("rsm.db.server", "") == server ||
+    if (server.empty() || service["Spec"].value("Name", "") == server || labels.value(kServerLabel, "") == server ||
         labels.value("rsm.node", "") == server)
       chosen.push_back(service);
   }

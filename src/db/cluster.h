@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "db/layout.h"
+#include "db/status.h"
+#include "reql/connection.h"
 #include "swarm/environment.h"
+#include "tunnel/forwarder.h"
 #include "util/progress.h"
 
 namespace rsm::db {
@@ -18,6 +21,8 @@ namespace rsm::db {
 struct CreateOptions {
   std::string image = kDefaultImage;
   int servers_per_node = 1;
+  int replicas = 0;   // per table; 0: min(3, servers)
+  bool wait = true;   // wait for the cluster to form, then replicate every table
 };
 
 struct CreateResult {
@@ -25,6 +30,7 @@ struct CreateResult {
   std::vector<std::string> created, updated, unchanged;  // service names
   std::vector<std::string> removed;                      // services of nodes that are gone
   std::vector<std::string> waiting;                      // servers on stopped nodes
+  std::vector<std::string> replicated;                   // "db.table" reconfigured
 };
 
 class Cluster {
@@ -49,9 +55,40 @@ class Cluster {
   // The services of the cluster as the swarm has them.
   engine::json services();
 
+  // The cluster's own view (system tables), read through the relay.
+  StatusReport status();
+
+  // Reconfigures every table of every user database to `replicas` (0: what create was
+  // given, else min(3, servers)) and waits until all of them are ready. Returns "db.table"s.
+  std::vector<std::string> replicate(int replicas);
+
+  // Restarts the servers that see fewer peers than the others, waits for them, then
+  // replicates (tables that still name servers that are gone get live ones). Returns the
+  // servers restarted.
+  std::vector<std::string> heal();
+
+  // The web admin on 127.0.0.1:port (0: the port this environment used last, else a
+  // free one) until SIGINT/SIGTERM; listening(port) is called once it listens.
+  void admin(int port, const std::function<void(int)>& listening);
+
+  // Says so (a warning) when a cluster of 3+ nodes has fewer than 3 managers.
+  void warn_unless_highly_available();
+
  private:
+  // A connection to db:28015 through the relay and a loopback forwarder.
+  struct Session {
+    std::unique_ptr<tunnel::Forwarder> forwarder;
+    std::shared_ptr<reql::Connection> connection;
+  };
+
   drivers::Node manager();
   void wait_until_running(engine::Client& manager, const std::vector<Server>& servers);
+  std::vector<std::string> relay_sockets();
+  Session open_session();
+  SystemTables read_system_tables(reql::Connection& connection);
+  std::vector<std::string> expected_servers();
+  int wanted_replicas(int requested, int servers);
+  void wait_until_formed(const std::vector<std::string>& expected);
 
   swarm::Environment& env_;
   Progress& progress_;

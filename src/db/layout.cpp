@@ -42,7 +42,7 @@ std::string start_config_name() { return "rsm-db-start-" + content_hash({kStartS
 
 json service_spec(const Server& server, const ServiceInputs& inputs) {
   json labels = cluster_labels(inputs.env);
-  labels["rsm.db.server"] = server.name;
+  labels[kServerLabel] = server.name;
   labels["rsm.node"] = server.node;
   std::string tags;
   for (const auto& tag : server.tags) tags += (tags.empty() ? "" : " ") + tag;
@@ -71,9 +71,11 @@ json service_spec(const Server& server, const ServiceInputs& inputs) {
       // A server flushes and leaves the cluster cleanly when given the time.
       {"StopGracePeriod", 60 * kSecond},
   };
+  json service_labels = labels;
+  if (inputs.replicas > 0) service_labels[kReplicasLabel] = std::to_string(inputs.replicas);
   return {
       {"Name", server.service},
-      {"Labels", labels},
+      {"Labels", service_labels},
       {"TaskTemplate",
        {{"ContainerSpec", container},
         // Global mode plus the hostname constraint: at most one task, only on its node.

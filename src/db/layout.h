@@ -23,6 +23,10 @@ inline constexpr int kHttpPort = 8080;
 // Labels on everything `rsm db` makes, so that `rsm db rm` finds it all.
 inline constexpr const char* kComponentLabel = "rsm.component";
 inline constexpr const char* kComponent = "db";
+// Service labels: the server's RethinkDB name, and the replicas per table asked for at
+// create (RethinkDB keeps no intended count; changing a service's own labels restarts nothing).
+inline constexpr const char* kServerLabel = "rsm.db.server";
+inline constexpr const char* kReplicasLabel = "rsm.db.replicas";
 
 struct Server {
   std::string service;  // "db-dev-manager-1", "db-dev-manager-1-2" for a node's second server
@@ -46,6 +50,7 @@ struct ServiceInputs {
   std::string config_name;
   std::string secret_id;
   bool standalone = false;  // the cluster has this one server only
+  int replicas = 0;         // the replicas per table the user asked for; 0: the default
 };
 
 nlohmann::json service_spec(const Server& server, const ServiceInputs& inputs);

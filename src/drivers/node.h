@@ -11,6 +11,10 @@ namespace rsm::drivers {
 
 enum class Role { Manager, Worker };
 
+// The folder on every node that rsm can reach from its own machine: the node's engine
+// socket lives there, and so do the sockets of rsm's relay.
+inline constexpr const char* kNodeSocketFolder = "/run/rsm";
+
 std::string_view role_name(Role role);          // "manager", "worker"
 std::optional<Role> parse_role(std::string_view name);
 

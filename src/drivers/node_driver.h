@@ -37,6 +37,10 @@ class NodeDriver {
   // Removes what the environment's machines shared, once they are all gone.
   virtual void remove_environment(const std::string& env) = 0;
 
+  // Containers on a node make unix sockets in kNodeSocketFolder (rsm's relay does); this
+  // is the path through which this machine reaches the one called `name`.
+  virtual std::string node_socket(const Node& node, const std::string& name) = 0;
+
   // Runs a command on the machine's host system (not in a container of its engine).
   virtual int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) = 0;
 };

@@ -37,6 +37,15 @@ bool pull_image(Client& engine, const std::string& reference, std::string& why_n
   }
 }
 
+void build_image(Client& engine, const std::string& reference, std::string context_tar, long timeout_seconds,
+                 const std::function<void(const json&)>& on_message) {
+  JsonMessageStream messages(on_message);
+  engine.checked(Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", url_encode(reference)),
+                 {.raw_body = std::move(context_tar), .content_type = "application/x-tar",
+                  .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = timeout_seconds});
+  messages.finish();
+}
+
 void copy_image(Client& source, Client& target, const std::string& reference) {
   if (!has_image(source, reference))
     throw Error(fmt::format("the engine at {} has no image {}: build or load it there first",

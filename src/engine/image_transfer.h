@@ -3,6 +3,7 @@
 // never sits whole in memory or on disk.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "engine/client.h"
@@ -14,6 +15,11 @@ bool has_image(Client& engine, const std::string& reference);
 // Pulls the image from its registry; false, with the engine's reason, when it cannot
 // (no registry reachable, unknown image). Where no registry is reachable this fails fast.
 bool pull_image(Client& engine, const std::string& reference, std::string& why_not);
+
+// Builds `reference` from a tar build context (POST /build). on_message sees each line
+// the build streams; a failed step is thrown as Error with the engine's words.
+void build_image(Client& engine, const std::string& reference, std::string context_tar, long timeout_seconds,
+                 const std::function<void(const json&)>& on_message = nullptr);
 
 // Throws Error when the source lacks the image or the target refuses it.
 void copy_image(Client& source, Client& target, const std::string& reference);

@@ -41,6 +41,10 @@ std::vector<Node> Environment::nodes() {
   return all;
 }
 
+std::string Environment::node_socket(const drivers::Node& node, const std::string& name) {
+  return driver(node.driver).node_socket(node, name);
+}
+
 std::vector<std::string> Environment::all() {
   std::set<std::string> names;
   for (auto name : drivers::driver_names())

@@ -53,6 +53,10 @@ class Environment {
   // Returns 0 when it succeeded everywhere.
   int run_everywhere(const std::vector<std::string>& argv);
 
+  // Where this machine reaches the unix socket `name` that a container made in the
+  // node's kNodeSocketFolder.
+  std::string node_socket(const drivers::Node& node, const std::string& name);
+
   // Environments that exist, across all drivers.
   static std::vector<std::string> all();
 

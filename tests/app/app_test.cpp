@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "engine/client.h"
+#include "engine/image_transfer.h"
 #include "reql/replay_server.h"
 #include "support/fixtures.h"
 #include "support/ports.h"
@@ -165,11 +166,7 @@ TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
                    "FROM scratch\nCOPY rethinkswarmmode /rethinkswarmmode\nEXPOSE 9090\nENTRYPOINT [\"/rethinkswarmmode\"]\n");
   context.add_file("rethinkswarmmode", bytes, 0755);
   std::string image = "rsm-test/rethinkswarmmode:" + std::to_string(getpid());
-  rsm::engine::JsonMessageStream messages(nullptr);
-  engine.checked(rsm::engine::Method::Post, "/build?t=" + image + "&rm=1",
-                 {.raw_body = context.finish(), .content_type = "application/x-tar",
-                  .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 300});
-  messages.finish();
+  rsm::engine::build_image(engine, image, context.finish(), 300);
 
   ReplayServer database(handshake);
   int app_port = free_port();

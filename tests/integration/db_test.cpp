@@ -1,15 +1,21 @@
 // rsm db on a real local swarm: the services, volumes, secret, network and placement it
 // makes, read back through the engines; re-running; removing; the start script's choices.
 // Where no RethinkDB image exists (here) the servers run a stand-in that records how the
-// start script called it (tests/support/fake_rethinkdb/).
+// start script called it (tests/support/fake_rethinkdb/); it cannot form a cluster, so
+// create runs with --no-wait. db_real_test.cpp runs the rest against a real image.
 #include <gtest/gtest.h>
+
+#include <signal.h>
 
 #include <chrono>
 #include <regex>
 #include <thread>
 
 #include "engine/exec.h"
+#include <fmt/format.h>
+
 #include "support/environment_fixture.h"
+#include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
 
@@ -57,14 +63,16 @@ class Db : public EnvironmentTest {
   }
 
   // What the fake rethinkdb recorded on the node's server: one line per call. Waits
-  // until the server got as far as serving (its first peer may take a moment).
-  std::string calls_on(const std::string& node_name) {
+  // until the server started serving that many times (its first peer may take a moment).
+  std::string calls_on(const std::string& node_name, int serves = 1) {
     auto engine = engine_of(node_name);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
       std::string container = db_container(engine);
       std::string calls = container.empty() ? "" : run_in(engine, container, {"cat", "/data/calls"});
-      if (calls.find("--bind all") != std::string::npos || std::chrono::steady_clock::now() > deadline) return calls;
+      int served = 0;
+      for (size_t at = calls.find("--bind all"); at != std::string::npos; at = calls.find("--bind all", at + 1)) ++served;
+      if (served >= serves || std::chrono::steady_clock::now() > deadline) return calls;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }
@@ -79,7 +87,7 @@ class Db : public EnvironmentTest {
 }  // namespace
 
 TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
-  auto created = run_rsm({"db", "create", env_, "--image", image_, "--json"});
+  auto created = run_rsm({"db", "create", env_, "--image", image_, "--no-wait", "--json"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
   // Three nodes, one manager: the cluster works, but is not highly available yet.
   EXPECT_NE(created.output.find("rsm nodes promote " + env_), std::string::npos) << created.output;
@@ -132,7 +140,7 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
   }
 
   // Again: nothing changes, and the password stays.
-  auto again = run_rsm({"db", "create", env_, "--image", image_, "--json"});
+  auto again = run_rsm({"db", "create", env_, "--image", image_, "--no-wait", "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(json_output(again.output)["unchanged"].size(), 3u);
   EXPECT_EQ(run_rsm({"db", "password", env_}).output.substr(0, 32), pw);
@@ -144,7 +152,7 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
 }
 
 TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
-  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_}).exit_code, 0);
+  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_, "--no-wait"}).exit_code, 0);
   std::string password = run_rsm({"db", "password", env_}).output;
   calls_on(node("worker", 1));
 
@@ -154,8 +162,8 @@ TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
   EXPECT_TRUE(has_volume(node("worker", 1), "db-" + node("worker", 1) + "-data"));
 
   // Back on the same volumes: the servers are not made again, the password is the same.
-  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_}).exit_code, 0);
-  std::string calls = calls_on(node("worker", 1));
+  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_, "--no-wait"}).exit_code, 0);
+  std::string calls = calls_on(node("worker", 1), 2);
   EXPECT_EQ(std::count(calls.begin(), calls.end(), '\n'), 3) << "create, serve, serve:\n" << calls;
   EXPECT_EQ(calls.find("create"), calls.rfind("create")) << calls;
   EXPECT_EQ(run_rsm({"db", "password", env_}).output, password);
@@ -177,6 +185,36 @@ TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
 
   auto nothing = run_rsm({"db", "rm", env_, "-f"});
   EXPECT_EQ(nothing.exit_code, 0) << nothing.output;
+}
+
+TEST_F(Db, AdminIsReachedThroughATunnelOnlyAndStatusSaysWhenTheDatabaseDoesNotAnswer) {
+  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_, "--no-wait"}).exit_code, 0);
+  int port = free_port();
+  auto admin = Subprocess::spawn({RSM_BINARY, "db", "admin", env_, "--port", std::to_string(port)});
+  std::string page;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (page.find("fake rethinkdb admin of") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    page = run_process({"curl", "-s", "--max-time", "2", fmt::format("http://127.0.0.1:{}/", port)}).output;
+    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_NE(page.find("fake rethinkdb admin of"), std::string::npos) << page;
+  kill(admin.pid(), SIGTERM);
+  EXPECT_EQ(admin.wait(), 0) << "admin ends cleanly on SIGTERM";
+
+  // Nothing of the database is published on the nodes' interfaces.
+  auto manager = engine_of(node("manager", 1));
+  for (const auto& service : services()) EXPECT_FALSE(service["Endpoint"].contains("Ports")) << service.dump();
+
+  // The stand-in takes no queries: status fails in one line, naming what to look at.
+  auto status = run_rsm({"db", "status", env_});
+  EXPECT_EQ(status.exit_code, 1) << status.output;
+  EXPECT_NE(status.output.find("rsm: error: cannot reach the database of " + env_), std::string::npos) << status.output;
+  EXPECT_NE(status.output.find("rsm db logs " + env_), std::string::npos) << status.output;
+
+  // rm takes the relay away too, or the network could not go.
+  ASSERT_EQ(run_rsm({"db", "rm", env_, "-f"}).exit_code, 0);
+  EXPECT_EQ(manager.request(engine::Method::Get, "/networks/dbnet").status, 404);
+  EXPECT_EQ(manager.request(engine::Method::Get, "/containers/rsm-relay-dbnet/json").status, 404);
 }
 
 TEST_F(Db, AnImageNobodyHasFailsAtOnceAndLeavesNothing) {

@@ -32,11 +32,7 @@ void build_busybox_image(engine::Client& engine, const std::string& reference, c
   context.add_file("Dockerfile", dockerfile);
   context.add_file("busybox", read_file("/bin/busybox", "apt-get install busybox-static"), 0755);
   for (const auto& [name, content] : files) context.add_file(name, content, 0755);
-  engine::JsonMessageStream messages(nullptr);
-  engine.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", engine::url_encode(reference)),
-                 {.raw_body = context.finish(), .content_type = "application/x-tar",
-                  .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 300});
-  messages.finish();
+  engine::build_image(engine, reference, context.finish(), 300);
 }
 
 }  // namespace

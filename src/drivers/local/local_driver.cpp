@@ -80,13 +80,19 @@ std::string LocalDriver::docker_root() {
   return docker_root_;
 }
 
+std::string LocalDriver::node_socket(const Node& node, const std::string& name) {
+  // The socket volume is mounted at kNodeSocketFolder in the node (see entrypoint.sh);
+  // the local volume driver keeps its files at <root>/volumes/<name>/_data.
+  return fmt::format("{}/volumes/{}/_data/{}", docker_root(), socket_volume(node.name), name);
+}
+
 engine::Endpoint LocalDriver::node_engine(const std::string& node_name) {
   if (host_.endpoint().kind != engine::Endpoint::Kind::Unix)
     throw UsageError(fmt::format("the local driver reaches its nodes through sockets on the machine that runs dockerd; "
                                  "run rsm there (DOCKER_HOST is {})", host_.endpoint().to_string()));
-  // The local volume driver keeps a volume's files at <root>/volumes/<name>/_data.
-  return engine::Endpoint::unix_socket(
-      fmt::format("{}/volumes/{}/_data/docker.sock", docker_root(), socket_volume(node_name)));
+  Node node;
+  node.name = node_name;
+  return engine::Endpoint::unix_socket(node_socket(node, "docker.sock"));
 }
 
 void LocalDriver::prepare(const std::string& env, Progress& progress) {
@@ -160,7 +166,7 @@ json LocalDriver::container_spec(const std::string& env, Role role, int index, c
   json host_config{
       {"Mounts",
        {{{"Type", "volume"}, {"Source", data_volume(name)}, {"Target", "/var/lib/docker"}},
-        {{"Type", "volume"}, {"Source", socket_volume(name)}, {"Target", "/run/rsm"}}}},
+        {{"Type", "volume"}, {"Source", socket_volume(name)}, {"Target", kNodeSocketFolder}}}},
       {"RestartPolicy", {{"Name", "unless-stopped"}}},
       {"NetworkMode", network_name(env)}};
   if (*privileged_) {

@@ -26,6 +26,7 @@ class LocalDriver : public NodeDriver {
   void stop(Node& node) override;
   void remove(const Node& node) override;
   void remove_environment(const std::string& env) override;
+  std::string node_socket(const Node& node, const std::string& name) override;
   int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) override;
 
   static std::string network_name(const std::string& env) { return "rsm-" + env; }

@@ -47,17 +47,12 @@ void build_from_dockerfile(engine::Client& host, const std::string& reference, P
   context.add_file("Dockerfile", std::string(kNodeDockerfile));
   context.add_file("entrypoint.sh", std::string(kNodeEntrypoint), 0755);
   context.add_file("packages.txt", std::string(kNodePackages));
-  std::string tar = context.finish();
-  engine::JsonMessageStream messages([&](const json& message) {
+  engine::build_image(host, reference, context.finish(), 0, [&](const json& message) {
     if (message.contains("stream") && message["stream"].is_string()) {
       std::string line = message["stream"];
       if (line.starts_with("Step ")) progress.step("node image", line.substr(0, line.find('\n')));
     }
   });
-  host.checked(engine::Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", engine::url_encode(reference)),
-               {.raw_body = tar, .content_type = "application/x-tar",
-                .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 0});
-  messages.finish();
 }
 
 // Unmounts anything debootstrap left mounted below root (it mounts /proc and /sys while

@@ -1,0 +1,108 @@
+#include "tunnel/relay.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/image_transfer.h"
+#include "util/content_hash.h"
+#include "util/error.h"
+#include "util/tar_writer.h"
+
+namespace rsm::tunnel {
+
+namespace fs = std::filesystem;
+using engine::json;
+using engine::Method;
+
+namespace {
+
+// rsm-relay is installed next to rsm (the build puts both in build/).
+std::string relay_binary() {
+  fs::path path = fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(fmt::format("{} is missing: rsm needs its relay program next to it; build or install both", path.string()));
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+std::string relay_image(engine::Client& node_engine) {
+  std::string binary = relay_binary();
+  std::string reference = "rsm-relay:" + content_hash({binary});
+  if (engine::has_image(node_engine, reference)) return reference;
+  TarWriter context;
+  context.add_file("Dockerfile", "FROM scratch\nCOPY rsm-relay /rsm-relay\nENTRYPOINT [\"/rsm-relay\"]\n");
+  context.add_file("rsm-relay", binary, 0755);
+  engine::build_image(node_engine, reference, context.finish(), 120);
+  return reference;
+}
+
+std::string container_name(const std::string& network) { return "rsm-relay-" + network; }
+
+std::string socket_name(const std::string& network, const Route& route) {
+  return fmt::format("{}-{}-{}.sock", network, route.host, route.port);
+}
+
+}  // namespace
+
+std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::Node& node, const std::string& network,
+                                      const std::vector<Route>& routes, Progress& progress) {
+  engine::Client client(node.engine);
+  std::string image = relay_image(client);
+  json command = json::array();
+  std::vector<std::string> paths;
+  for (const auto& route : routes) {
+    command.push_back(fmt::format("{}/{}={}:{}", drivers::kNodeSocketFolder, socket_name(network, route), route.host,
+                                  route.port));
+    paths.push_back(env.node_socket(node, socket_name(network, route)));
+  }
+
+  std::string name = container_name(network);
+  auto existing = client.request(Method::Get, "/containers/" + name + "/json");
+  bool reuse = false;
+  if (existing.ok()) {
+    json state = json::parse(existing.body);
+    reuse = state["Config"].value("Image", "") == image && state["Config"]["Cmd"] == command &&
+            state["State"].value("Running", false);
+    if (!reuse) client.request(Method::Delete, "/containers/" + name + "?force=1");
+  }
+  if (!reuse) {
+    progress.step(node.name, fmt::format("starting the relay into network {}", network));
+    client.post("/containers/create?name=" + name,
+                {{"Image", image},
+                 {"Cmd", command},
+                 {"Labels", {{"rsm.env", node.env}, {"rsm.component", "relay"}, {"rsm.network", network}}},
+                 {"HostConfig",
+                  {{"Binds", {fmt::format("{0}:{0}", drivers::kNodeSocketFolder)}},
+                   {"NetworkMode", network},
+                   {"RestartPolicy", {{"Name", "unless-stopped"}}}}}});
+    client.post("/containers/" + name + "/start");
+  }
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (const auto& path : paths) {
+    while (!fs::exists(path)) {
+      if (std::chrono::steady_clock::now() > deadline)
+        throw Error(fmt::format("the relay on {} made no socket {} within 10 s; see `docker logs {}` on that node",
+                                node.name, path, name));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return paths;
+}
+
+void remove_relays(const std::vector<drivers::Node>& nodes, const std::string& network) {
+  for (const auto& node : nodes) {
+    if (!node.running()) continue;
+    engine::Client(node.engine).request(Method::Delete, "/containers/" + container_name(network) + "?force=1");
+  }
+}
+
+}  // namespace rsm::tunnel
