@@ -7,6 +7,9 @@
 #   RSM_STANDALONE     1 when the cluster has this one server only
 #   RSM_PASSWORD_FILE  the admin password (a Docker secret)
 set -eu
+# As PID 1 the shell ignores SIGTERM unless told: stopping a server that is still waiting
+# for a peer would otherwise take the whole stop grace period.
+trap 'exit 143' TERM INT
 
 data=/data/rethinkdb_data
 cluster_port=29015

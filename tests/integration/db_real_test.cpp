@@ -1,0 +1,159 @@
+// rsm db with a real RethinkDB image on a real local swarm of 3 managers: the cluster
+// forms, every table gets 3 replicas, and losing any one node (the first included) loses
+// no data and no availability for long. RSM_TEST_RETHINKDB_IMAGE names the image (e.g.
+// rethinkdb:2.4.4-bookworm-slim, on this machine's engine or pullable); without it these
+// tests skip, saying so.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/image_transfer.h"
+#include "reql/connection.h"
+#include "support/environment_fixture.h"
+#include "support/ports.h"
+#include "support/rsm_runner.h"
+#include "swarm/environment.h"
+#include "swarm/formation.h"
+#include "tunnel/forwarder.h"
+#include "tunnel/relay.h"
+
+using namespace rsm;
+using namespace rsm::testing;
+using nlohmann::json;
+using reql::r;
+
+namespace {
+
+constexpr int kDocuments = 10000;
+
+std::string real_image() {
+  const char* image = std::getenv("RSM_TEST_RETHINKDB_IMAGE");
+  return image ? image : "";
+}
+
+// A driver connection to db:28015 the way rsm makes one: relay on a live manager, loopback
+// forwarder, the admin password.
+struct DbConnection {
+  std::unique_ptr<tunnel::Forwarder> forwarder;
+  std::shared_ptr<reql::Connection> connection;
+};
+
+DbConnection connect_to(const std::string& env_name) {
+  Progress progress(true);
+  swarm::Environment env(env_name, progress);
+  auto manager = swarm::reachable_manager(env.nodes());
+  if (!manager) throw Error("no manager answers");
+  auto sockets = tunnel::ensure_relay(env, *manager, "dbnet", {{"db", 28015}, {"db", 8080}}, progress);
+  DbConnection db;
+  db.forwarder = std::make_unique<tunnel::Forwarder>(0, sockets[0]);
+  auto password = run_rsm({"db", "password", env_name}).output;
+  reql::ConnectOptions options;
+  options.host = "127.0.0.1";
+  options.port = db.forwarder->port();
+  options.password = password.substr(0, password.find('\n'));
+  options.read_timeout = std::chrono::seconds(20);
+  db.connection = reql::Connection::connect(options);
+  return db;
+}
+
+class DbReal : public EnvironmentTest {
+ protected:
+  void SetUp() override {
+    if (real_image().empty()) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
+    make_environment("dbha", 3, 0);
+  }
+
+  bool status_ready() {
+    auto status = run_rsm({"db", "status", env_, "--json"});
+    return status.exit_code == 0;
+  }
+
+  void set_node_running(const std::string& node_name, bool running) {
+    engine::Client host(engine::Endpoint::from_environment());
+    host.post("/containers/" + node_name + (running ? "/start" : "/stop?t=10"));
+  }
+
+  // Writes and then counts through whatever servers are up; true once both work.
+  bool writable_with_every_document(const std::string& marker) {
+    try {
+      auto db = connect_to(env_);
+      db.connection->run(r.db("ha").table("docs").insert(r.document({{"id", marker}})));
+      auto count = db.connection->run(r.db("ha").table("docs").count()).value().get<long>();
+      return count >= kDocuments;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }
+};
+
+}  // namespace
+
+TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
+  auto created = run_rsm({"db", "create", env_, "--image", real_image()});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  auto status = run_rsm({"db", "status", env_, "--json"});
+  ASSERT_EQ(status.exit_code, 0) << status.output;
+  auto report = json::parse(status.output);
+  EXPECT_EQ(report["servers"].size(), 3u);
+  for (const auto& server : report["servers"]) EXPECT_EQ(server["peers"], 2) << server.dump();
+
+  {
+    auto db = connect_to(env_);
+    db.connection->run(r.db_create("ha"));
+    db.connection->run(r.db("ha").table_create("docs"));
+    for (int batch = 0; batch < kDocuments / 1000; ++batch) {
+      json rows = json::array();
+      for (int i = 0; i < 1000; ++i) rows.push_back({{"id", batch * 1000 + i}, {"n", i}});
+      db.connection->run(r.db("ha").table("docs").insert(rows));
+    }
+  }
+  // The new table has one replica until rsm spreads it over three servers.
+  EXPECT_EQ(run_rsm({"db", "status", env_}).exit_code, 1);
+  auto replicated = run_rsm({"db", "replicate", env_});
+  ASSERT_EQ(replicated.exit_code, 0) << replicated.output;
+  ASSERT_TRUE(status_ready());
+
+  for (int index = 1; index <= 3; ++index) {
+    std::string lost = node("manager", index);
+    SCOPED_TRACE("stopping " + lost);
+    set_node_running(lost, false);
+    auto stopped_at = std::chrono::steady_clock::now();
+    bool writable = false;
+    while (!writable && std::chrono::steady_clock::now() - stopped_at < std::chrono::seconds(30)) {
+      writable = writable_with_every_document(fmt::format("while-{}-down", lost));
+      if (!writable) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    EXPECT_TRUE(writable) << "not readable and writable with all documents within 30 s of losing " << lost;
+
+    set_node_running(lost, true);
+    bool back = false;
+    auto started_at = std::chrono::steady_clock::now();
+    while (!back && std::chrono::steady_clock::now() - started_at < std::chrono::seconds(120)) {
+      back = status_ready();
+      if (!back) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    ASSERT_TRUE(back) << "the cluster was not fully ready within 120 s of " << lost << " coming back: "
+                      << run_rsm({"db", "status", env_}).output;
+  }
+}
+
+TEST_F(DbReal, AdminAnswersThroughTheTunnel) {
+  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", real_image()}).exit_code, 0);
+  int port = free_port();
+  auto admin = Subprocess::spawn({RSM_BINARY, "db", "admin", env_, "--port", std::to_string(port)});
+  std::string page;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (page.find("RethinkDB") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    page = run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", port)}).output;
+    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_NE(page.find("RethinkDB"), std::string::npos) << page;
+  kill(admin.pid(), SIGTERM);
+  EXPECT_EQ(admin.wait(), 0);
+}
