@@ -52,9 +52,9 @@ int print_status(const Options& options, const db::StatusReport& report) {
   fmt::print("{}: {} of {} servers connected\n\n", options.env, connected, report.servers.size());
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : report.servers)
-    rows.push_back({s.name, s.connected ? "connected" : "missing", s.connected ? std::to_string(s.peers) : "-",
+    rows.push_back({s.name, s.node, s.connected ? "connected" : "missing", s.connected ? std::to_string(s.peers) : "-",
                     fmt::format("{}", fmt::join(s.tags, ",")), s.version, age(s.started)});
-  print_table({"SERVER", "STATE", "PEERS", "TAGS", "VERSION", "UP"}, rows);
+  print_table({"SERVER", "NODE", "STATE", "PEERS", "TAGS", "VERSION", "UP"}, rows);
   if (!report.tables.empty()) {
     rows.clear();
     for (const auto& t : report.tables)

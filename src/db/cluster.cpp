@@ -23,6 +23,7 @@
 #include "swarm/resources.h"
 #include "tunnel/relay.h"
 #include "util/error.h"
+#include "util/line_splitter.h"
 #include "util/parallel.h"
 #include "util/state_dir.h"
 
@@ -74,29 +75,6 @@ std::optional<std::string> task_failure(const json& tasks) {
   if (state != "failed" && state != "rejected") return std::nullopt;
   return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
 }
-
-// Splits a stream into lines and hands each one on with a prefix.
-class LinePrefixer {
- public:
-  LinePrefixer(std::string prefix, std::function<void(std::string_view)> output)
-      : prefix_(std::move(prefix)), output_(std::move(output)) {}
-  void feed(std::string_view chunk) {
-    pending_.append(chunk);
-    size_t start = 0;
-    for (size_t end; (end = pending_.find('\n', start)) != std::string::npos; start = end + 1)
-      output_(prefix_ + pending_.substr(start, end + 1 - start));
-    pending_.erase(0, start);
-  }
-  void finish() {
-    if (!pending_.empty()) output_(prefix_ + pending_ + "\n");
-    pending_.clear();
-  }
-
- private:
-  std::string prefix_;
-  std::function<void(std::string_view)> output_;
-  std::string pending_;
-};
 
 }  // namespace
 
@@ -191,6 +169,7 @@ CreateResult Cluster::create(const CreateOptions& options) {
     progress_.warn(fmt::format("{} waits for its node to be up (rsm nodes start {})", service, env_.name()));
   if (!options.wait) return result;
 
+  if (startable.empty()) return result;  // nothing can form before a node is up
   std::vector<std::string> startable_names;
   for (const auto& server : startable) startable_names.push_back(server.name);
   wait_until_formed(startable_names);
@@ -244,11 +223,13 @@ SystemTables Cluster::read_system_tables(reql::Connection& connection) {
           .current_issues = rows("current_issues")};
 }
 
-std::vector<std::string> Cluster::expected_servers() {
-  std::vector<std::string> names;
-  for (const auto& service : services()) names.push_back(service["Spec"]["Labels"].value(kServerLabel, ""));
-  std::sort(names.begin(), names.end());
-  return names;
+std::map<std::string, std::string> Cluster::expected_servers() {
+  std::map<std::string, std::string> servers;
+  for (const auto& service : services()) {
+    const json& labels = service["Spec"]["Labels"];
+    servers[labels.value(kServerLabel, "")] = labels.value(kNodeLabel, "");
+  }
+  return servers;
 }
 
 int Cluster::wanted_replicas(int requested, int servers) {
@@ -357,11 +338,10 @@ std::vector<std::string> Cluster::heal() {
   }
   if (!restarted.empty()) {
     std::vector<std::string> expected;
-    for (const auto& node : nodes_)
-      if (node.running())
-        for (const auto& service : services())
-          if (service["Spec"]["Labels"].value("rsm.node", "") == node.name)
-            expected.push_back(service["Spec"]["Labels"].value(kServerLabel, ""));
+    for (const auto& [server, node_name] : expected_servers()) {
+      auto node = std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == node_name; });
+      if (node != nodes_.end() && node->running()) expected.push_back(server);
+    }
     wait_until_formed(expected);
   }
   replicate(0);
@@ -501,7 +481,7 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
   for (const auto& service : services()) {
     const json& labels = service["Spec"]["Labels"];
     if (server.empty() || service["Spec"].value("Name", "") == server || labels.value(kServerLabel, "") == server ||
-        labels.value("rsm.node", "") == server)
+        labels.value(kNodeLabel, "") == server)
       chosen.push_back(service);
   }
   if (chosen.empty())
@@ -517,7 +497,8 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
   std::vector<json> list(chosen.begin(), chosen.end());
   for_each_parallel(list, [&](const json& service) {
     std::string name = service["Spec"].value("Name", "");
-    LinePrefixer lines(list.size() > 1 ? name + " | " : "", locked_output);
+    std::string prefix = list.size() > 1 ? name + " | " : "";
+    LineSplitter lines([&](std::string_view line) { locked_output(fmt::format("{}{}\n", prefix, line)); });
     engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
     engine::Client client(leader.engine);
     client.checked(Method::Get,

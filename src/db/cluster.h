@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,7 +87,8 @@ class Cluster {
   std::vector<std::string> relay_sockets();
   Session open_session();
   SystemTables read_system_tables(reql::Connection& connection);
-  std::vector<std::string> expected_servers();
+  // Server name -> node, from the services.
+  std::map<std::string, std::string> expected_servers();
   int wanted_replicas(int requested, int servers);
   void wait_until_formed(const std::vector<std::string>& expected);
 

@@ -43,7 +43,7 @@ std::string start_config_name() { return "rsm-db-start-" + content_hash({kStartS
 json service_spec(const Server& server, const ServiceInputs& inputs) {
   json labels = cluster_labels(inputs.env);
   labels[kServerLabel] = server.name;
-  labels["rsm.node"] = server.node;
+  labels[kNodeLabel] = server.node;
   std::string tags;
   for (const auto& tag : server.tags) tags += (tags.empty() ? "" : " ") + tag;
   json container{

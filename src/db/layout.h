@@ -23,9 +23,10 @@ inline constexpr int kHttpPort = 8080;
 // Labels on everything `rsm db` makes, so that `rsm db rm` finds it all.
 inline constexpr const char* kComponentLabel = "rsm.component";
 inline constexpr const char* kComponent = "db";
-// Service labels: the server's RethinkDB name, and the replicas per table asked for at
+// Service labels: the server's RethinkDB name, its node, and the replicas per table asked for at
 // create (RethinkDB keeps no intended count; changing a service's own labels restarts nothing).
 inline constexpr const char* kServerLabel = "rsm.db.server";
+inline constexpr const char* kNodeLabel = "rsm.node";
 inline constexpr const char* kReplicasLabel = "rsm.db.replicas";
 
 struct Server {

@@ -29,7 +29,7 @@ int connected_peers(const json& server_status_row) {
 
 int default_replicas(int servers) { return std::clamp(servers, 1, 3); }
 
-StatusReport make_report(const SystemTables& tables, const std::vector<std::string>& expected_servers,
+StatusReport make_report(const SystemTables& tables, const std::map<std::string, std::string>& expected_servers,
                          int wanted_replicas, const std::string& env) {
   StatusReport report;
   std::map<std::string, std::vector<std::string>> tags;
@@ -41,6 +41,7 @@ StatusReport make_report(const SystemTables& tables, const std::vector<std::stri
     server.name = row.value("name", "");
     server.connected = true;
     server.hostname = row["network"].value("hostname", "");
+    if (auto it = expected_servers.find(server.name); it != expected_servers.end()) server.node = it->second;
     server.version = row["process"].value("version", "");
     server.started = epoch_seconds(row["process"].value("time_started", json()));
     server.peers = connected_peers(row);
@@ -48,9 +49,9 @@ StatusReport make_report(const SystemTables& tables, const std::vector<std::stri
     connected.insert(server.name);
     report.servers.push_back(std::move(server));
   }
-  for (const auto& name : expected_servers) {
+  for (const auto& [name, node] : expected_servers) {
     if (connected.contains(name)) continue;
-    report.servers.push_back({.name = name, .tags = tags[name]});
+    report.servers.push_back({.name = name, .node = node, .tags = tags[name]});
     report.problems.push_back(fmt::format("server {} is not connected; see `rsm db logs {} {}`", name, env, name));
   }
   int connected_count = static_cast<int>(connected.size());
@@ -92,7 +93,8 @@ StatusReport make_report(const SystemTables& tables, const std::vector<std::stri
 json to_json(const StatusReport& report) {
   json servers = json::array(), tables = json::array();
   for (const auto& s : report.servers)
-    servers.push_back({{"name", s.name}, {"connected", s.connected}, {"hostname", s.hostname}, {"version", s.version},
+    servers.push_back({{"name", s.name}, {"connected", s.connected}, {"node", s.node}, {"hostname", s.hostname},
+                       {"version", s.version},
                        {"tags", s.tags}, {"started", s.started}, {"peers", s.peers}});
   for (const auto& t : report.tables)
     tables.push_back({{"db", t.db}, {"name", t.name}, {"replicas", t.replicas}, {"shards", t.shards},

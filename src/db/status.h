@@ -4,6 +4,7 @@
 // be checked against what a real server answered.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace rsm::db {
 struct ServerState {
   std::string name;
   bool connected = false;
-  std::string hostname;  // the container's; the node is in the service's name
+  std::string node;      // the node its service is pinned to
+  std::string hostname;  // the container's (its service's name)
   std::string version;
   std::vector<std::string> tags;
   double started = 0;   // seconds since the epoch; 0 when not connected
@@ -46,9 +48,9 @@ struct SystemTables {
   nlohmann::json current_issues = nlohmann::json::array();
 };
 
-// expected_servers: the server names rsm made (one per service); wanted_replicas: what
-// every table should have (min(3, servers) unless the user chose).
-StatusReport make_report(const SystemTables& tables, const std::vector<std::string>& expected_servers,
+// expected_servers: server name -> node, for every server rsm made (one per service);
+// wanted_replicas: what every table should have (min(3, servers) unless the user chose).
+StatusReport make_report(const SystemTables& tables, const std::map<std::string, std::string>& expected_servers,
                          int wanted_replicas, const std::string& env);
 
 nlohmann::json to_json(const StatusReport& report);

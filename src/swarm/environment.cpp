@@ -8,6 +8,7 @@
 
 #include "swarm/formation.h"
 #include "util/error.h"
+#include "util/line_splitter.h"
 #include "util/names.h"
 #include "util/parallel.h"
 
@@ -182,19 +183,18 @@ int Environment::run_everywhere(const std::vector<std::string>& argv) {
   std::mutex output_mutex;
   int worst = 0;
   for_each_parallel(running, [&](const Node& node) {
-    std::string pending[2];
-    auto emit = [&](engine::StreamKind kind, std::string_view line) {
-      std::lock_guard lock(output_mutex);
-      fmt::print(kind == engine::StreamKind::Stderr ? stderr : stdout, "{} | {}\n", node.name, line);
+    auto splitter = [&](engine::StreamKind kind) {
+      return LineSplitter([&, kind](std::string_view line) {
+        std::lock_guard lock(output_mutex);
+        fmt::print(kind == engine::StreamKind::Stderr ? stderr : stdout, "{} | {}\n", node.name, line);
+      });
     };
+    LineSplitter out = splitter(engine::StreamKind::Stdout), err = splitter(engine::StreamKind::Stderr);
     int code = driver(node.driver).run(node, argv, [&](engine::StreamKind kind, std::string_view chunk) {
-      auto& buffer = pending[kind == engine::StreamKind::Stderr];
-      buffer.append(chunk);
-      for (size_t newline; (newline = buffer.find('\n')) != std::string::npos; buffer.erase(0, newline + 1))
-        emit(kind, std::string_view(buffer).substr(0, newline));
+      (kind == engine::StreamKind::Stderr ? err : out).feed(chunk);
     });
-    for (int i = 0; i < 2; ++i)
-      if (!pending[i].empty()) emit(i ? engine::StreamKind::Stderr : engine::StreamKind::Stdout, pending[i]);
+    out.finish();
+    err.finish();
     std::lock_guard lock(output_mutex);
     if (code != 0) {
       fmt::print(stderr, "{} | exit code {}\n", node.name, code);

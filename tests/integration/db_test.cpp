@@ -149,6 +149,15 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
   EXPECT_EQ(logs.exit_code, 0) << logs.output;
   EXPECT_NE(logs.output.find("db-" + node("worker", 2) + " | fake rethinkdb serving"), std::string::npos)
       << logs.output;
+
+  // A node added later gets its server from the next create; the others are left alone.
+  ASSERT_EQ(run_rsm({"nodes", "create", env_, "-w", "1", "-q"}).exit_code, 0);
+  auto grown = run_rsm({"db", "create", env_, "--image", image_, "--no-wait", "--json"});
+  ASSERT_EQ(grown.exit_code, 0) << grown.output;
+  auto after = json_output(grown.output);
+  EXPECT_EQ(after["created"], json::array({"db-" + node("worker", 3)})) << after.dump();
+  EXPECT_EQ(after["unchanged"].size(), 3u) << after.dump();
+  EXPECT_NE(calls_on(node("worker", 3)).find("--join "), std::string::npos);
 }
 
 TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {

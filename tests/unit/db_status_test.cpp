@@ -36,7 +36,7 @@ bool mentions(const std::vector<std::string>& lines, const std::string& text) {
 
 TEST(DbStatus, HealthyClusterIsReadyExceptForItsSingleReplicaTable) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
-  auto report = db::make_report(recorded(fixtures, "1_healthy"), {"s1", "s2", "s3"}, 3, "dev");
+  auto report = db::make_report(recorded(fixtures, "1_healthy"), {{"s1", "n1"}, {"s2", "n2"}, {"s3", "n3"}}, 3, "dev");
   ASSERT_EQ(report.servers.size(), 3u);
   for (const auto& server : report.servers) {
     EXPECT_TRUE(server.connected) << server.name;
@@ -58,10 +58,12 @@ TEST(DbStatus, HealthyClusterIsReadyExceptForItsSingleReplicaTable) {
 
 TEST(DbStatus, ServerDownIsMissingAndItsTablesAreNotReady) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
-  auto report = db::make_report(recorded(fixtures, "2b_s3_down_after_heartbeat"), {"s1", "s2", "s3"}, 3, "dev");
+  auto report = db::make_report(recorded(fixtures, "2b_s3_down_after_heartbeat"), {{"s1", "n1"}, {"s2", "n2"}, {"s3", "n3"}}, 3, "dev");
   ASSERT_EQ(report.servers.size(), 3u);
   EXPECT_FALSE(report.servers[2].connected);
   EXPECT_EQ(report.servers[2].name, "s3");
+  EXPECT_EQ(report.servers[2].node, "n3");
+  EXPECT_EQ(report.servers[0].node, "n1");
   EXPECT_TRUE(mentions(report.problems, "server s3 is not connected; see `rsm db logs dev s3`"));
   EXPECT_TRUE(mentions(report.problems, "table cl.r1 does not take writes"));
   EXPECT_TRUE(mentions(report.problems, "table cl.r3 has replicas that are not ready"));
