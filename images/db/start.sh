@@ -6,6 +6,8 @@
 #   RSM_CLUSTER_ALIAS  the name every server of the cluster has on the network ("db")
 #   RSM_STANDALONE     1 when the cluster has this one server only
 #   RSM_PASSWORD_FILE  the admin password (a Docker secret)
+#   RSM_CLUSTER_TLS    1: servers talk TLS to each other with the environment's CA and
+#                      certificate (the secrets rsm-db-cluster-ca, -cert and -key)
 set -eu
 # As PID 1 the shell ignores SIGTERM unless told: stopping a server that is still waiting
 # for a peer would otherwise take the whole stop grace period.
@@ -50,5 +52,12 @@ while :; do
   echo "rsm: $RSM_SERVER_NAME waits for another server of the cluster to be up" >&2
   sleep 2
 done
+
+# Only servers holding this environment's certificate can join: the admin password
+# protects clients, not membership.
+if [ "${RSM_CLUSTER_TLS:-0}" = 1 ]; then
+  set -- "$@" --cluster-tls-key /run/secrets/rsm-db-cluster-key \
+    --cluster-tls-cert /run/secrets/rsm-db-cluster-cert --cluster-tls-ca /run/secrets/rsm-db-cluster-ca
+fi
 
 exec rethinkdb --directory "$data" --bind all --cluster-port "$cluster_port" --canonical-address "$self" "$@"

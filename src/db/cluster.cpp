@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "db/cluster_tls.h"
 #include "db/start_script.h"
 #include "engine/exec.h"
 #include "reql/errors.h"
@@ -76,6 +77,24 @@ std::optional<std::string> task_failure(const json& tasks) {
   return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
 }
 
+// The three cluster TLS secrets, made together: a certificate only works with its CA and
+// key. Pieces left by an interrupted create are replaced.
+std::map<std::string, std::string> ensure_cluster_tls(engine::Client& client, const json& labels) {
+  std::map<std::string, std::string> ids;
+  const std::vector<std::string> names{kClusterCaSecret, kClusterCertSecret, kClusterKeySecret};
+  for (const auto& secret : swarm::list_objects(client, "secrets", db_label_filters(labels.value("rsm.env", "")))) {
+    std::string name = secret["Spec"].value("Name", "");
+    if (std::find(names.begin(), names.end(), name) != names.end()) ids[name] = secret["ID"];
+  }
+  if (ids.size() == names.size()) return ids;
+  for (const auto& [name, id] : ids) client.remove("/secrets/" + id);
+  ClusterTls tls = make_cluster_tls(labels.value("rsm.env", ""));
+  auto made = [&](const std::string& value) { return [value] { return value; }; };
+  return {{kClusterCaSecret, swarm::ensure_secret(client, kClusterCaSecret, labels, made(tls.ca_certificate))},
+          {kClusterCertSecret, swarm::ensure_secret(client, kClusterCertSecret, labels, made(tls.certificate))},
+          {kClusterKeySecret, swarm::ensure_secret(client, kClusterKeySecret, labels, made(tls.private_key))}};
+}
+
 }  // namespace
 
 Cluster::Cluster(swarm::Environment& env, Progress& progress) : env_(env), progress_(progress) {}
@@ -121,9 +140,10 @@ CreateResult Cluster::create(const CreateOptions& options) {
   ServiceInputs inputs{.env = env_.name(),
                        .image = options.image,
                        .config_name = start_config_name(),
-                       .secret_id = swarm::ensure_secret(client, kPasswordSecret, labels, generate_password),
+                       .secret_ids = ensure_cluster_tls(client, labels),
                        .standalone = result.servers.size() == 1,
                        .replicas = options.replicas};
+  inputs.secret_ids[kPasswordSecret] = swarm::ensure_secret(client, kPasswordSecret, labels, generate_password);
   inputs.config_id = swarm::ensure_config(client, inputs.config_name, labels, std::string(kStartScript));
 
   std::set<std::string> planned;

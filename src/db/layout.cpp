@@ -46,6 +46,11 @@ json service_spec(const Server& server, const ServiceInputs& inputs) {
   labels[kNodeLabel] = server.node;
   std::string tags;
   for (const auto& tag : server.tags) tags += (tags.empty() ? "" : " ") + tag;
+  json secrets = json::array();
+  for (const auto& [name, id] : inputs.secret_ids)
+    secrets.push_back({{"SecretID", id},
+                       {"SecretName", name},
+                       {"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}}});
   json container{
       {"Image", inputs.image},
       {"Hostname", server.service},
@@ -54,16 +59,13 @@ json service_spec(const Server& server, const ServiceInputs& inputs) {
       {"Env",
        {"RSM_SERVER_NAME=" + server.name, "RSM_SERVER_TAGS=" + tags, std::string("RSM_CLUSTER_ALIAS=") + kAlias,
         fmt::format("RSM_STANDALONE={}", inputs.standalone ? 1 : 0),
-        fmt::format("RSM_PASSWORD_FILE=/run/secrets/{}", kPasswordSecret)}},
+        fmt::format("RSM_PASSWORD_FILE=/run/secrets/{}", kPasswordSecret), "RSM_CLUSTER_TLS=1"}},
       {"Mounts",
        {{{"Type", "volume"},
          {"Source", server.volume},
          {"Target", "/data"},
          {"VolumeOptions", {{"Labels", labels}}}}}},
-      {"Secrets",
-       {{{"SecretID", inputs.secret_id},
-         {"SecretName", kPasswordSecret},
-         {"File", {{"Name", kPasswordSecret}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}}}}},
+      {"Secrets", secrets},
       {"Configs",
        {{{"ConfigID", inputs.config_id},
          {"ConfigName", inputs.config_name},

@@ -5,6 +5,7 @@
 // through which clients reach the live ones (db:28015) and new servers find their peers.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ namespace rsm::db {
 inline constexpr const char* kNetwork = "dbnet";
 inline constexpr const char* kAlias = "db";
 inline constexpr const char* kPasswordSecret = "rsm-db-password";
+// Cluster TLS (see cluster_tls.h), each a secret, mounted under /run/secrets/.
+inline constexpr const char* kClusterCaSecret = "rsm-db-cluster-ca";
+inline constexpr const char* kClusterCertSecret = "rsm-db-cluster-cert";
+inline constexpr const char* kClusterKeySecret = "rsm-db-cluster-key";
 inline constexpr const char* kDefaultImage = "rethinkdb:2.4.4-bookworm-slim";
 inline constexpr int kDriverPort = 28015;
 inline constexpr int kHttpPort = 8080;
@@ -49,7 +54,7 @@ struct ServiceInputs {
   std::string image;
   std::string config_id;
   std::string config_name;
-  std::string secret_id;
+  std::map<std::string, std::string> secret_ids;  // secret name -> ID: the password and cluster TLS
   bool standalone = false;  // the cluster has this one server only
   int replicas = 0;         // the replicas per table the user asked for; 0: the default
 };

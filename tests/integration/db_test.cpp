@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "engine/exec.h"
@@ -99,8 +100,11 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
   auto network = manager.get("/networks/dbnet");
   EXPECT_EQ(network["Driver"], "overlay");
   EXPECT_TRUE(network["Attachable"].get<bool>());
-  auto secrets = manager.get("/secrets?filters=" + engine::encode_filters({{"name", json::array({"rsm-db-password"})}}));
-  EXPECT_EQ(secrets.size(), 1u);
+  auto secrets = manager.get("/secrets?filters=" + engine::encode_filters({{"label", json::array({"rsm.component=db"})}}));
+  std::set<std::string> secret_names;
+  for (const auto& secret : secrets) secret_names.insert(secret["Spec"]["Name"]);
+  EXPECT_EQ(secret_names, (std::set<std::string>{"rsm-db-password", "rsm-db-cluster-ca", "rsm-db-cluster-cert",
+                                                 "rsm-db-cluster-key"}));
 
   auto listed = services();
   ASSERT_EQ(listed.size(), 3u);
@@ -137,6 +141,10 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
     ASSERT_TRUE(std::regex_search(calls, address, std::regex("--canonical-address ([0-9.]+)"))) << calls;
     EXPECT_NE(calls.find("--join "), std::string::npos) << calls;
     EXPECT_EQ(calls.find("--join " + address[1].str() + ":"), std::string::npos) << "joined itself: " << calls;
+    EXPECT_NE(calls.find("--cluster-tls-key /run/secrets/rsm-db-cluster-key --cluster-tls-cert "
+                         "/run/secrets/rsm-db-cluster-cert --cluster-tls-ca /run/secrets/rsm-db-cluster-ca"),
+              std::string::npos)
+        << calls;
   }
 
   // Again: nothing changes, and the password stays.

@@ -47,7 +47,7 @@ TEST(DbLayout, ServiceIsPinnedToItsNodeOnTheSharedAliasWithItsVolumeSecretAndScr
                                         .image = "rethinkdb:2.4.4-bookworm-slim",
                                         .config_id = "cfg1",
                                         .config_name = db::start_config_name(),
-                                        .secret_id = "sec1"});
+                                        .secret_ids = {{"rsm-db-password", "sec1"}, {"rsm-db-cluster-ca", "ca1"}}});
   EXPECT_EQ(spec["Name"], "db-dev-worker-2");
   EXPECT_EQ(spec["Labels"]["rsm.env"], "dev");
   EXPECT_EQ(spec["Labels"]["rsm.component"], "db");
@@ -63,13 +63,17 @@ TEST(DbLayout, ServiceIsPinnedToItsNodeOnTheSharedAliasWithItsVolumeSecretAndScr
   ASSERT_EQ(container["Mounts"].size(), 1u);
   EXPECT_EQ(container["Mounts"][0]["Source"], "db-dev-worker-2-data");
   EXPECT_EQ(container["Mounts"][0]["Target"], "/data");
-  EXPECT_EQ(container["Secrets"][0]["SecretID"], "sec1");
-  EXPECT_EQ(container["Secrets"][0]["File"]["Mode"], 0400);
+  ASSERT_EQ(container["Secrets"].size(), 2u);
+  EXPECT_EQ(container["Secrets"][0]["SecretName"], "rsm-db-cluster-ca");
+  EXPECT_EQ(container["Secrets"][0]["SecretID"], "ca1");
+  EXPECT_EQ(container["Secrets"][1]["File"]["Name"], "rsm-db-password");
+  EXPECT_EQ(container["Secrets"][1]["File"]["Mode"], 0400);
   EXPECT_EQ(container["Configs"][0]["ConfigID"], "cfg1");
   EXPECT_EQ(container["Configs"][0]["File"]["Name"], "/rsm/start.sh");
   auto env = container["Env"].get<std::vector<std::string>>();
   EXPECT_NE(std::find(env.begin(), env.end(), "RSM_SERVER_NAME=dev_worker_2"), env.end());
   EXPECT_NE(std::find(env.begin(), env.end(), "RSM_STANDALONE=0"), env.end());
+  EXPECT_NE(std::find(env.begin(), env.end(), "RSM_CLUSTER_TLS=1"), env.end());
   // Nothing about the other servers: adding a node never restarts the existing ones.
   for (const auto& line : env) EXPECT_EQ(line.find("manager"), std::string::npos) << line;
 }
