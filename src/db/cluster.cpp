@@ -24,7 +24,6 @@
 #include "swarm/resources.h"
 #include "tunnel/relay.h"
 #include "util/error.h"
-#include "util/line_splitter.h"
 #include "util/parallel.h"
 #include "util/state_dir.h"
 
@@ -66,17 +65,6 @@ json containers_with_labels(engine::Client& client, const std::vector<std::strin
   return client.get("/containers/json?all=1&filters=" + engine::encode_filters(filters));
 }
 
-// A failed or rejected task's reason, if the newest task of the service has one.
-std::optional<std::string> task_failure(const json& tasks) {
-  const json* newest = nullptr;
-  for (const auto& task : tasks)
-    if (!newest || task.value("UpdatedAt", "") > newest->value("UpdatedAt", "")) newest = &task;
-  if (!newest) return std::nullopt;
-  std::string state = (*newest)["Status"].value("State", "");
-  if (state != "failed" && state != "rejected") return std::nullopt;
-  return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
-}
-
 // The three cluster TLS secrets, made together: a certificate only works with its CA and
 // key. Pieces left by an interrupted create are replaced.
 std::map<std::string, std::string> ensure_cluster_tls(engine::Client& client, const json& labels) {
@@ -100,15 +88,9 @@ std::map<std::string, std::string> ensure_cluster_tls(engine::Client& client, co
 Cluster::Cluster(swarm::Environment& env, Progress& progress) : env_(env), progress_(progress) {}
 
 Node Cluster::manager() {
+  Node leader = env_.manager();
   nodes_ = env_.nodes();
-  if (nodes_.empty())
-    throw UsageError(fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", env_.name(),
-                                 env_.name()));
-  auto manager = swarm::reachable_manager(nodes_);
-  if (!manager)
-    throw Error(fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", env_.name(),
-                            env_.name()));
-  return *manager;
+  return leader;
 }
 
 json Cluster::services() {
@@ -404,14 +386,14 @@ void Cluster::wait_until_running(engine::Client& client, const std::vector<Serve
   while (running.size() < servers.size()) {
     for (const auto& server : servers) {
       if (running.contains(server.service)) continue;
-      json tasks = client.get("/tasks?filters=" + engine::encode_filters({{"service", json::array({server.service})}}));
+      json tasks = swarm::service_tasks(client, server.service);
       for (const auto& task : tasks)
         if (task.value("DesiredState", "") == "running" && task["Status"].value("State", "") == "running") {
           running.insert(server.service);
           progress_.step(server.service, "running");
         }
       if (running.contains(server.service)) continue;
-      if (auto failure = task_failure(tasks))
+      if (auto failure = swarm::task_failure(tasks))
         throw Error(fmt::format("{} on {} does not start: {}; see `rsm db logs {} {}`", server.service, server.node,
                                 *failure, env_.name(), server.service));
     }
@@ -516,16 +498,10 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
   };
   std::vector<json> list(chosen.begin(), chosen.end());
   for_each_parallel(list, [&](const json& service) {
-    std::string name = service["Spec"].value("Name", "");
-    std::string prefix = list.size() > 1 ? name + " | " : "";
-    LineSplitter lines([&](std::string_view line) { locked_output(fmt::format("{}{}\n", prefix, line)); });
-    engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
+    std::string prefix = list.size() > 1 ? service["Spec"].value("Name", "") + " | " : "";
     engine::Client client(leader.engine);
-    client.checked(Method::Get,
-                   fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service["ID"].get<std::string>(),
-                               follow ? 1 : 0),
-                   {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
-    lines.finish();
+    swarm::service_logs(client, service["ID"], follow,
+                        [&](std::string_view line) { locked_output(fmt::format("{}{}\n", prefix, line)); });
   });
 }
 

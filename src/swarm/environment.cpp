@@ -42,6 +42,17 @@ std::vector<Node> Environment::nodes() {
   return all;
 }
 
+drivers::Node Environment::manager() {
+  auto all = nodes();
+  if (all.empty())
+    throw UsageError(fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", name_,
+                                 name_));
+  auto manager = reachable_manager(all);
+  if (!manager)
+    throw Error(fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", name_, name_));
+  return *manager;
+}
+
 std::string Environment::node_socket(const drivers::Node& node, const std::string& name) {
   return driver(node.driver).node_socket(node, name);
 }

@@ -41,6 +41,10 @@ class Environment {
   // The environment's machines, managers first; empty when it does not exist.
   std::vector<drivers::Node> nodes();
 
+  // A manager whose engine answers, through which the swarm is driven. Throws
+  // UsageError when the environment has no nodes, Error when no manager answers.
+  drivers::Node manager();
+
   // Adds machines (continuing the numbering) and joins every machine into the swarm.
   // Re-running after a failure finishes what was left: stopped machines are started and
   // machines outside the swarm join it.

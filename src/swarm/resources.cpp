@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "engine/exec.h"
 #include "reql/base64.h"
 #include "util/content_hash.h"
+#include "util/line_splitter.h"
 
 namespace rsm::swarm {
 
@@ -70,9 +72,28 @@ ServiceChange apply_service(engine::Client& manager, json spec) {
   return ServiceChange::Updated;
 }
 
-json running_tasks(engine::Client& manager, const std::string& service) {
-  return manager.get("/tasks?filters=" +
-                     engine::encode_filters({{"service", json::array({service})}, {"desired-state", json::array({"running"})}}));
+json service_tasks(engine::Client& manager, const std::string& service) {
+  return manager.get("/tasks?filters=" + engine::encode_filters({{"service", json::array({service})}}));
+}
+
+std::optional<std::string> task_failure(const json& tasks) {
+  const json* newest = nullptr;
+  for (const auto& task : tasks)
+    if (!newest || task.value("UpdatedAt", "") > newest->value("UpdatedAt", "")) newest = &task;
+  if (!newest) return std::nullopt;
+  std::string state = (*newest)["Status"].value("State", "");
+  if (state != "failed" && state != "rejected") return std::nullopt;
+  return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
+}
+
+void service_logs(engine::Client& manager, const std::string& service_id, bool follow,
+                  const std::function<void(std::string_view line)>& on_line) {
+  LineSplitter lines(on_line);
+  engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
+  manager.checked(Method::Get,
+                  fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service_id, follow ? 1 : 0),
+                  {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
+  lines.finish();
 }
 
 }  // namespace rsm::swarm

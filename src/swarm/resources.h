@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -40,7 +41,14 @@ ServiceChange apply_service(engine::Client& manager, json spec);
 
 std::optional<json> find_service(engine::Client& manager, const std::string& name);
 
-// Tasks of the service that are meant to run (desired state "running").
-json running_tasks(engine::Client& manager, const std::string& service);
+// Every task of the service, whatever its state.
+json service_tasks(engine::Client& manager, const std::string& service);
+
+// Why the newest of these tasks failed ("... (failed)", "... (rejected)"), if it did.
+std::optional<std::string> task_failure(const json& tasks);
+
+// The service's logs (all its tasks), line by line; with follow, until the service goes.
+void service_logs(engine::Client& manager, const std::string& service_id, bool follow,
+                  const std::function<void(std::string_view line)>& on_line);
 
 }  // namespace rsm::swarm

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,11 +24,14 @@ using engine::Method;
 
 namespace {
 
-// rsm-relay is installed next to rsm (the build puts both in build/).
+// rsm-relay is installed next to rsm (the build puts both in build/); RSM_RELAY names
+// another place.
 std::string relay_binary() {
-  fs::path path = fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
+  const char* configured = std::getenv("RSM_RELAY");
+  fs::path path = configured && *configured ? fs::path(configured)
+                                            : fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(fmt::format("{} is missing: rsm needs its relay program next to it; build or install both", path.string()));
+  if (!file) throw Error(fmt::format("{} is missing: rsm needs its relay program next to it (or named by RSM_RELAY); build or install both", path.string()));
   std::ostringstream content;
   content << file.rdbuf();
   return content.str();

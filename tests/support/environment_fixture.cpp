@@ -43,6 +43,8 @@ engine::Endpoint node_engine(const std::string& env, const std::string& node) {
 }
 
 void EnvironmentTest::make_environment(const std::string& prefix, int managers, int workers) {
+  // Tests that reach into the swarm themselves use rsm's relay, which is not beside them.
+  setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
   env_ = unique_name(prefix);
   remove_environment(env_);
   auto created = run_rsm({"nodes", "create", env_, "-m", std::to_string(managers), "-w", std::to_string(workers), "-q"});

@@ -59,6 +59,23 @@ std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
   return reference;
 }
 
+std::string ensure_web_image(engine::Client& engine, const std::string& version) {
+  std::string folder = std::string(RSM_SOURCE_DIR) + "/tests/support/web/";
+  std::string web = read_file(folder + "web", "part of the repository");
+  std::string healthy = read_file(folder + "healthy", "part of the repository");
+  std::string reference = fmt::format("rsm-test/web:{}-{}", version, content_hash({web, healthy}));
+  if (engine::has_image(engine, reference)) return reference;
+  build_busybox_image(engine, reference,
+                      "FROM scratch\n"
+                      "COPY busybox /bin/busybox\n"
+                      "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                      "COPY web healthy /bin/\n"
+                      "HEALTHCHECK --interval=1s --timeout=3s --retries=2 --start-period=2s CMD [\"/bin/healthy\"]\n"
+                      "CMD [\"/bin/web\", \"" + version + "\"]\n",
+                      {{"web", web}, {"healthy", healthy}});
+  return reference;
+}
+
 std::string unique_name(const std::string& prefix) { return fmt::format("{}-{}", prefix, getpid()); }
 
 }  // namespace rsm::testing

@@ -18,6 +18,11 @@ void ensure_busybox_image(engine::Client& engine);
 // its reference (tagged with a hash of those files).
 std::string ensure_fake_rethinkdb_image(engine::Client& engine);
 
+// A web app for tests (tests/support/web/): busybox httpd answering "web VERSION" on
+// port 8080, with a health check; version "broken" never becomes healthy. Returns its
+// reference, rsm-test/web:VERSION-<hash>.
+std::string ensure_web_image(engine::Client& engine, const std::string& version);
+
 // A name no other test run uses at the same time: "<prefix>-<pid>".
 std::string unique_name(const std::string& prefix);
 

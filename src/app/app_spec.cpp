@@ -1,0 +1,89 @@
+#include "app/app_spec.h"
+
+#include <algorithm>
+#include <regex>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "db/layout.h"
+#include "util/error.h"
+
+namespace rsm::app {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nanoseconds
+
+bool has_variable(const std::vector<std::string>& environment, const std::string& name) {
+  return std::any_of(environment.begin(), environment.end(),
+                     [&](const std::string& line) { return line.rfind(name + "=", 0) == 0; });
+}
+
+}  // namespace
+
+void validate(const DeployRequest& request) {
+  // A DNS label: the name is also the app's name on the network.
+  if (!std::regex_match(request.name, std::regex("[a-z]([a-z0-9-]{0,61}[a-z0-9])?")))
+    throw UsageError(fmt::format("invalid app name '{}': use a-z, 0-9 and '-', starting with a letter", request.name));
+  if (request.name == db::kAlias || request.name.rfind("db-", 0) == 0)
+    throw UsageError(fmt::format("the app name '{}' is taken by the database; choose another", request.name));
+  if (request.replicas < 0) throw UsageError("--replicas cannot be negative");
+  for (const auto& line : request.environment)
+    if (line.find('=') == std::string::npos || line.front() == '=')
+      throw UsageError(fmt::format("-e takes KEY=VALUE, not '{}'", line));
+  for (int port : request.ports)
+    if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {}", port));
+}
+
+json service_spec(const std::string& env, const DeployRequest& request,
+                  const std::map<std::string, std::string>& secret_ids) {
+  json labels{{"rsm.env", env}, {db::kComponentLabel, kComponent}};
+  labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
+
+  std::vector<std::string> environment = request.environment;
+  json secrets = json::array();
+  for (const auto& name : request.secrets) {
+    secrets.push_back({{"SecretID", secret_ids.at(name)},
+                       {"SecretName", name},
+                       {"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}}});
+    // The database's password, where the sample app (and the seed's apps) look for it.
+    if (name == db::kPasswordSecret && !has_variable(environment, "RETHINKDB_PASSWORD_FILE"))
+      environment.push_back(fmt::format("RETHINKDB_PASSWORD_FILE=/run/secrets/{}", name));
+  }
+
+  json container{{"Image", request.image}, {"Env", environment}, {"Secrets", secrets},
+                 {"Labels", {{"rsm.env", env}, {db::kComponentLabel, kComponent}}},
+                 // Long enough to drain in-flight requests; apps must handle SIGTERM.
+                 {"StopGracePeriod", 15 * kSecond}};
+  if (!request.health_command.empty())
+    container["HealthCheck"] = {{"Test", json::array({"CMD"})},
+                                {"Interval", 2 * kSecond},
+                                {"Timeout", 2 * kSecond},
+                                {"Retries", 3},
+                                {"StartPeriod", 10 * kSecond}};
+  for (const auto& word : request.health_command) container["HealthCheck"]["Test"].push_back(word);
+
+  return {
+      {"Name", request.name},
+      {"Labels", labels},
+      {"TaskTemplate",
+       {{"ContainerSpec", container},
+        {"RestartPolicy", {{"Condition", "any"}, {"Delay", 2 * kSecond}}},
+        {"Networks", {{{"Target", db::kNetwork}}}}}},
+      {"Mode", {{"Replicated", {{"Replicas", request.replicas}}}}},
+      // New tasks start (and pass their health check) before old ones stop; a failed
+      // update goes back to the previous spec by itself.
+      {"UpdateConfig",
+       {{"Parallelism", 1}, {"Delay", 1 * kSecond}, {"Order", "start-first"}, {"FailureAction", "rollback"},
+        {"Monitor", 10 * kSecond}, {"MaxFailureRatio", 0}}},
+      {"RollbackConfig",
+       {{"Parallelism", 1}, {"Order", "start-first"}, {"FailureAction", "pause"}, {"Monitor", 5 * kSecond}}},
+      // Without IPVS there are no virtual IPs: NAME and tasks.NAME resolve to the tasks.
+      {"EndpointSpec", {{"Mode", "dnsrr"}}},
+  };
+}
+
+}  // namespace rsm::app

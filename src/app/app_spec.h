@@ -1,0 +1,34 @@
+// The swarm service of a stateless app: replicated, on the cluster's network (it reaches
+// the database as db:28015), updated by starting new tasks first and rolling back by
+// itself when they fail.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace rsm::app {
+
+inline constexpr const char* kComponent = "app";
+inline constexpr const char* kPortsLabel = "rsm.app.ports";
+
+struct DeployRequest {
+  std::string name;
+  std::string image;
+  int replicas = 2;
+  std::vector<int> ports;                // the app's ports, published through the edge proxy
+  std::vector<std::string> environment;  // KEY=VALUE
+  std::vector<std::string> secrets;      // swarm secret names, mounted at /run/secrets/NAME
+  std::vector<std::string> health_command;  // run in the container; empty: the image's own check
+};
+
+// secret_ids: name -> ID of every secret in the request.
+nlohmann::json service_spec(const std::string& env, const DeployRequest& request,
+                            const std::map<std::string, std::string>& secret_ids);
+
+// Throws UsageError for a name the swarm (and DNS) would refuse, or KEY=VALUE without '='.
+void validate(const DeployRequest& request);
+
+}  // namespace rsm::app

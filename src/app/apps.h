@@ -1,0 +1,64 @@
+// `rsm app`: stateless apps as swarm services of an environment (see app_spec.h). The
+// swarm's services are the record; rsm keeps nothing of its own.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "app/app_spec.h"
+#include "swarm/environment.h"
+#include "util/progress.h"
+
+namespace rsm::app {
+
+enum class DeployOutcome { Created, Updated, Unchanged };
+
+struct AppRow {
+  std::string name;
+  std::string image;
+  int replicas = 0;  // wanted
+  int running = 0;
+  std::string ports;
+  std::string update;  // the last update's state: completed, rollback_completed, updating, ...
+};
+
+struct TaskRow {
+  std::string id;
+  std::string node;
+  std::string state;    // running, starting, failed, ...
+  std::string desired;  // running, shutdown
+  std::string image;
+  std::string error;
+};
+
+class Apps {
+ public:
+  Apps(swarm::Environment& env, Progress& progress);
+
+  // Creates the app or updates it (new tasks first; a failed update rolls back by itself
+  // and is thrown as Error). replicas: nullopt keeps the current count (2 for a new app).
+  // Returns once every wanted task runs.
+  DeployOutcome deploy(DeployRequest request, std::optional<int> replicas);
+  std::vector<AppRow> list();
+  std::vector<TaskRow> tasks(const std::string& name);
+  void logs(const std::string& name, bool follow, const std::function<void(std::string_view)>& output);
+  void scale(const std::string& name, int replicas);
+  // Back to the spec before the last update.
+  void rollback(const std::string& name);
+  void remove(const std::string& name);
+
+ private:
+  engine::json find(engine::Client& manager, const std::string& name);
+  void wait_for_tasks(engine::Client& manager, const std::string& name, int replicas);
+  // Waits for the update (or rollback) that began at `since` (the service's UpdatedAt
+  // after our call, in seconds since the epoch) to finish; throws when it failed.
+  void wait_for_update(engine::Client& manager, const std::string& name, bool rollback, double since);
+
+  swarm::Environment& env_;
+  Progress& progress_;
+};
+
+}  // namespace rsm::app

@@ -1,0 +1,176 @@
+// rsm app deploy|ls|ps|logs|scale|rollback|rm: stateless apps of an environment.
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "app/apps.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+
+namespace rsm::cli {
+
+namespace {
+
+struct Options {
+  std::string env;
+  std::string name;
+  std::string image;
+  std::optional<int> replicas;
+  int scale_to = 0;
+  std::vector<int> ports;
+  std::vector<std::string> environment;
+  std::vector<std::string> secrets;
+  std::string health_command;
+  bool json = false;
+  bool follow = false;
+  bool quiet = false;
+};
+
+// "CMD ARG..." split on spaces: the health command runs without a shell.
+std::vector<std::string> words(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while ((at = text.find_first_not_of(' ', at)) != std::string::npos) {
+    size_t end = text.find(' ', at);
+    out.push_back(text.substr(at, end - at));
+    at = end;
+  }
+  return out;
+}
+
+void list_apps(const Options& options) {
+  Progress progress(true);
+  swarm::Environment env(options.env, progress);
+  auto rows = app::Apps(env, progress).list();
+  if (options.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& row : rows)
+      out.push_back({{"name", row.name}, {"image", row.image}, {"replicas", row.replicas}, {"running", row.running},
+                     {"ports", row.ports}, {"update", row.update}});
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : rows)
+    cells.push_back({row.name, fmt::format("{}/{}", row.running, row.replicas), row.image, row.ports, row.update});
+  print_table({"NAME", "RUNNING", "IMAGE", "PORTS", "LAST UPDATE"}, cells);
+}
+
+void list_tasks(const Options& options) {
+  Progress progress(true);
+  swarm::Environment env(options.env, progress);
+  auto rows = app::Apps(env, progress).tasks(options.name);
+  if (options.json) {
+    auto out = nlohmann::json::array();
+    for (const auto& row : rows)
+      out.push_back({{"id", row.id}, {"node", row.node}, {"state", row.state}, {"desired", row.desired},
+                     {"image", row.image}, {"error", row.error}});
+    fmt::print("{}\n", out.dump(2));
+    return;
+  }
+  std::vector<std::vector<std::string>> cells;
+  for (const auto& row : rows) cells.push_back({row.id, row.node, row.state, row.desired, row.image, row.error});
+  print_table({"TASK", "NODE", "STATE", "DESIRED", "IMAGE", "ERROR"}, cells);
+}
+
+}  // namespace
+
+void add_app_commands(CLI::App& cli, int&) {
+  auto options = std::make_shared<Options>();
+  auto* app = cli.add_subcommand("app", "Stateless apps on the swarm, next to the database");
+  app->require_subcommand(1);
+  auto add_env = [&](CLI::App* command) { command->add_option("ENV", options->env, "Environment name")->required(); };
+  auto add_name = [&](CLI::App* command) { command->add_option("NAME", options->name, "App name")->required(); };
+
+  auto* deploy = app->add_subcommand(
+      "deploy", "Create the app, or update it: new tasks first, rolled back by itself when they fail");
+  deploy->add_option("NAME", options->name, "App name (its name on the network too)")->required();
+  deploy->add_option("IMAGE", options->image, "Image; copied to the nodes when they lack it")->required();
+  add_env(deploy);
+  deploy->add_option("-r,--replicas", options->replicas, "Tasks to run (default: as now, 2 for a new app)")
+      ->check(CLI::NonNegativeNumber);
+  deploy->add_option("-p,--port", options->ports, "A port the app listens on, for the edge proxy (repeatable)")
+      ->check(CLI::Range(1, 65535));
+  deploy->add_option("-e,--env", options->environment, "KEY=VALUE for the app's environment (repeatable)");
+  deploy->add_option("--secret", options->secrets,
+                     "A swarm secret to mount at /run/secrets/NAME (repeatable); rsm-db-password also sets "
+                     "RETHINKDB_PASSWORD_FILE");
+  deploy->add_option("--health-cmd", options->health_command,
+                     "Health check run in the container, e.g. \"/app healthcheck\" (default: the image's own)");
+  deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
+  deploy->callback([options] {
+    Progress progress(options->quiet);
+    swarm::Environment env(options->env, progress);
+    app::DeployRequest request{.name = options->name,
+                               .image = options->image,
+                               .ports = options->ports,
+                               .environment = options->environment,
+                               .secrets = options->secrets,
+                               .health_command = words(options->health_command)};
+    auto outcome = app::Apps(env, progress).deploy(request, options->replicas);
+    const char* said = outcome == app::DeployOutcome::Created   ? "created"
+                       : outcome == app::DeployOutcome::Updated ? "updated"
+                                                                : "unchanged";
+    fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said,
+               options->image, options->name);
+  });
+
+  auto* ls = app->add_subcommand("ls", "The environment's apps: tasks running, image, ports, last update");
+  add_env(ls);
+  ls->add_flag("--json", options->json, "Print JSON for scripts");
+  ls->callback([options] { list_apps(*options); });
+
+  auto* ps = app->add_subcommand("ps", "An app's tasks: node, state, image, error");
+  add_env(ps);
+  add_name(ps);
+  ps->add_flag("--json", options->json, "Print JSON for scripts");
+  ps->callback([options] { list_tasks(*options); });
+
+  auto* logs = app->add_subcommand("logs", "An app's logs (all its tasks)");
+  add_env(logs);
+  add_name(logs);
+  logs->add_flag("-f,--follow", options->follow, "Keep printing new lines");
+  logs->callback([options] {
+    Progress progress(true);
+    swarm::Environment env(options->env, progress);
+    app::Apps(env, progress).logs(options->name, options->follow, [](std::string_view line) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fflush(stdout);
+    });
+  });
+
+  auto* scale = app->add_subcommand("scale", "Run N tasks of the app");
+  add_env(scale);
+  add_name(scale);
+  scale->add_option("N", options->scale_to, "Tasks to run")->required()->check(CLI::NonNegativeNumber);
+  scale->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    app::Apps(env, progress).scale(options->name, options->scale_to);
+    fmt::print("{}: {} runs {} task(s)\n", options->env, options->name, options->scale_to);
+  });
+
+  auto* rollback = app->add_subcommand("rollback", "Go back to the app's spec before its last update");
+  add_env(rollback);
+  add_name(rollback);
+  rollback->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    app::Apps(env, progress).rollback(options->name);
+    fmt::print("{}: {} rolled back\n", options->env, options->name);
+  });
+
+  auto* rm = app->add_subcommand("rm", "Remove the app (it stores nothing)");
+  add_env(rm);
+  add_name(rm);
+  rm->callback([options] {
+    Progress progress;
+    swarm::Environment env(options->env, progress);
+    app::Apps(env, progress).remove(options->name);
+  });
+}
+
+}  // namespace rsm::cli

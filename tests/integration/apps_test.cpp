@@ -1,0 +1,114 @@
+// rsm app on a real local swarm: deploy, rolling update (new tasks first), automatic
+// rollback of a broken image, rollback on demand, scale, remove. The app is reached by
+// its name on the cluster's network, through the same relay rsm uses.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "support/environment_fixture.h"
+#include "support/rsm_runner.h"
+#include "support/test_images.h"
+#include "swarm/environment.h"
+#include "tunnel/forwarder.h"
+#include "tunnel/relay.h"
+
+using namespace rsm;
+using namespace rsm::testing;
+using nlohmann::json;
+
+namespace {
+
+class Apps : public EnvironmentTest {
+ protected:
+  void SetUp() override {
+    make_environment("app", 1, 1);
+    engine::Client host(engine::Endpoint::from_environment());
+    for (const char* version : {"1", "2", "broken"}) images_[version] = ensure_web_image(host, version);
+  }
+
+  // What "web" answers on the network, through a relay on the manager.
+  std::string fetch() {
+    Progress progress(true);
+    swarm::Environment env(env_, progress);
+    auto sockets = tunnel::ensure_relay(env, env.manager(), "dbnet", {{"web", 8080}}, progress);
+    tunnel::Forwarder forwarder(0, sockets[0]);
+    return run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", forwarder.port())}).output;
+  }
+
+  json app_row() {
+    auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+    return listed.empty() ? json() : listed[0];
+  }
+
+  std::map<std::string, std::string> images_;
+};
+
+}  // namespace
+
+TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
+  auto created = run_rsm({"app", "deploy", "web", images_["1"], env_, "-r", "3", "-p", "8080"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_NE(created.output.find("web created"), std::string::npos) << created.output;
+  EXPECT_EQ(app_row()["running"], 3) << app_row().dump();
+  EXPECT_EQ(app_row()["ports"], "8080");
+  EXPECT_EQ(fetch(), "web 1\n");
+
+  auto same = run_rsm({"app", "deploy", "web", images_["1"], env_, "-p", "8080"});
+  ASSERT_EQ(same.exit_code, 0) << same.output;
+  EXPECT_NE(same.output.find("web unchanged"), std::string::npos) << same.output;
+
+  auto updated = run_rsm({"app", "deploy", "web", images_["2"], env_, "-p", "8080"});
+  ASSERT_EQ(updated.exit_code, 0) << updated.output;
+  EXPECT_NE(updated.output.find("web updated"), std::string::npos) << updated.output;
+  EXPECT_EQ(fetch(), "web 2\n");
+  auto tasks = json::parse(run_rsm({"app", "ps", env_, "web", "--json"}).output);
+  int running_v2 = 0;
+  for (const auto& task : tasks) running_v2 += task["state"] == "running" && task["image"] == images_["2"];
+  EXPECT_EQ(running_v2, 3) << tasks.dump(2);
+
+  auto back = run_rsm({"app", "rollback", env_, "web"});
+  ASSERT_EQ(back.exit_code, 0) << back.output;
+  EXPECT_EQ(app_row()["image"], images_["1"]);
+  EXPECT_EQ(fetch(), "web 1\n");
+  ASSERT_EQ(run_rsm({"app", "deploy", "web", images_["2"], env_, "-p", "8080", "-q"}).exit_code, 0);
+
+  // A broken image never gets healthy: the swarm rolls back by itself and rsm says so.
+  auto broken = run_rsm({"app", "deploy", "web", images_["broken"], env_, "-p", "8080"});
+  EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_NE(broken.output.find("rsm: error: the update of web failed and was rolled back"), std::string::npos)
+      << broken.output;
+  EXPECT_EQ(app_row()["image"], images_["2"]);
+  EXPECT_EQ(fetch(), "web 2\n");
+
+  auto scaled = run_rsm({"app", "scale", env_, "web", "1"});
+  ASSERT_EQ(scaled.exit_code, 0) << scaled.output;
+  EXPECT_EQ(app_row()["replicas"], 1);
+  EXPECT_EQ(app_row()["running"], 1);
+
+  auto logs = run_rsm({"app", "logs", env_, "web"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.output;
+
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
+  EXPECT_TRUE(app_row().is_null());
+}
+
+TEST_F(Apps, BadInputIsRefusedInOneLine) {
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"app", "deploy", "Web_1", images_["1"], env_},
+           {"app", "deploy", "db", images_["1"], env_},
+           {"app", "deploy", "web", images_["1"], env_, "-e", "NOEQUALS"},
+           {"app", "deploy", "web", images_["1"], env_, "--secret", "nosuchsecret"},
+           {"app", "scale", env_, "nosuchapp", "2"},
+           {"app", "rollback", env_, "nosuchapp"}}) {
+    auto result = run_rsm(args);
+    EXPECT_EQ(result.exit_code, 2) << fmt::format("{}", fmt::join(args, " ")) << "\n" << result.output;
+    EXPECT_EQ(result.output.rfind("rsm: error: ", 0), 0u) << result.output;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
+  }
+  auto missing = run_rsm({"app", "deploy", "web", "rsm-test/nobody-has:404", env_});
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_TRUE(app_row().is_null());
+}
