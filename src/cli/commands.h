@@ -12,5 +12,6 @@ void add_env_commands(CLI::App& app, int& exit_code);
 void add_images_commands(CLI::App& app, int& exit_code);
 void add_db_commands(CLI::App& app, int& exit_code);
 void add_app_commands(CLI::App& app, int& exit_code);
+void add_tunnel_commands(CLI::App& app, int& exit_code);
 
 }  // namespace rsm::cli

@@ -156,7 +156,7 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   auto* admin = db->add_subcommand(
       "admin", "The web admin on localhost through a tunnel (never published on the swarm); Ctrl-C ends it");
   add_env(admin);
-  admin->add_option("-p,--port", options->port, "Local port (default: this environment's last one, else a free one)")
+  admin->add_option("-p,--port", options->port, "Local port (default: 8080 + 100 x the environment's tunnel offset, e.g. 8180)")
       ->check(CLI::Range(0, 65535));
   admin->add_flag("--open", options->open, "Open it in the browser");
   admin->callback([options] {

@@ -1,8 +1,6 @@
 #include "db/cluster.h"
 
 #include <openssl/rand.h>
-#include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,10 +20,10 @@
 #include "swarm/image_distribution.h"
 #include "swarm/promotion.h"
 #include "swarm/resources.h"
+#include "tunnel/local_tunnel.h"
 #include "tunnel/relay.h"
 #include "util/error.h"
 #include "util/parallel.h"
-#include "util/state_dir.h"
 
 namespace rsm::db {
 
@@ -353,31 +351,8 @@ std::vector<std::string> Cluster::heal() {
 void Cluster::admin(int port, const std::function<void(int)>& listening) {
   if (services().empty())
     throw UsageError(fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(), env_.name()));
-  // Signals are taken by sigwait below, on this thread: block them before the forwarder's
-  // thread starts, so that it inherits the mask.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
   auto sockets = relay_sockets();
-  std::string key = "db-admin-port/" + env_.name();
-  std::unique_ptr<tunnel::Forwarder> forwarder;
-  if (port == 0) {
-    // The port this environment had last time, so that a bookmark keeps working.
-    if (auto saved = read_state(key)) {
-      try {
-        forwarder = std::make_unique<tunnel::Forwarder>(std::stoi(*saved), sockets[1]);
-      } catch (const std::exception&) {
-      }
-    }
-  }
-  if (!forwarder) forwarder = std::make_unique<tunnel::Forwarder>(port, sockets[1]);
-  write_state(key, std::to_string(forwarder->port()));
-  listening(forwarder->port());
-  int received = 0;
-  sigwait(&signals, &received);
+  tunnel::serve_until_interrupted(sockets[1], port ? port : tunnel::local_port(env_.name(), kHttpPort), listening);
 }
 
 void Cluster::wait_until_running(engine::Client& client, const std::vector<Server>& servers) {

@@ -68,8 +68,8 @@ class Cluster {
   // servers restarted.
   std::vector<std::string> heal();
 
-  // The web admin on 127.0.0.1:port (0: the port this environment used last, else a
-  // free one) until SIGINT/SIGTERM; listening(port) is called once it listens.
+  // The web admin on 127.0.0.1:port (0: 8080 plus the environment's tunnel offset, see
+  // tunnel::local_port) until SIGINT/SIGTERM; listening(port) is called once it listens.
   void admin(int port, const std::function<void(int)>& listening);
 
   // Says so (a warning) when a cluster of 3+ nodes has fewer than 3 managers.

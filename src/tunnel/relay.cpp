@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -60,24 +61,32 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
                                       const std::vector<Route>& routes, Progress& progress) {
   engine::Client client(node.engine);
   std::string image = relay_image(client);
-  json command = json::array();
+  std::string name = container_name(network);
+  auto existing = client.request(Method::Get, "/containers/" + name + "/json");
+  json state = existing.ok() ? json::parse(existing.body) : json::object();
+
+  // One relay per network serves every route asked for so far (rsm db admin and
+  // rsm tunnel may run side by side): the routes it has, plus these.
+  json command = state.contains("Config") ? state["Config"].value("Cmd", json::array()) : json::array();
+  if (!command.is_array()) command = json::array();
+  bool missing = false;
   std::vector<std::string> paths;
   for (const auto& route : routes) {
-    command.push_back(fmt::format("{}/{}={}:{}", drivers::kNodeSocketFolder, socket_name(network, route), route.host,
-                                  route.port));
+    std::string argument = fmt::format("{}/{}={}:{}", drivers::kNodeSocketFolder, socket_name(network, route),
+                                       route.host, route.port);
+    if (std::find(command.begin(), command.end(), argument) == command.end()) {
+      command.push_back(argument);
+      missing = true;
+    }
     paths.push_back(env.node_socket(node, socket_name(network, route)));
   }
 
-  std::string name = container_name(network);
-  auto existing = client.request(Method::Get, "/containers/" + name + "/json");
-  bool reuse = false;
-  if (existing.ok()) {
-    json state = json::parse(existing.body);
-    reuse = state["Config"].value("Image", "") == image && state["Config"]["Cmd"] == command &&
-            state["State"].value("Running", false);
-    if (!reuse) client.request(Method::Delete, "/containers/" + name + "?force=1");
-  }
+  bool reuse = existing.ok() && !missing && state["Config"].value("Image", "") == image &&
+               state["State"].value("Running", false);
   if (!reuse) {
+    if (existing.ok()) client.request(Method::Delete, "/containers/" + name + "?force=1");
+    // A killed relay leaves its sockets: wait for the new one's, not those.
+    for (const auto& path : paths) fs::remove(path);
     progress.step(node.name, fmt::format("starting the relay into network {}", network));
     client.post("/containers/create?name=" + name,
                 {{"Image", image},

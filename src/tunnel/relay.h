@@ -18,7 +18,8 @@ struct Route {
 };
 
 // Starts the network's relay on the node, or reuses it when it already runs with these
-// routes; returns the path on this machine of each route's socket, in order.
+// routes (a relay missing some is replaced by one with its routes and these); returns
+// the path on this machine of each route's socket, in order.
 std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::Node& node, const std::string& network,
                                       const std::vector<Route>& routes, Progress& progress);
 

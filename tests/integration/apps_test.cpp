@@ -3,12 +3,15 @@
 // its name on the cluster's network, through the same relay rsm uses.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
 #include <chrono>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "support/environment_fixture.h"
+#include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
 #include "swarm/environment.h"
@@ -55,6 +58,20 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   EXPECT_EQ(app_row()["running"], 3) << app_row().dump();
   EXPECT_EQ(app_row()["ports"], "8080");
   EXPECT_EQ(fetch(), "web 1\n");
+
+  // From this machine through rsm tunnel, which finds the app by the port it publishes.
+  int local = free_port();
+  auto tunnel = Subprocess::spawn({RSM_BINARY, "tunnel", env_, "8080", "-p", std::to_string(local)});
+  std::string page;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (page.empty() && std::chrono::steady_clock::now() < deadline) {
+    page = run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", local)}).output;
+    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(page, "web 1\n");
+  kill(tunnel.pid(), SIGTERM);
+  EXPECT_EQ(tunnel.wait(), 0);
+  EXPECT_EQ(run_rsm({"tunnel", env_, "9999"}).exit_code, 2) << "no app publishes 9999";
 
   auto same = run_rsm({"app", "deploy", "web", images_["1"], env_, "-p", "8080"});
   ASSERT_EQ(same.exit_code, 0) << same.output;
