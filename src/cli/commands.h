@@ -13,5 +13,6 @@ void add_images_commands(CLI::App& app, int& exit_code);
 void add_db_commands(CLI::App& app, int& exit_code);
 void add_app_commands(CLI::App& app, int& exit_code);
 void add_tunnel_commands(CLI::App& app, int& exit_code);
+void add_up_commands(CLI::App& app, int& exit_code);
 
 }  // namespace rsm::cli

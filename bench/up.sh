@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Times `rsm up` from nothing (images already built) until the app runs, and a second
+# `rsm up` with nothing to change, on an environment of 3 managers with the database and
+# one app of 6 replicas; then `rsm down -f`. Prints each run and the medians.
+#
+#   bench/up.sh DB_IMAGE APP_IMAGE [RUNS]   (default 3; root, a running dockerd, build/rsm)
+#   NO_WAIT=1 ...                           (a stand-in database image: no cluster to wait for)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+db_image=${1:?usage: bench/up.sh DB_IMAGE APP_IMAGE [RUNS]}
+app_image=${2:?usage: bench/up.sh DB_IMAGE APP_IMAGE [RUNS]}
+runs=${3:-3}
+rsm=${RSM:-build/rsm}
+env=benchup-$$
+file=$(mktemp --suffix=.yaml)
+trap '"$rsm" down "$env" -f >/dev/null 2>&1 || true; rm -f "$file"' EXIT
+cat > "$file" <<YAML
+env: $env
+nodes: {managers: 3}
+db: {image: $db_image, wait: $([ -n "${NO_WAIT:-}" ] && echo false || echo true)}
+apps:
+  - {name: app, image: $app_image, replicas: 6, ports: [9090]}
+YAML
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+firsts=() seconds=()
+for i in $(seq 1 "$runs"); do
+  start=$(now)
+  "$rsm" up -f "$file" -q >/dev/null
+  first=$(elapsed "$start" "$(now)")
+  start=$(now)
+  "$rsm" up -f "$file" -q >/dev/null
+  second=$(elapsed "$start" "$(now)")
+  "$rsm" down "$env" -f >/dev/null 2>&1
+  echo "run $i: up from nothing ${first} s, up again ${second} s"
+  firsts+=("$first") seconds+=("$second")
+done
+echo "median of $runs runs: up from nothing $(median "${firsts[@]}") s, up again $(median "${seconds[@]}") s"

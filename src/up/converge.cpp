@@ -1,0 +1,49 @@
+#include "up/converge.h"
+
+#include <algorithm>
+
+#include "app/apps.h"
+#include "db/cluster.h"
+#include "swarm/environment.h"
+
+namespace rsm::up {
+
+UpSummary up(const EnvironmentFile& file, Progress& progress) {
+  swarm::Environment env(file.env, progress);
+  UpSummary summary;
+
+  // The file says how many nodes there should be; create adds to what exists (and
+  // finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
+  auto nodes = env.nodes();
+  auto count = [&](drivers::Role role) {
+    return static_cast<int>(std::count_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.role == role; }));
+  };
+  swarm::CreateRequest missing = file.nodes;
+  missing.managers = std::max(0, file.nodes.managers - count(drivers::Role::Manager));
+  missing.workers = std::max(0, file.nodes.workers - count(drivers::Role::Worker));
+  env.create(missing);
+  summary.nodes_added = missing.managers + missing.workers;
+  summary.nodes = static_cast<int>(nodes.size()) + summary.nodes_added;
+
+  if (file.db) {
+    auto result = db::Cluster(env, progress).create(*file.db);
+    summary.db_servers = static_cast<int>(result.servers.size());
+    for (const auto* list : {&result.created, &result.updated, &result.removed})
+      summary.db_changed.insert(summary.db_changed.end(), list->begin(), list->end());
+  }
+
+  app::Apps apps(env, progress);
+  for (const auto& entry : file.apps) {
+    auto outcome = apps.deploy(entry.request, entry.replicas);
+    summary.apps.push_back({entry.request.name,
+                            outcome == app::DeployOutcome::Created   ? "created"
+                            : outcome == app::DeployOutcome::Updated ? "updated"
+                                                                     : "unchanged",
+                            entry.request.ports});
+  }
+  return summary;
+}
+
+void down(const std::string& env_name, Progress& progress) { swarm::Environment(env_name, progress).remove(); }
+
+}  // namespace rsm::up

@@ -1,0 +1,32 @@
+// `rsm up` and `rsm down`: an environment made to match its file, changing only what
+// differs (missing nodes are added, the database and apps are re-applied, which leaves
+// whatever is already as wanted untouched).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "up/environment_file.h"
+#include "util/progress.h"
+
+namespace rsm::up {
+
+struct UpSummary {
+  int nodes = 0;
+  int nodes_added = 0;
+  int db_servers = 0;
+  std::vector<std::string> db_changed;  // services created, updated or removed
+  struct App {
+    std::string name;
+    std::string outcome;  // created, updated, unchanged
+    std::vector<int> ports;
+  };
+  std::vector<App> apps;
+};
+
+UpSummary up(const EnvironmentFile& file, Progress& progress);
+
+// Removes every machine of the environment with everything on it.
+void down(const std::string& env, Progress& progress);
+
+}  // namespace rsm::up

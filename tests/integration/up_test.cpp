@@ -1,0 +1,80 @@
+// rsm up / rsm down on real local nodes: an environment from one file, a second up that
+// changes nothing, and a down that leaves nothing. The database runs the stand-in image
+// (no RethinkDB here), so the file says not to wait for a cluster.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "support/environment_fixture.h"
+#include "support/rsm_runner.h"
+#include "support/test_images.h"
+
+using namespace rsm;
+using namespace rsm::testing;
+
+namespace {
+
+class Up : public EnvironmentTest {
+ protected:
+  void SetUp() override {
+    env_ = unique_name("up");
+    remove_environment(env_);
+    engine::Client host(engine::Endpoint::from_environment());
+    file_ = std::filesystem::temp_directory_path() / (env_ + ".yaml");
+    std::ofstream(file_) << fmt::format(R"(env: {}
+nodes: {{managers: 1, workers: 1}}
+db: {{image: {}, wait: false}}
+apps:
+  - name: web
+    image: {}
+    replicas: 2
+    ports: [8080]
+)",
+                                        env_, ensure_fake_rethinkdb_image(host), ensure_web_image(host, "1"));
+  }
+  void TearDown() override {
+    EnvironmentTest::TearDown();
+    std::filesystem::remove(file_);
+  }
+
+  std::filesystem::path file_;
+};
+
+}  // namespace
+
+TEST_F(Up, MakesTheEnvironmentOnceThenChangesNothingAndDownLeavesNothing) {
+  auto first = run_rsm({"up", "-f", file_.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find(env_ + " is up in"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("2 node(s), 2 added"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("database: 2 server(s), 2 changed"), std::string::npos) << first.output;
+  EXPECT_NE(first.output.find("app web (created); port 8080: rsm tunnel " + env_ + " 8080"), std::string::npos)
+      << first.output;
+
+  auto second = run_rsm({"up", "-f", file_.string(), "-q"});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("2 node(s), 0 added"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("database: 2 server(s), 0 changed"), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("app web (unchanged)"), std::string::npos) << second.output;
+
+  EXPECT_EQ(run_rsm({"down", env_}).exit_code, 2) << "down without -f and no terminal";
+  auto down = run_rsm({"down", env_, "-f"});
+  ASSERT_EQ(down.exit_code, 0) << down.output;
+  engine::Client host(engine::Endpoint::from_environment());
+  EXPECT_TRUE(leftovers(host, env_).empty());
+}
+
+TEST_F(Up, ABadFileIsRefusedBeforeAnythingIsMade) {
+  std::ofstream(file_) << "env: " << env_ << "\nnodes: {managers: 1, wrkers: 2}\n";
+  auto result = run_rsm({"up", "-f", file_.string()});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_EQ(result.output, fmt::format("rsm: error: {}:2: unknown key 'wrkers' in nodes\n", file_.string()));
+  engine::Client host(engine::Endpoint::from_environment());
+  EXPECT_TRUE(leftovers(host, env_).empty());
+  EXPECT_EQ(run_rsm({"up", "-f", "/nonexistent/rsm.yaml"}).exit_code, 2);
+}
