@@ -1,16 +1,32 @@
 // rethinkswarmmode: the sample app of rethink-swarm (the seed's Go app, in C++).
 // GET /bar answers "Hello, "/bar" 0.1" and a line from RethinkDB. It never exits because
 // the database is away, and on SIGTERM it finishes the requests in flight first.
+// `rethinkswarmmode healthcheck` is its container health check (see healthcheck.h).
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 
 #include "config.h"
+#include "healthcheck.h"
 #include "http_server.h"
 #include "reql/pool.h"
 #include "routes.h"
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc == 2 && std::strcmp(argv[1], "healthcheck") == 0) {
+    try {
+      return check_health(AppConfig::from_environment().port);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "rethinkswarmmode: %s\n", e.what());
+      return 1;
+    }
+  }
+  if (argc != 1) {
+    std::fprintf(stderr, "usage: rethinkswarmmode [healthcheck]\n");
+    return 2;
+  }
+
   // SIGTERM and SIGINT are taken by a thread of ours (sigwait), in every thread blocked.
   // A no-op handler too: as PID 1 in a container a signal left at its default is dropped.
   sigset_t stop_signals;

@@ -143,6 +143,20 @@ TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
 }
 
+TEST(SampleApp, HealthcheckModeSaysWhetherTheAppAnswers) {
+  int port = free_port();
+  auto check = [&] {
+    return rsm::run_process({"env", "PORT=" + std::to_string(port), RETHINKSWARMMODE_BINARY, "healthcheck"}).exit_code;
+  };
+  EXPECT_EQ(check(), 1) << "nothing listens yet";
+  {
+    App app(port, "127.0.0.1:1");  // no database: still alive, so healthy
+    EXPECT_EQ(check(), 0);
+    EXPECT_EQ(app.terminate_and_wait(), 0);
+  }
+  EXPECT_EQ(rsm::run_process({RETHINKSWARMMODE_BINARY, "bogus"}).exit_code, 2);
+}
+
 TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
   bool skip = false;
   json handshake = handshake_or_skip(skip);
