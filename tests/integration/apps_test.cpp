@@ -38,7 +38,7 @@ class Apps : public EnvironmentTest {
     swarm::Environment env(env_, progress);
     auto sockets = tunnel::ensure_relay(env, env.manager(), "dbnet", {{"web", 8080}}, progress);
     tunnel::Forwarder forwarder(0, sockets[0]);
-    return run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", forwarder.port())}).output;
+    return fetch_local(forwarder.port());
   }
 
   json app_row() {
@@ -61,16 +61,9 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
 
   // From this machine through rsm tunnel, which finds the app by the port it publishes.
   int local = free_port();
-  auto tunnel = Subprocess::spawn({RSM_BINARY, "tunnel", env_, "8080", "-p", std::to_string(local)});
-  std::string page;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (page.empty() && std::chrono::steady_clock::now() < deadline) {
-    page = run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", local)}).output;
-    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_EQ(page, "web 1\n");
-  kill(tunnel.pid(), SIGTERM);
-  EXPECT_EQ(tunnel.wait(), 0);
+  auto served = fetch_through_rsm({"tunnel", env_, "8080", "-p", std::to_string(local)}, local, "web 1");
+  EXPECT_EQ(served.page, "web 1\n");
+  EXPECT_EQ(served.exit_code, 0);
   EXPECT_EQ(run_rsm({"tunnel", env_, "9999"}).exit_code, 2) << "no app publishes 9999";
 
   auto same = run_rsm({"app", "deploy", "web", images_["1"], env_, "-p", "8080"});

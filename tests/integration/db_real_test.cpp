@@ -146,14 +146,7 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
 TEST_F(DbReal, AdminAnswersThroughTheTunnel) {
   ASSERT_EQ(run_rsm({"db", "create", env_, "--image", real_image()}).exit_code, 0);
   int port = free_port();
-  auto admin = Subprocess::spawn({RSM_BINARY, "db", "admin", env_, "--port", std::to_string(port)});
-  std::string page;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (page.find("RethinkDB") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    page = run_process({"curl", "-s", "--max-time", "5", fmt::format("http://127.0.0.1:{}/", port)}).output;
-    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  }
-  EXPECT_NE(page.find("RethinkDB"), std::string::npos) << page;
-  kill(admin.pid(), SIGTERM);
-  EXPECT_EQ(admin.wait(), 0);
+  auto served = fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "RethinkDB");
+  EXPECT_NE(served.page.find("RethinkDB"), std::string::npos) << served.page;
+  EXPECT_EQ(served.exit_code, 0);
 }

@@ -207,16 +207,9 @@ TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
 TEST_F(Db, AdminIsReachedThroughATunnelOnlyAndStatusSaysWhenTheDatabaseDoesNotAnswer) {
   ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_, "--no-wait"}).exit_code, 0);
   int port = free_port();
-  auto admin = Subprocess::spawn({RSM_BINARY, "db", "admin", env_, "--port", std::to_string(port)});
-  std::string page;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (page.find("fake rethinkdb admin of") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    page = run_process({"curl", "-s", "--max-time", "2", fmt::format("http://127.0.0.1:{}/", port)}).output;
-    if (page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
-  EXPECT_NE(page.find("fake rethinkdb admin of"), std::string::npos) << page;
-  kill(admin.pid(), SIGTERM);
-  EXPECT_EQ(admin.wait(), 0) << "admin ends cleanly on SIGTERM";
+  auto served = fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "fake rethinkdb admin of");
+  EXPECT_NE(served.page.find("fake rethinkdb admin of"), std::string::npos) << served.page;
+  EXPECT_EQ(served.exit_code, 0) << "admin ends cleanly on SIGTERM";
 
   // Nothing of the database is published on the nodes' interfaces.
   auto manager = engine_of(node("manager", 1));
