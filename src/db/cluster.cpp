@@ -35,6 +35,7 @@ namespace {
 
 constexpr auto kStartTimeout = std::chrono::seconds(120);
 constexpr auto kRemoveTimeout = std::chrono::seconds(90);
+constexpr int kReadyTimeoutSeconds = 120;  // for tables to backfill their new replicas
 
 // 32 characters from [A-Za-z0-9]: about 190 bits, safe in any shell or URL.
 std::string generate_password() {
@@ -205,6 +206,9 @@ Cluster::Session Cluster::open_session() {
   options.host = "127.0.0.1";
   options.port = session.forwarder->port();
   options.password = password();
+  // A wait for tables runs up to kReadyTimeoutSeconds; reads stall up to a heartbeat
+  // (~15 s) while a server hangs.
+  options.read_timeout = std::chrono::seconds(kReadyTimeoutSeconds + 30);
   try {
     session.connection = reql::Connection::connect(options);
   } catch (const ::reql::Error& e) {
@@ -302,13 +306,23 @@ std::vector<std::string> Cluster::replicate(int replicas) {
     }
     if (right) continue;
     progress_.step(db + "." + table, fmt::format("{} replica(s)", wanted));
-    connection.run(reql::r.db(db).table(table).reconfigure(
-        {{"shards", std::max<int>(1, static_cast<int>(shards.size()))}, {"replicas", wanted}}));
+    try {
+      connection.run(reql::r.db(db).table(table).reconfigure(
+          {{"shards", std::max<int>(1, static_cast<int>(shards.size()))}, {"replicas", wanted}}));
+    } catch (const ::reql::Error& e) {
+      throw Error(fmt::format("cannot give {}.{} {} replicas: {}; see `rsm db status {}`", db, table, wanted, e.what(),
+                              env_.name()));
+    }
     changed.push_back(db + "." + table);
   }
   for (const auto& db : databases) {
     progress_.step(db, "waiting until every table is ready");
-    connection.run(reql::r.db(db).wait({{"wait_for", "all_replicas_ready"}, {"timeout", 120}}));
+    try {
+      connection.run(reql::r.db(db).wait({{"wait_for", "all_replicas_ready"}, {"timeout", kReadyTimeoutSeconds}}));
+    } catch (const ::reql::Error& e) {
+      throw Error(fmt::format("the tables of {} were not all ready within {} s: {}; see `rsm db status {}`", db,
+                              kReadyTimeoutSeconds, e.what(), env_.name()));
+    }
   }
   return changed;
 }
