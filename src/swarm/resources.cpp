@@ -57,6 +57,7 @@ std::optional<json> find_service(engine::Client& manager, const std::string& nam
 }
 
 ServiceChange apply_service(engine::Client& manager, json spec) {
+  if (!spec.contains("Labels")) spec["Labels"] = json::object();
   spec["Labels"].erase(kSpecLabel);
   std::string hash = content_hash({spec.dump()});
   spec["Labels"][kSpecLabel] = hash;
