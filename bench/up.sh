@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Times `rsm up` from nothing (images already built) until the app runs, and a second
-# `rsm up` with nothing to change, on an environment of 3 managers with the database and
-# one app of 6 replicas; then `rsm down -f`. Prints each run and the medians.
+# Times `rsm up` from nothing (images already built) until the app answers through the
+# edge proxy of every node, and a second `rsm up` with nothing to change, on an
+# environment of 3 managers with the database and one app of 6 replicas on port 9090;
+# then `rsm down -f`. Prints each run and the medians.
 #
-#   bench/up.sh DB_IMAGE APP_IMAGE [RUNS]   (default 3; root, a running dockerd, build/rsm)
+#   bench/up.sh DB_IMAGE APP_IMAGE [RUNS]   (default 3; root, a running dockerd, build/rsm;
+#                                            APP_IMAGE answers /healthz on 9090, e.g.
+#                                            the sample app: rsm build samples/rethinkswarmmode rethinkswarmmode:1)
 #   NO_WAIT=1 ...                           (a stand-in database image: no cluster to wait for)
 set -euo pipefail
 cd "$(dirname "$0")/.."

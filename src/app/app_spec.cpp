@@ -39,7 +39,7 @@ void validate(const DeployRequest& request) {
 }
 
 json service_spec(const std::string& env, const DeployRequest& request,
-                  const std::map<std::string, std::string>& secret_ids) {
+                  const std::map<std::string, std::string>& secret_ids, const std::string& image_id) {
   json labels{{"rsm.env", env}, {db::kComponentLabel, kComponent}};
   labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
 
@@ -55,7 +55,7 @@ json service_spec(const std::string& env, const DeployRequest& request,
   }
 
   json container{{"Image", request.image}, {"Env", environment}, {"Secrets", secrets},
-                 {"Labels", {{"rsm.env", env}, {db::kComponentLabel, kComponent}}},
+                 {"Labels", {{"rsm.env", env}, {db::kComponentLabel, kComponent}, {"rsm.image.id", image_id}}},
                  // Long enough to drain in-flight requests; apps must handle SIGTERM.
                  {"StopGracePeriod", 15 * kSecond}};
   if (!request.health_command.empty())

@@ -24,9 +24,11 @@ struct DeployRequest {
   std::vector<std::string> health_command;  // run in the container; empty: the image's own check
 };
 
-// secret_ids: name -> ID of every secret in the request.
+// secret_ids: name -> ID of every secret in the request. image_id: the ID of the image
+// the nodes have under request.image; kept in the spec, so that a new build under the
+// same tag rolls out as an update.
 nlohmann::json service_spec(const std::string& env, const DeployRequest& request,
-                            const std::map<std::string, std::string>& secret_ids);
+                            const std::map<std::string, std::string>& secret_ids, const std::string& image_id);
 
 // Throws UsageError for a name the swarm (and DNS) would refuse, or KEY=VALUE without '='.
 void validate(const DeployRequest& request);

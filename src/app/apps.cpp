@@ -1,6 +1,8 @@
 #include "app/apps.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "db/layout.h"
+#include "proxy/edge_proxy.h"
 #include "swarm/image_distribution.h"
 #include "swarm/resources.h"
 #include "util/error.h"
@@ -66,6 +69,10 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   if (existing && (*existing)["Spec"]["Labels"].value(db::kComponentLabel, "") != kComponent)
     throw UsageError(fmt::format("{} already has a service {} that is not an app; choose another name", env_.name(),
                                  request.name));
+  for (const auto& backend : backends(manager))
+    for (int port : request.ports)
+      if (backend.port == port && backend.app != request.name)
+        throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
   request.replicas = replicas.value_or(
       existing ? (*existing)["Spec"]["Mode"]["Replicated"].value("Replicas", 2) : 2);
 
@@ -79,25 +86,46 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
                                    name == db::kPasswordSecret ? fmt::format(": create the database first (rsm db create {})", env_.name())
                                                                : ""));
   }
-  swarm::load_image(env_, request.image, progress_);
+  auto image = swarm::load_image(env_, request.image, progress_);
   swarm::ensure_overlay_network(manager, db::kNetwork, db::cluster_labels(env_.name()));
 
-  auto change = swarm::apply_service(manager, service_spec(env_.name(), request, secret_ids));
+  auto change = swarm::apply_service(manager, service_spec(env_.name(), request, secret_ids, image.id));
   switch (change) {
     case swarm::ServiceChange::Created:
       progress_.step(request.name, fmt::format("created with {} replica(s) of {}", request.replicas, request.image));
       wait_for_tasks(manager, request.name, request.replicas);
-      return DeployOutcome::Created;
+      break;
     case swarm::ServiceChange::Updated:
       progress_.step(request.name, fmt::format("updating to {}, new tasks first", request.image));
       wait_for_update(manager, request.name, false, engine_time(find(manager, request.name).value("UpdatedAt", "")));
       wait_for_tasks(manager, request.name, request.replicas);
-      return DeployOutcome::Updated;
+      break;
     case swarm::ServiceChange::Unchanged:
       break;
   }
-  return DeployOutcome::Unchanged;
+  publish_ports(manager);
+  return change == swarm::ServiceChange::Created   ? DeployOutcome::Created
+         : change == swarm::ServiceChange::Updated ? DeployOutcome::Updated
+                                                   : DeployOutcome::Unchanged;
 }
+
+std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
+  std::vector<proxy::Backend> result;
+  for (const auto& service : swarm::list_objects(manager, "services", app_labels(env_.name()))) {
+    std::string name = service["Spec"].value("Name", "");
+    int replicas = service["Spec"]["Mode"]["Replicated"].value("Replicas", 0);
+    std::string ports = service["Spec"]["Labels"].value(kPortsLabel, "");
+    for (size_t start = 0; start < ports.size();) {
+      size_t end = std::min(ports.find(',', start), ports.size());
+      result.push_back({name, std::atoi(ports.substr(start, end - start).c_str()), replicas});
+      start = end + 1;
+    }
+  }
+  std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
+  return result;
+}
+
+void Apps::publish_ports(engine::Client& manager) { proxy::publish(env_, db::kNetwork, backends(manager), progress_); }
 
 void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int replicas) {
   auto deadline = std::chrono::steady_clock::now() + kTimeout;
@@ -166,6 +194,9 @@ std::vector<AppRow> Apps::list() {
     row.replicas = service["Spec"]["Mode"]["Replicated"].value("Replicas", 0);
     for (const auto& task : swarm::service_tasks(manager, row.name)) row.running += is_running(task);
     row.ports = service["Spec"]["Labels"].value(kPortsLabel, "");
+    for (const auto& backend : backends(manager))
+      if (backend.app == row.name)
+        for (auto& url : proxy::urls(env_, backend.port)) row.urls.push_back(std::move(url));
     row.update = service.value("UpdateStatus", json::object()).value("State", "");
     rows.push_back(std::move(row));
   }
@@ -205,6 +236,7 @@ void Apps::scale(const std::string& name, int replicas) {
   progress_.step(name, fmt::format("scaling to {}", replicas));
   update_service(manager, service, spec);
   wait_for_tasks(manager, name, replicas);
+  publish_ports(manager);
 }
 
 void Apps::rollback(const std::string& name) {
@@ -224,6 +256,7 @@ void Apps::remove(const std::string& name) {
   json service = find(manager, name);
   progress_.step(name, "removing");
   manager.remove("/services/" + service["ID"].get<std::string>());
+  publish_ports(manager);
 }
 
 }  // namespace rsm::app

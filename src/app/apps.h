@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/app_spec.h"
+#include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
 #include "util/progress.h"
 
@@ -22,6 +23,7 @@ struct AppRow {
   int replicas = 0;  // wanted
   int running = 0;
   std::string ports;
+  std::vector<std::string> urls;  // the ports on every running node, through the edge proxy
   std::string update;  // the last update's state: completed, rollback_completed, updating, ...
 };
 
@@ -40,7 +42,7 @@ class Apps {
 
   // Creates the app or updates it (new tasks first; a failed update rolls back by itself
   // and is thrown as Error). replicas: nullopt keeps the current count (2 for a new app).
-  // Returns once every wanted task runs.
+  // Returns once every wanted task runs and the edge proxy publishes the app's ports.
   DeployOutcome deploy(DeployRequest request, std::optional<int> replicas);
   std::vector<AppRow> list();
   std::vector<TaskRow> tasks(const std::string& name);
@@ -52,6 +54,9 @@ class Apps {
 
  private:
   engine::json find(engine::Client& manager, const std::string& name);
+  // Every port of every app, for the edge proxy.
+  std::vector<proxy::Backend> backends(engine::Client& manager);
+  void publish_ports(engine::Client& manager);
   void wait_for_tasks(engine::Client& manager, const std::string& name, int replicas);
   // Waits for the update (or rollback) that began at `since` (the service's UpdatedAt
   // after our call, in seconds since the epoch) to finish; throws when it failed.

@@ -49,7 +49,7 @@ void list_apps(const Options& options) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
       out.push_back({{"name", row.name}, {"image", row.image}, {"replicas", row.replicas}, {"running", row.running},
-                     {"ports", row.ports}, {"update", row.update}});
+                     {"ports", row.ports}, {"urls", row.urls}, {"update", row.update}});
     fmt::print("{}\n", out.dump(2));
     return;
   }
@@ -110,12 +110,16 @@ void add_app_commands(CLI::App& cli, int&) {
                                .environment = options->environment,
                                .secrets = options->secrets,
                                .health_command = words(options->health_command)};
-    auto outcome = app::Apps(env, progress).deploy(request, options->replicas);
+    app::Apps apps(env, progress);
+    auto outcome = apps.deploy(request, options->replicas);
     const char* said = outcome == app::DeployOutcome::Created   ? "created"
                        : outcome == app::DeployOutcome::Updated ? "updated"
                                                                 : "unchanged";
     fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said,
                options->image, options->name);
+    for (const auto& row : apps.list())
+      if (row.name == options->name)
+        for (const auto& url : row.urls) fmt::print("  {}\n", url);
   });
 
   auto* ls = app->add_subcommand("ls", "The environment's apps: tasks running, image, ports, last update");

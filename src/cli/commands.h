@@ -10,6 +10,7 @@ namespace rsm::cli {
 void add_nodes_commands(CLI::App& app, int& exit_code);
 void add_env_commands(CLI::App& app, int& exit_code);
 void add_images_commands(CLI::App& app, int& exit_code);
+void add_build_commands(CLI::App& app, int& exit_code);
 void add_db_commands(CLI::App& app, int& exit_code);
 void add_app_commands(CLI::App& app, int& exit_code);
 void add_tunnel_commands(CLI::App& app, int& exit_code);

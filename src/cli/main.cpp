@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   rsm::cli::add_nodes_commands(app, exit_code);
   rsm::cli::add_env_commands(app, exit_code);
   rsm::cli::add_images_commands(app, exit_code);
+  rsm::cli::add_build_commands(app, exit_code);
   rsm::cli::add_db_commands(app, exit_code);
   rsm::cli::add_app_commands(app, exit_code);
   rsm::cli::add_tunnel_commands(app, exit_code);

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "cli/commands.h"
 #include "cli/confirm.h"
@@ -31,6 +32,7 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
     for (int port : app.ports)
       fmt::print("; port {}: rsm tunnel {} {} (http://localhost:{}/)", port, env, port, tunnel::local_port(env, port));
     fmt::print("\n");
+    if (!app.urls.empty()) fmt::print("    edge proxy: {}\n", fmt::join(app.urls, " "));
   }
 }
 

@@ -208,6 +208,7 @@ Response Client::perform(Method method, const std::string& url_path, const Reque
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
   }
+  for (const auto& header : options.headers) headers = curl_slist_append(headers, header.c_str());
   headers = curl_slist_append(headers, "Expect:");
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method_name(method).data());

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -77,6 +78,7 @@ struct RequestOptions {
   Source source;                  // streamed upload (chunked), with content_type
   Sink sink;                      // streamed download; Response::body stays empty
   long timeout_seconds = 120;     // 0: none (long streams)
+  std::vector<std::string> headers;  // more request headers, "Name: value"
 };
 
 class Client {

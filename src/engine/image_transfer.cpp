@@ -16,6 +16,11 @@ bool has_image(Client& engine, const std::string& reference) {
   return engine.request(Method::Get, "/images/" + reference + "/json").status == 200;
 }
 
+std::string image_id(Client& engine, const std::string& reference) {
+  auto answer = engine.request(Method::Get, "/images/" + reference + "/json");
+  return answer.status == 200 ? json::parse(answer.body).value("Id", "") : "";
+}
+
 bool pull_image(Client& engine, const std::string& reference, std::string& why_not) {
   // Without a tag (or digest) the engine would pull every tag of the repository.
   std::string query = "fromImage=" + url_encode(reference);

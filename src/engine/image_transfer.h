@@ -12,6 +12,10 @@ namespace rsm::engine {
 
 bool has_image(Client& engine, const std::string& reference);
 
+// The ID ("sha256:...") of the image the engine has under that reference; empty when it
+// has none. Copies between engines keep the ID, so equal IDs mean equal images.
+std::string image_id(Client& engine, const std::string& reference);
+
 // Pulls the image from its registry; false, with the engine's reason, when it cannot
 // (no registry reachable, unknown image). Where no registry is reachable this fails fast.
 bool pull_image(Client& engine, const std::string& reference, std::string& why_not);

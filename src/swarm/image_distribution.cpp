@@ -40,20 +40,18 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
   std::vector<Node> lacking;
   {
     engine::Client host(source);
-    bool host_has = engine::has_image(host, image);
+    result.id = engine::image_id(host, image);
+    std::vector<std::string> node_ids;
     for (const auto& node : running) {
       engine::Client client(node.engine);
-      if (engine::has_image(client, image)) {
-        result.already.push_back(node.name);
-        if (!host_has && source_name == "this machine") {
-          source = node.engine;
-          source_name = node.name;
-        }
-      } else {
-        lacking.push_back(node);
+      node_ids.push_back(engine::image_id(client, image));
+      if (result.id.empty() && !node_ids.back().empty()) {
+        source = node.engine;
+        source_name = node.name;
+        result.id = node_ids.back();
       }
     }
-    if (!host_has && result.already.empty()) {
+    if (result.id.empty()) {
       // Nobody has it: a registry may. Where none is reachable this fails within a second,
       // so it goes without a progress line (an error must stay one line).
       std::string why_not;
@@ -62,6 +60,11 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
                                 "cannot be pulled ({}); build or load it here first (docker build -t {} ., or "
                                 "docker load -i FILE)",
                                 image, source.to_string(), env.name(), one_line(why_not), image));
+      result.id = engine::image_id(host, image);
+    }
+    for (size_t i = 0; i < running.size(); ++i) {
+      if (node_ids[i] == result.id) result.already.push_back(running[i].name);
+      else lacking.push_back(running[i]);
     }
   }
 

@@ -1,5 +1,6 @@
 // Getting an image onto every node without a registry: it is streamed from an engine
-// that has it (this machine's, else any node's) into each running node that lacks it.
+// that has it (this machine's, else any node's) into each running node that lacks it,
+// or has another image under the same name (an earlier build of the same tag).
 // Nodes that could pull it themselves get it the same way: one download, no registry
 // credentials on the nodes.
 #pragma once
@@ -12,7 +13,8 @@
 namespace rsm::swarm {
 
 struct ImageLoadResult {
-  std::vector<std::string> loaded;   // nodes that got the image now
+  std::string id;                    // the image's ID, now on every running node
+  std::vector<std::string> loaded;   // nodes that got the image now (or a newer build of the tag)
   std::vector<std::string> already;  // nodes that had it
   std::vector<std::string> stopped;  // nodes that were not running (not loaded)
 };

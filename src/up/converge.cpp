@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "app/apps.h"
+#include "build/image_build.h"
 #include "db/cluster.h"
+#include "proxy/edge_proxy.h"
 #include "swarm/environment.h"
 
 namespace rsm::up {
@@ -34,12 +36,20 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
 
   app::Apps apps(env, progress);
   for (const auto& entry : file.apps) {
+    if (entry.source) {
+      engine::Client host(engine::Endpoint::from_environment());
+      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
+                                .ports = entry.request.ports},
+                         progress);
+    }
     auto outcome = apps.deploy(entry.request, entry.replicas);
     summary.apps.push_back({entry.request.name,
                             outcome == app::DeployOutcome::Created   ? "created"
                             : outcome == app::DeployOutcome::Updated ? "updated"
                                                                      : "unchanged",
                             entry.request.ports});
+    for (int port : entry.request.ports)
+      for (auto& url : proxy::urls(env, port)) summary.apps.back().urls.push_back(std::move(url));
   }
   return summary;
 }

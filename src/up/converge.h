@@ -20,6 +20,7 @@ struct UpSummary {
     std::string name;
     std::string outcome;  // created, updated, unchanged
     std::vector<int> ports;
+    std::vector<std::string> urls;  // the ports on every node, through the edge proxy
   };
   std::vector<App> apps;
 };

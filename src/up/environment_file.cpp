@@ -88,12 +88,16 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   if (auto apps = root["apps"]) {
     if (!apps.IsSequence()) reader.fail(apps, "apps must be a list");
     for (const auto& app : apps) {
-      reader.only(app, "an app", {"name", "image", "replicas", "ports", "env", "secrets", "health_cmd"});
+      reader.only(app, "an app",
+                  {"name", "image", "source", "target", "replicas", "ports", "env", "secrets", "health_cmd"});
       AppEntry entry;
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
       entry.request.image = reader.value<std::string>(app["image"], "image");
       if (app["replicas"]) entry.replicas = reader.value<int>(app["replicas"], "replicas");
+      if (app["source"])
+        entry.source = std::filesystem::path(file_name).parent_path() / reader.value<std::string>(app["source"], "source");
+      reader.optional(app, "target", entry.target);
       reader.optional(app, "ports", entry.request.ports);
       reader.optional(app, "secrets", entry.request.secrets);
       if (auto env = app["env"]) {

@@ -8,6 +8,7 @@
 //   apps:
 //     - name: rethinkswarmmode
 //       image: rethinkswarmmode:1
+//       source: samples/rethinkswarmmode   # optional: rsm build makes the image first
 //       replicas: 6
 //       ports: [9090]
 //       env: {PORT: "9090"}
@@ -15,6 +16,7 @@
 //       health_cmd: /rethinkswarmmode healthcheck
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,6 +30,9 @@ namespace rsm::up {
 struct AppEntry {
   app::DeployRequest request;
   std::optional<int> replicas;
+  // A CMake project to build the image from (rsm build), relative to the file's folder.
+  std::optional<std::filesystem::path> source;
+  std::string target;  // its executable target; empty: the folder's name
 };
 
 struct EnvironmentFile {

@@ -29,12 +29,13 @@ TarWriter::~TarWriter() {
   if (archive_) archive_write_free(archive_);
 }
 
-void TarWriter::add_file(const std::string& path, const std::string& content, int mode) {
+void TarWriter::add_file(const std::string& path, const std::string& content, int mode, long long mtime) {
   archive_entry* entry = archive_entry_new();
   archive_entry_set_pathname(entry, path.c_str());
   archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
   archive_entry_set_filetype(entry, AE_IFREG);
   archive_entry_set_perm(entry, static_cast<mode_t>(mode));
+  if (mtime) archive_entry_set_mtime(entry, static_cast<time_t>(mtime), 0);
   bool ok = archive_write_header(archive_, entry) == ARCHIVE_OK &&
             archive_write_data(archive_, content.data(), content.size()) == static_cast<la_ssize_t>(content.size());
   archive_entry_free(entry);

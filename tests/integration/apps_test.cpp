@@ -1,6 +1,7 @@
-// rsm app on a real local swarm: deploy, rolling update (new tasks first), automatic
-// rollback of a broken image, rollback on demand, scale, remove. The app is reached by
-// its name on the cluster's network, through the same relay rsm uses.
+// rsm app on a real local swarm: deploy, rolling update (new tasks first) under a steady
+// load through the edge proxy with no failed request, automatic rollback of a broken
+// image, rollback on demand, scale, remove. The app is reached through the edge proxy on
+// every node, through rsm tunnel, and by its name on the cluster's network.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "support/environment_fixture.h"
+#include "support/http_client.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
@@ -46,6 +48,20 @@ class Apps : public EnvironmentTest {
     return listed.empty() ? json() : listed[0];
   }
 
+  // Deploys under a steady load on / through the edge proxy of every node and expects no
+  // failed request. Returns what rsm printed and the bodies the load saw.
+  std::pair<ProcessResult, std::map<std::string, int>> deploy_under_load(const std::vector<std::string>& urls,
+                                                                         const std::string& image) {
+    SteadyLoad load(urls);
+    auto deployed = run_rsm({"app", "deploy", "web", image, env_, "-p", "8080"});
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // the old tasks are gone by now
+    auto result = load.stop();
+    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                         << " requests failed, the first: " << result.failures.front();
+    EXPECT_GT(result.requests, 50);
+    return {deployed, result.bodies};
+  }
+
   std::map<std::string, std::string> images_;
 };
 
@@ -59,6 +75,15 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   EXPECT_EQ(app_row()["ports"], "8080");
   EXPECT_EQ(fetch(), "web 1\n");
 
+  // Through the edge proxy, on every node, straight from this machine.
+  std::vector<std::string> urls = app_row()["urls"];
+  ASSERT_EQ(urls.size(), 2u) << app_row().dump();
+  for (auto& url : urls) {
+    EXPECT_EQ(http_get(url + "/healthz").body, "ok\n") << url;
+    EXPECT_EQ(http_get(url + "/").body, "web 1\n") << url;
+    url += "/";
+  }
+
   // From this machine through rsm tunnel, which finds the app by the port it publishes.
   int local = free_port();
   auto served = fetch_through_rsm({"tunnel", env_, "8080", "-p", std::to_string(local)}, local, "web 1");
@@ -70,10 +95,13 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   ASSERT_EQ(same.exit_code, 0) << same.output;
   EXPECT_NE(same.output.find("web unchanged"), std::string::npos) << same.output;
 
-  auto updated = run_rsm({"app", "deploy", "web", images_["2"], env_, "-p", "8080"});
+  auto [updated, bodies] = deploy_under_load(urls, images_["2"]);
   ASSERT_EQ(updated.exit_code, 0) << updated.output;
   EXPECT_NE(updated.output.find("web updated"), std::string::npos) << updated.output;
+  EXPECT_GT(bodies["web 1\n"], 0);
+  EXPECT_GT(bodies["web 2\n"], 0);
   EXPECT_EQ(fetch(), "web 2\n");
+  EXPECT_EQ(http_get(urls[0]).body, "web 2\n");
   auto tasks = json::parse(run_rsm({"app", "ps", env_, "web", "--json"}).output);
   int running_v2 = 0;
   for (const auto& task : tasks) running_v2 += task["state"] == "running" && task["image"] == images_["2"];
@@ -85,9 +113,12 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   EXPECT_EQ(fetch(), "web 1\n");
   ASSERT_EQ(run_rsm({"app", "deploy", "web", images_["2"], env_, "-p", "8080", "-q"}).exit_code, 0);
 
-  // A broken image never gets healthy: the swarm rolls back by itself and rsm says so.
-  auto broken = run_rsm({"app", "deploy", "web", images_["broken"], env_, "-p", "8080"});
+  // A broken image never gets healthy: the swarm rolls back by itself and rsm says so,
+  // while the old tasks answer every request.
+  auto [broken, seen] = deploy_under_load(urls, images_["broken"]);
   EXPECT_EQ(broken.exit_code, 1) << broken.output;
+  EXPECT_EQ(seen.size(), 1u);
+  EXPECT_GT(seen["web 2\n"], 0);
   EXPECT_NE(broken.output.find("rsm: error: the update of web failed and was rolled back"), std::string::npos)
       << broken.output;
   EXPECT_EQ(app_row()["image"], images_["2"]);
@@ -103,6 +134,11 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
 
   ASSERT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
   EXPECT_TRUE(app_row().is_null());
+  // The edge proxy goes with the last published port (its containers stop in a moment).
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (http_get(urls[0], 1000).status != 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(http_get(urls[0], 1000).status, 0);
 }
 
 TEST_F(Apps, BadInputIsRefusedInOneLine) {

@@ -74,11 +74,6 @@ class DbReal : public EnvironmentTest {
     return status.exit_code == 0;
   }
 
-  void set_node_running(const std::string& node_name, bool running) {
-    engine::Client host(engine::Endpoint::from_environment());
-    host.post("/containers/" + node_name + (running ? "/start" : "/stop?t=10"));
-  }
-
   // Writes and then counts through whatever servers are up; true once both work.
   bool writable_with_every_document(const std::string& marker) {
     try {

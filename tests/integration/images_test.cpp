@@ -49,6 +49,21 @@ TEST_F(ImagesLoad, CopiesIntoEveryNodeOnceAndFromANodeWhenThisMachineLacksIt) {
   ASSERT_EQ(from_node.exit_code, 0) << from_node.output;
   EXPECT_NE(from_node.output.find("from " + node("manager", 1)), std::string::npos) << from_node.output;
   EXPECT_TRUE(node_has("worker", only_there));
+
+  // A new build under the same tag here replaces the nodes' older one.
+  std::string rebuilt = unique_name("rsm-test/rebuilt") + ":1";
+  engine::Client host(engine::Endpoint::from_environment());
+  auto tag_here = [&](const std::string& source) {
+    host.post("/images/" + source + "/tag?repo=" + rebuilt.substr(0, rebuilt.find(':')) + "&tag=1");
+  };
+  tag_here(kBusyboxImage);
+  ASSERT_EQ(run_rsm({"images", "load", env_, rebuilt}).exit_code, 0);
+  tag_here(ensure_fake_rethinkdb_image(host));
+  auto newer = nlohmann::json::parse(run_rsm({"images", "load", env_, rebuilt, "--json"}).output);
+  EXPECT_EQ(newer["loaded"].size(), 2u) << newer.dump();
+  engine::Client worker(node_engine(env_, node("worker", 1)));
+  EXPECT_EQ(engine::image_id(worker, rebuilt), engine::image_id(host, rebuilt));
+  host.request(engine::Method::Delete, "/images/" + rebuilt);
 }
 
 TEST_F(ImagesLoad, FailsAtOnceForAnImageNobodyHas) {

@@ -51,4 +51,9 @@ void EnvironmentTest::make_environment(const std::string& prefix, int managers, 
   ASSERT_EQ(created.exit_code, 0) << created.output;
 }
 
+void EnvironmentTest::set_node_running(const std::string& node_name, bool running) {
+  engine::Client host(engine::Endpoint::from_environment());
+  host.post("/containers/" + node_name + (running ? "/start" : "/stop?t=10"));
+}
+
 }  // namespace rsm::testing

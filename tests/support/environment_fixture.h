@@ -33,6 +33,9 @@ class EnvironmentTest : public ::testing::Test {
   // "<env>-<role>-<index>"
   std::string node(const std::string& role, int index) const { return env_ + "-" + role + "-" + std::to_string(index); }
 
+  // Stops (as a machine dies, after 10 s of grace) or starts a local node's container.
+  static void set_node_running(const std::string& node_name, bool running);
+
   std::string env_;
 };
 

@@ -18,18 +18,19 @@ ProcessResult run_rsm(const std::vector<std::string>& args, const std::map<std::
   return run_process(argv);
 }
 
-std::string fetch_local(int port) {
-  return run_process({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + "/"}).output;
+std::string fetch_local(int port, const std::string& path) {
+  return run_process({"curl", "-s", "--max-time", "5", "http://127.0.0.1:" + std::to_string(port) + path}).output;
 }
 
-ServedPage fetch_through_rsm(const std::vector<std::string>& args, int port, const std::string& expected) {
+ServedPage fetch_through_rsm(const std::vector<std::string>& args, int port, const std::string& expected,
+                             const std::string& path) {
   std::vector<std::string> argv{RSM_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   auto command = Subprocess::spawn(argv);
   ServedPage served;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (served.page.find(expected) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-    served.page = fetch_local(port);
+    served.page = fetch_local(port, path);
     if (served.page.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   kill(command.pid(), SIGTERM);

@@ -1,6 +1,7 @@
 // rsm.yaml: what `rsm up` reads, and the one-line errors for what it refuses.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "up/environment_file.h"
@@ -29,13 +30,14 @@ db: {image: rethinkdb:2.4.4-bookworm-slim, replicas: 3}
 apps:
   - name: rethinkswarmmode
     image: rethinkswarmmode:1
+    source: samples/rethinkswarmmode
     replicas: 6
     ports: [9090]
     env: {PORT: "9090", RETHINKDB_HOSTS: "db:28015"}
     secrets: [rsm-db-password]
     health_cmd: /rethinkswarmmode healthcheck
 )",
-                                     "rsm.yaml");
+                                     "config/rsm.yaml");
   EXPECT_EQ(file.env, "dev");
   EXPECT_EQ(file.nodes.managers, 3);
   EXPECT_EQ(file.nodes.workers, 1);
@@ -52,6 +54,8 @@ apps:
   EXPECT_EQ(app.request.environment, (std::vector<std::string>{"PORT=9090", "RETHINKDB_HOSTS=db:28015"}));
   EXPECT_EQ(app.request.secrets, std::vector<std::string>{"rsm-db-password"});
   EXPECT_EQ(app.request.health_command, (std::vector<std::string>{"/rethinkswarmmode", "healthcheck"}));
+  EXPECT_EQ(app.source, std::filesystem::path("config/samples/rethinkswarmmode")) << "relative to the file";
+  EXPECT_EQ(app.target, "");
 }
 
 TEST(EnvironmentFile, DefaultsToOneManagerAndNoDatabase) {
@@ -79,4 +83,6 @@ TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
   ASSERT_EQ(file.apps.size(), 1u);
   EXPECT_EQ(file.apps[0].replicas, 6);
   EXPECT_EQ(file.apps[0].request.ports, std::vector<int>{9090});
+  ASSERT_TRUE(file.apps[0].source.has_value()) << "the sample app is built from this repository";
+  EXPECT_TRUE(std::filesystem::exists(*file.apps[0].source / "CMakeLists.txt"));
 }

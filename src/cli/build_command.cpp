@@ -1,0 +1,70 @@
+// rsm build: a C++ CMake project into a FROM scratch image, loaded into an environment's
+// nodes or pushed to a registry.
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "build/image_build.h"
+#include "cli/commands.h"
+#include "swarm/image_distribution.h"
+
+namespace rsm::cli {
+
+void add_build_commands(CLI::App& app, int&) {
+  struct Options {
+    build::BuildRequest request;
+    std::string project;
+    std::optional<std::string> env;
+    bool push = false;
+    bool json = false;
+    bool quiet = false;
+  };
+  auto options = std::make_shared<Options>();
+  auto* build = app.add_subcommand(
+      "build", "Compile a C++ CMake project into one static binary in a FROM scratch image (builder made from Debian "
+               "packages; cached per project)");
+  build->add_option("SRC", options->project, "The project's folder (with its CMakeLists.txt)")->required();
+  build->add_option("IMAGE", options->request.image, "The image to make, e.g. myapp:1")->required();
+  build->add_option("ENV", options->env, "Also load the image into every node of this environment");
+  build->add_option("-t,--target", options->request.target, "The CMake executable target (default: SRC's name)");
+  build->add_option("-p,--port", options->request.ports, "EXPOSE this port (repeatable)")->check(CLI::Range(1, 65535));
+  build->add_option("-e,--env", options->request.environment, "ENV KEY=VALUE in the image (repeatable)");
+  build->add_option("--package", options->request.packages,
+                    "A Debian package the build needs beyond the usual (e.g. libpq-dev; repeatable)");
+  build->add_option("--cmake-arg", options->request.cmake_arguments, "An argument for cmake's configure step, as --cmake-arg=-DFOO=ON (repeatable)")
+      ->allow_extra_args(false);
+  build->add_flag("--fresh", options->request.fresh, "Start from an empty build folder (no cache)");
+  build->add_flag("--push", options->push, "Push the image to the registry its name starts with");
+  build->add_flag("--json", options->json, "Print JSON for scripts (and no progress)");
+  build->add_flag("-q,--quiet", options->quiet, "No progress output");
+  build->callback([options] {
+    Progress progress(options->json || options->quiet);
+    options->request.project = options->project;
+    // A wrong environment is told before a build, not after.
+    std::optional<swarm::Environment> env;
+    if (options->env) env.emplace(*options->env, progress).manager();
+    engine::Client host(engine::Endpoint::from_environment());
+    auto result = build::build_image(host, options->request, progress);
+    std::vector<std::string> loaded;
+    if (env) loaded = swarm::load_image(*env, result.image, progress).loaded;
+    if (options->push) build::push_image(host, result.image, progress);
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::json{{"image", result.image},
+                                        {"target", result.target},
+                                        {"binary_bytes", result.binary_bytes},
+                                        {"unchanged", result.unchanged},
+                                        {"loaded", loaded},
+                                        {"pushed", options->push}}
+                             .dump(2));
+      return;
+    }
+    fmt::print("{}: {} ({} KB static binary{}){}\n", result.image, result.unchanged ? "unchanged" : "built",
+               result.binary_bytes / 1024,
+               options->env ? fmt::format(", loaded into {} node(s) of {}", loaded.size(), *options->env) : "",
+               options->push ? ", pushed" : "");
+  });
+}
+
+}  // namespace rsm::cli

@@ -1,0 +1,43 @@
+// Images made from Debian packages, for machines without a registry: the local driver's
+// node, the edge proxy, the builder of `rsm build`. One recipe makes the same system two
+// ways: a Dockerfile on debian:bookworm-slim where that image can be had, otherwise
+// debootstrap (root and a reachable Debian mirror, RSM_DEBIAN_MIRROR) and `docker import`.
+// An image is tagged with a hash of its recipe, so a changed recipe builds a new one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+#include "util/progress.h"
+
+namespace rsm::images {
+
+struct ImageFile {
+  std::string path;  // absolute, in the image
+  std::string content;
+  int mode = 0644;
+};
+
+struct DebianImageRecipe {
+  std::string what;        // for progress and errors: "node image"
+  std::string repository;  // "rsm-node"
+  std::vector<std::string> packages;
+  std::vector<ImageFile> files;
+  std::vector<std::string> entrypoint;
+  // An environment variable that names a ready-made image to use instead ("RSM_NODE_IMAGE");
+  // empty for none.
+  std::string override_variable;
+};
+
+// "REPOSITORY:<hash of the recipe>", or the override variable's value when set.
+std::string image_reference(const DebianImageRecipe& recipe);
+
+// Makes sure the engine has the recipe's image and returns its reference. Throws Error
+// naming what is missing when it can be neither pulled nor built.
+std::string ensure_debian_image(engine::Client& engine, const DebianImageRecipe& recipe, Progress& progress);
+
+// The recipe as the Dockerfile of the first way (its files are in the context as files/N).
+std::string dockerfile(const DebianImageRecipe& recipe);
+
+}  // namespace rsm::images

@@ -1,0 +1,173 @@
+#include "proxy/edge_proxy.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "images/debian_image.h"
+#include "swarm/image_distribution.h"
+#include "swarm/resources.h"
+#include "util/content_hash.h"
+#include "util/error.h"
+
+namespace rsm::proxy {
+
+using engine::json;
+
+namespace {
+
+constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nanoseconds
+constexpr const char* kComponent = "proxy";
+constexpr const char* kConfigPath = "/etc/haproxy/rsm.cfg";
+constexpr auto kStartTimeout = std::chrono::seconds(120);
+constexpr auto kAnswerTimeout = std::chrono::seconds(30);
+
+images::DebianImageRecipe proxy_recipe() {
+  return {.what = "proxy image",
+          .repository = "rsm-proxy",
+          .packages = {"haproxy", "tini"},
+          // -W: master-worker, so SIGUSR1 (the stop signal) drains and then exits.
+          .entrypoint = {"/usr/bin/tini", "--", "haproxy", "-W", "-db", "-f", kConfigPath}};
+}
+
+json labels(const std::string& env) { return {{"rsm.env", env}, {"rsm.component", kComponent}}; }
+
+json service_spec(const std::string& env, const std::string& network, const std::string& image,
+                  const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends) {
+  json ports = json::array();
+  for (const auto& backend : backends)
+    ports.push_back({{"Protocol", "tcp"}, {"TargetPort", backend.port}, {"PublishedPort", backend.port},
+                     {"PublishMode", "host"}});
+  return {
+      {"Name", kServiceName},
+      {"Labels", labels(env)},
+      {"TaskTemplate",
+       {{"ContainerSpec",
+         {{"Image", image},
+          {"Labels", labels(env)},
+          {"Configs",
+           {{{"ConfigID", config_id},
+             {"ConfigName", config_name},
+             {"File", {{"Name", kConfigPath}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}}}}},
+          {"StopSignal", "SIGUSR1"},
+          {"StopGracePeriod", 30 * kSecond}}},
+        {"RestartPolicy", {{"Condition", "any"}, {"Delay", 1 * kSecond}}},
+        {"Networks", {{{"Target", network}}}}}},
+      {"Mode", {{"Global", json::object()}}},
+      // A host-mode port is held by one container per node: the old task must stop first.
+      {"UpdateConfig", {{"Parallelism", 1}, {"Order", "stop-first"}, {"FailureAction", "pause"}}},
+      {"EndpointSpec", {{"Mode", "dnsrr"}, {"Ports", ports}}},
+  };
+}
+
+int ready_nodes(engine::Client& manager) {
+  int ready = 0;
+  for (const auto& node : manager.get("/nodes"))
+    ready += node["Status"].value("State", "") == "ready" && node["Spec"].value("Availability", "") == "active";
+  return ready;
+}
+
+void wait_until_running(engine::Client& manager, const std::string& config_name, Progress& progress) {
+  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  for (;;) {
+    json tasks = swarm::service_tasks(manager, kServiceName);
+    int running = 0;
+    for (const auto& task : tasks) {
+      const json& configs = task["Spec"]["ContainerSpec"].value("Configs", json::array());
+      running += task.value("DesiredState", "") == "running" && task["Status"].value("State", "") == "running" &&
+                 !configs.empty() && configs[0].value("ConfigName", "") == config_name;
+    }
+    int wanted = ready_nodes(manager);
+    if (running >= wanted) {
+      progress.step("proxy", fmt::format("running on {} node(s)", running));
+      return;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      auto failure = swarm::task_failure(tasks);
+      throw Error(fmt::format("the edge proxy runs on {} of {} nodes after {} s{}; see `docker service ps {}` on a "
+                              "manager",
+                              running, wanted, kStartTimeout.count(), failure ? ": " + *failure : "", kServiceName));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+// Whether url answers 200 within a second.
+bool answers(const std::string& url) {
+  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 1000L);
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
+  long status = 0;
+  if (curl_easy_perform(curl.get()) == CURLE_OK) curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  return status == 200;
+}
+
+// A new proxy needs a moment to find the tasks and check them; the ports answer once it
+// has. An app without a healthy /healthz never does: a warning, not an error.
+void wait_until_answering(swarm::Environment& env, const std::vector<Backend>& backends, Progress& progress) {
+  auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
+  for (const auto& backend : backends) {
+    for (const auto& url : urls(env, backend.port)) {
+      while (!answers(url + "/healthz")) {
+        if (std::chrono::steady_clock::now() > deadline) {
+          progress.warn(fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer "
+                                    "/healthz on port {}?",
+                                    url, backend.app, backend.port));
+          return;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      }
+    }
+  }
+}
+
+void remove_unused_configs(engine::Client& manager, const std::string& env, const std::string& keep) {
+  for (const auto& config : swarm::list_objects(manager, "configs", {"rsm.env=" + env, "rsm.component=proxy"}))
+    if (config["Spec"].value("Name", "") != keep)
+      manager.request(engine::Method::Delete, "/configs/" + config["ID"].get<std::string>());  // in use: stays
+}
+
+}  // namespace
+
+void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
+             Progress& progress) {
+  engine::Client manager(env.manager().engine);
+  if (backends.empty()) {
+    if (auto existing = swarm::find_service(manager, kServiceName)) {
+      progress.step("proxy", "no app publishes a port: removing the edge proxy");
+      manager.remove("/services/" + (*existing)["ID"].get<std::string>());
+    }
+    remove_unused_configs(manager, env.name(), "");
+    return;
+  }
+
+  engine::Client host(engine::Endpoint::from_environment());
+  std::string image = images::ensure_debian_image(host, proxy_recipe(), progress);
+  swarm::load_image(env, image, progress);
+
+  std::string config = haproxy_config(backends);
+  std::string config_name = "rsm-proxy-" + content_hash({config});
+  std::string config_id = swarm::ensure_config(manager, config_name, labels(env.name()), config);
+  auto change = swarm::apply_service(manager, service_spec(env.name(), network, image, config_id, config_name, backends));
+  if (change == swarm::ServiceChange::Unchanged) return;
+  progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
+                                                                 : "updating the edge proxy, one node at a time");
+  wait_until_running(manager, config_name, progress);
+  remove_unused_configs(manager, env.name(), config_name);
+  wait_until_answering(env, backends, progress);
+}
+
+std::vector<std::string> urls(swarm::Environment& env, int port) {
+  std::vector<std::string> result;
+  for (const auto& node : env.nodes())
+    if (node.running() && !node.address.empty()) result.push_back(fmt::format("http://{}:{}", node.address, port));
+  return result;
+}
+
+}  // namespace rsm::proxy

@@ -1,0 +1,28 @@
+// The edge proxy: how apps' ports reach the world without the swarm's routing mesh (which
+// needs IPVS, and resets connections during updates). HAProxy runs as a global service on
+// the apps' network with host-mode published ports, so every node answers on every
+// published port; its configuration (haproxy_config.h) is a Docker config made by rsm.
+// The image is made from Debian packages where it cannot be pulled.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "proxy/haproxy_config.h"
+#include "swarm/environment.h"
+#include "util/progress.h"
+
+namespace rsm::proxy {
+
+inline constexpr const char* kServiceName = "rsm-proxy";
+
+// Makes the environment's proxy publish exactly these backends on the given network (no
+// backends: no proxy), and waits until it runs on every ready node with this
+// configuration. Unchanged backends change nothing.
+void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
+             Progress& progress);
+
+// http://ADDRESS:PORT on every running node: where a published port answers.
+std::vector<std::string> urls(swarm::Environment& env, int port);
+
+}  // namespace rsm::proxy

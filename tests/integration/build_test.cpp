@@ -1,0 +1,126 @@
+// rsm build on the real engine: the sample app compiled in the builder container into a
+// FROM scratch image, loaded into a real local swarm, run with 6 replicas and reached
+// through the edge proxy and rsm tunnel; a second build compiles nothing; a build that
+// fails says so and leaves no builder behind; a push to no registry fails in one line.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "support/environment_fixture.h"
+#include "support/http_client.h"
+#include "support/ports.h"
+#include "support/rsm_runner.h"
+#include "support/test_images.h"
+
+using namespace rsm;
+using namespace rsm::testing;
+using nlohmann::json;
+
+namespace {
+
+const std::string kSample = std::string(RSM_SOURCE_DIR) + "/samples/rethinkswarmmode";
+
+int builders_left(engine::Client& host) {
+  return static_cast<int>(
+      host.get("/containers/json?all=1&filters=" + engine::encode_filters({{"label", {"rsm.component=builder"}}}))
+          .size());
+}
+
+class Build : public EnvironmentTest {
+ protected:
+  void SetUp() override {
+    make_environment("build", 1, 1);
+    image_ = fmt::format("rsm-test/rethinkswarmmode:{}", getpid());
+  }
+  void TearDown() override {
+    EnvironmentTest::TearDown();
+    engine::Client host(engine::Endpoint::from_environment());
+    host.request(engine::Method::Delete, "/images/" + image_ + "?force=1");
+  }
+
+  std::string image_;
+};
+
+}  // namespace
+
+TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
+  auto built = run_rsm({"build", kSample, image_, env_, "-p", "9090", "--json"});
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  auto result = json::parse(built.output);
+  EXPECT_EQ(result["target"], "rethinkswarmmode");
+  EXPECT_GT(result["binary_bytes"].get<int>(), 100000);
+  EXPECT_EQ(result["loaded"].size(), 2u) << built.output;
+
+  engine::Client host(engine::Endpoint::from_environment());
+  auto inspected = host.get("/images/" + image_ + "/json");
+  EXPECT_EQ(inspected["Config"]["Entrypoint"], json::array({"/rethinkswarmmode"}));
+  EXPECT_TRUE(inspected["Config"]["ExposedPorts"].contains("9090/tcp")) << inspected["Config"].dump();
+  EXPECT_EQ(inspected["RootFS"]["Layers"].size(), 1u) << "FROM scratch: the binary's layer only";
+  EXPECT_EQ(builders_left(host), 0);
+
+  // The same sources again: nothing to do.
+  auto again = run_rsm({"build", kSample, image_, "-p", "9090", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(json::parse(again.output)["unchanged"].get<bool>()) << again.output;
+  // Another image of the same project (EXPOSE differs): the kept build folder compiles nothing.
+  auto other = run_rsm({"build", kSample, image_ + "-other"});
+  host.request(engine::Method::Delete, "/images/" + image_ + "-other?force=1");
+  ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_EQ(other.output.find("Building CXX"), std::string::npos) << other.output;
+  EXPECT_NE(other.output.find("built"), std::string::npos) << other.output;
+
+  auto deployed = run_rsm({"app", "deploy", "rethinkswarmmode", image_, env_, "-r", "6", "-p", "9090",
+                           "--health-cmd", "/rethinkswarmmode healthcheck"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["running"], 6);
+  ASSERT_EQ(listed[0]["urls"].size(), 2u) << listed.dump();
+  for (const auto& url : listed[0]["urls"]) {
+    auto answer = http_get(url.get<std::string>() + "/healthz");
+    EXPECT_EQ(answer.status, 200) << url << ": " << answer.error;
+    EXPECT_EQ(answer.body, "ok\n") << url;
+  }
+
+  int local = free_port();
+  auto served = fetch_through_rsm({"tunnel", env_, "9090", "-p", std::to_string(local)}, local, "ok", "/healthz");
+  EXPECT_EQ(served.page, "ok\n");
+  EXPECT_EQ(served.exit_code, 0);
+}
+
+TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {
+  auto project = std::filesystem::temp_directory_path() / fmt::format("rsm-broken-{}", getpid());
+  std::filesystem::create_directories(project);
+  std::ofstream(project / "CMakeLists.txt")
+      << "cmake_minimum_required(VERSION 3.25)\nproject(broken CXX)\nadd_executable(broken main.cpp)\n";
+  std::ofstream(project / "main.cpp") << "int main() { return }\n";
+  auto unnamed = run_rsm({"build", project.string(), "rsm-test/broken:1"});
+  EXPECT_EQ(unnamed.exit_code, 1) << unnamed.output;
+  EXPECT_NE(unnamed.output.find("name the project's executable target with --target"), std::string::npos)
+      << unnamed.output;
+  auto failed = run_rsm({"build", project.string(), "rsm-test/broken:1", "--target", "broken"});
+  EXPECT_EQ(failed.exit_code, 1) << failed.output;
+  EXPECT_NE(failed.output.find("main.cpp"), std::string::npos) << "the compiler's words:\n" << failed.output;
+  EXPECT_NE(failed.output.find("rsm: error: the build of broken failed"), std::string::npos) << failed.output;
+  engine::Client host(engine::Endpoint::from_environment());
+  EXPECT_EQ(builders_left(host), 0);
+  EXPECT_FALSE(host.request(engine::Method::Get, "/images/rsm-test/broken:1/json").ok());
+  for (const auto& volume : host.get("/volumes?filters=" + engine::encode_filters(
+                                         {{"label", {"rsm.build.project=" + project.string()}}}))["Volumes"])
+    host.request(engine::Method::Delete, "/volumes/" + volume["Name"].get<std::string>());
+  std::filesystem::remove_all(project);
+
+  auto no_env = run_rsm({"build", kSample, image_, "nosuchenv"});
+  EXPECT_EQ(no_env.exit_code, 2) << no_env.output;
+  auto no_registry = run_rsm({"build", kSample, "localhost:1/rsm-test/pushed:1", "--push"});
+  EXPECT_EQ(no_registry.exit_code, 1) << no_registry.output;
+  EXPECT_NE(no_registry.output.find("rsm: error: cannot push localhost:1/rsm-test/pushed:1"), std::string::npos)
+      << no_registry.output;
+  host.request(engine::Method::Delete, "/images/localhost:1/rsm-test/pushed:1?force=1");
+}

@@ -1,0 +1,45 @@
+// HTTP from the test process itself, with libcurl: single requests, and a steady load
+// that counts every failed request (what "zero failed requests" is measured with).
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rsm::testing {
+
+struct HttpAnswer {
+  long status = 0;  // 0: no HTTP answer at all
+  std::string body;
+  std::string error;  // curl's reason when status is 0
+};
+
+HttpAnswer http_get(const std::string& url, long timeout_ms = 5000);
+
+// GETs the URLs in turn, one request at a time on one keep-alive connection per URL,
+// from start until stop(). A failure is anything but a 200 within 5 s.
+class SteadyLoad {
+ public:
+  struct Result {
+    int requests = 0;
+    std::vector<std::string> failures;     // "URL: status 503" / "URL: reason"
+    std::map<std::string, int> bodies;     // each distinct body and how often it came
+  };
+
+  explicit SteadyLoad(std::vector<std::string> urls);
+  ~SteadyLoad();
+  SteadyLoad(const SteadyLoad&) = delete;
+  SteadyLoad& operator=(const SteadyLoad&) = delete;
+
+  Result stop();
+
+ private:
+  std::vector<std::string> urls_;
+  std::atomic<bool> stopping_{false};
+  Result result_;
+  std::thread thread_;
+};
+
+}  // namespace rsm::testing

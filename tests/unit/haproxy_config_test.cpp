@@ -1,0 +1,39 @@
+// The edge proxy's configuration (what HAProxy itself makes of it is tested on a real
+// swarm in the integration tests).
+#include <gtest/gtest.h>
+
+#include "proxy/haproxy_config.h"
+
+using namespace rsm::proxy;
+
+TEST(HaproxyConfig, OneFrontendAndBackendPerPublishedPort) {
+  std::string config = haproxy_config({{"web", 9090, 6}, {"api", 8080, 20}});
+  EXPECT_NE(config.find("frontend web-9090\n    bind :9090\n    default_backend web-9090\n"), std::string::npos)
+      << config;
+  EXPECT_NE(config.find("server-template task 16 tasks.web:9090\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("frontend api-8080\n    bind :8080\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("server-template task 48 tasks.api:8080\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("option httpchk GET /healthz"), std::string::npos);
+}
+
+TEST(HaproxyConfig, FindsTasksThroughDockerDnsAndRetriesElsewhere) {
+  std::string config = haproxy_config({{"web", 9090, 2}});
+  EXPECT_NE(config.find("nameserver docker 127.0.0.11:53"), std::string::npos);
+  EXPECT_NE(config.find("retry-on all-retryable-errors"), std::string::npos);
+  EXPECT_NE(config.find("option redispatch 1"), std::string::npos);
+  EXPECT_NE(config.find("init-addr none resolvers swarm"), std::string::npos) << "an app with no task yet";
+}
+
+TEST(HaproxyConfig, SameBackendsSameText) {
+  EXPECT_EQ(haproxy_config({{"web", 9090, 3}}), haproxy_config({{"web", 9090, 5}}))
+      << "scaling within a template's room must not restart the proxy";
+  EXPECT_NE(haproxy_config({{"web", 9090, 3}}), haproxy_config({{"web", 9091, 3}}));
+}
+
+TEST(HaproxyConfig, ServerSlotsLeaveRoomForAnUpdate) {
+  EXPECT_EQ(server_slots(0), 16);
+  EXPECT_EQ(server_slots(1), 16);
+  EXPECT_EQ(server_slots(8), 16);
+  EXPECT_EQ(server_slots(9), 32);
+  EXPECT_EQ(server_slots(100), 208);
+}

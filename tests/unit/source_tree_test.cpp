@@ -1,0 +1,73 @@
+// What `rsm build` sends to its builder: the project's files, not its build folders.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "build/source_tree.h"
+#include "util/error.h"
+#include "util/subprocess.h"
+#include "util/tar_reader.h"
+
+namespace fs = std::filesystem;
+using namespace rsm;
+using namespace rsm::build;
+
+namespace {
+
+class SourceTreeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("rsm-source-tree-" + std::to_string(getpid()));
+    fs::remove_all(root_);
+    write("CMakeLists.txt", "project(x)\n");
+    write("main.cpp", "int main() {}\n");
+    write("lib/part.cpp", "\n");
+    write(".hidden/secret", "\n");
+    write("out/CMakeCache.txt", "\n");
+    write("out/main.o", "\n");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void write(const std::string& name, const std::string& content) {
+    fs::create_directories((root_ / name).parent_path());
+    std::ofstream(root_ / name) << content;
+  }
+
+  fs::path root_;
+};
+
+}  // namespace
+
+TEST_F(SourceTreeTest, OutsideGitSendsEveryFileButHiddenOnesAndBuildFolders) {
+  auto tree = find_source_tree(root_);
+  EXPECT_EQ(tree.root, fs::canonical(root_));
+  EXPECT_EQ(tree.project, ".");
+  EXPECT_EQ(tree.files, (std::vector<std::string>{"CMakeLists.txt", "lib/part.cpp", "main.cpp"}));
+}
+
+TEST_F(SourceTreeTest, InGitSendsWhatGitWouldKeep) {
+  if (!program_exists("git")) GTEST_SKIP() << "git is not installed";
+  write(".gitignore", "out/\n");
+  write("app/CMakeLists.txt", "project(app)\n");
+  ASSERT_EQ(run_process({"git", "-C", root_.string(), "init", "-q"}).exit_code, 0);
+  ASSERT_EQ(run_process({"git", "-C", root_.string(), "add", "main.cpp"}).exit_code, 0);
+  auto tree = find_source_tree(root_ / "app");
+  EXPECT_EQ(tree.root, fs::canonical(root_));
+  EXPECT_EQ(tree.project, "app");
+  EXPECT_EQ(tree.files, (std::vector<std::string>{".gitignore", ".hidden/secret", "CMakeLists.txt",
+                                                  "app/CMakeLists.txt", "lib/part.cpp", "main.cpp"}));
+}
+
+TEST_F(SourceTreeTest, ArchiveKeepsContentUnderThePrefix) {
+  auto files = read_tar(source_archive(find_source_tree(root_), "src/"));
+  EXPECT_EQ(files.size(), 3u);
+  EXPECT_EQ(files["src/main.cpp"], "int main() {}\n");
+}
+
+TEST_F(SourceTreeTest, NotACMakeProjectIsAUsageError) {
+  EXPECT_THROW(find_source_tree(root_ / "lib"), UsageError);
+  EXPECT_THROW(find_source_tree(root_ / "nothing-here"), UsageError);
+}
