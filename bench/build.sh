@@ -13,6 +13,7 @@ copy=$(mktemp -d)
 image=rsm-bench/rethinkswarmmode:$$
 trap 'rm -rf "$copy"; docker rmi -f "$image" >/dev/null 2>&1 || true' EXIT
 git ls-files -z | xargs -0 tar -c | tar -x -C "$copy"
+git -C "$copy" init -q && git -C "$copy" add -A  # the sample uses src/reql: send the repository
 project=$copy/samples/rethinkswarmmode
 
 now() { date +%s.%N; }

@@ -31,6 +31,21 @@ namespace {
 
 constexpr std::string_view kBaseImage = "debian:bookworm-slim";
 
+constexpr std::string_view kKeptFolder = "/rsm-kept";
+
+// Copies the programs and every shared library ldd says they load (the dynamic loader
+// included) into kKeptFolder, keeping their paths. Run inside the Debian system, by the
+// Dockerfile or in debootstrap's folder through chroot.
+std::string keep_script(const DebianImageRecipe& recipe) {
+  // ldd prints "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" and, for the
+  // loader, "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
+  return fmt::format(
+      R"(set -e; for program in {1}; do )"
+      R"(for file in $program $(ldd $program | awk '/=> \// {{print $3}} /^\t\// {{print $1}}'); do )"
+      R"(mkdir -p {0}$(dirname $file) && cp -L $file {0}$file; done; done)",
+      kKeptFolder, fmt::join(recipe.only_programs, " "));
+}
+
 std::string override_value(const DebianImageRecipe& recipe) {
   const char* value = recipe.override_variable.empty() ? nullptr : std::getenv(recipe.override_variable.c_str());
   return value ? value : "";
@@ -143,14 +158,22 @@ void build_with_debootstrap(engine::Client& engine, const DebianImageRecipe& rec
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(rootfs / "var/cache/apt/archives", ec))
     if (entry.path().extension() == ".deb") fs::remove(entry.path(), ec);
+  fs::path image_root = rootfs;
+  if (!recipe.only_programs.empty()) {
+    auto kept = run_process({"chroot", rootfs.string(), "/bin/sh", "-c", keep_script(recipe)});
+    if (kept.exit_code != 0)
+      throw Error(fmt::format("cannot keep {} of the {}: {}", fmt::join(recipe.only_programs, ", "), recipe.what,
+                              kept.output));
+    image_root = rootfs / fs::path(kKeptFolder).relative_path();
+  }
   for (const auto& file : recipe.files) {
-    fs::path target = rootfs / fs::path(file.path).relative_path();
+    fs::path target = image_root / fs::path(file.path).relative_path();
     fs::create_directories(target.parent_path());
     std::ofstream(target, std::ios::binary | std::ios::trunc) << file.content;
     fs::permissions(target, static_cast<fs::perms>(file.mode));
   }
   progress.step(recipe.what, "importing the root filesystem into the engine");
-  import_rootfs(engine, rootfs, recipe, reference);
+  import_rootfs(engine, image_root, recipe, reference);
 }
 
 }  // namespace
@@ -161,6 +184,8 @@ std::string dockerfile(const DebianImageRecipe& recipe) {
       "RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends {} "
       "&& rm -rf /var/lib/apt/lists/*\n",
       fmt::join(recipe.packages, " "));
+  if (!recipe.only_programs.empty())
+    text += fmt::format("RUN {}\nFROM scratch\nCOPY --from=0 {} /\n", keep_script(recipe), kKeptFolder);
   for (size_t i = 0; i < recipe.files.size(); ++i)
     text += fmt::format("COPY files/{} {}\n", i, recipe.files[i].path);
   text += fmt::format("ENTRYPOINT {}\n", json(recipe.entrypoint).dump());

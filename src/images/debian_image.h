@@ -25,6 +25,10 @@ struct DebianImageRecipe {
   std::vector<std::string> packages;
   std::vector<ImageFile> files;
   std::vector<std::string> entrypoint;
+  // When set, the image is FROM scratch with only these programs, the shared libraries
+  // they load, and `files`: a few megabytes instead of a Debian system, for images that
+  // are copied into every node.
+  std::vector<std::string> only_programs;
   // An environment variable that names a ready-made image to use instead ("RSM_NODE_IMAGE");
   // empty for none.
   std::string override_variable;
@@ -38,6 +42,7 @@ std::string image_reference(const DebianImageRecipe& recipe);
 std::string ensure_debian_image(engine::Client& engine, const DebianImageRecipe& recipe, Progress& progress);
 
 // The recipe as the Dockerfile of the first way (its files are in the context as files/N).
+// With only_programs it has two stages: Debian, then scratch with what was kept.
 std::string dockerfile(const DebianImageRecipe& recipe);
 
 }  // namespace rsm::images

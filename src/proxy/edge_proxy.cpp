@@ -27,11 +27,13 @@ constexpr auto kStartTimeout = std::chrono::seconds(120);
 constexpr auto kAnswerTimeout = std::chrono::seconds(30);
 
 images::DebianImageRecipe proxy_recipe() {
+  // HAProxy and tini with their libraries only: the image is copied into every node.
   return {.what = "proxy image",
           .repository = "rsm-proxy",
           .packages = {"haproxy", "tini"},
           // -W: master-worker, so SIGUSR1 (the stop signal) drains and then exits.
-          .entrypoint = {"/usr/bin/tini", "--", "haproxy", "-W", "-db", "-f", kConfigPath}};
+          .entrypoint = {"/usr/bin/tini", "--", "/usr/sbin/haproxy", "-W", "-db", "-f", kConfigPath},
+          .only_programs = {"/usr/bin/tini", "/usr/sbin/haproxy"}};
 }
 
 json labels(const std::string& env) { return {{"rsm.env", env}, {"rsm.component", kComponent}}; }

@@ -52,3 +52,15 @@ TEST(DebianImage, OverrideVariableNamesAReadyImage) {
   EXPECT_EQ(image_reference(recipe()), "mine:1");
   unsetenv("RSM_TEST_DEBIAN_IMAGE");
 }
+
+TEST(DebianImage, OnlyProgramsMakesAScratchImageOfThemAndTheirLibraries) {
+  auto slim = recipe();
+  slim.only_programs = {"/usr/sbin/haproxy"};
+  std::string text = dockerfile(slim);
+  EXPECT_NE(text.find("ldd $program"), std::string::npos) << text;
+  EXPECT_NE(text.find("for program in /usr/sbin/haproxy; do"), std::string::npos) << text;
+  auto scratch = text.find("FROM scratch\nCOPY --from=0 /rsm-kept /\n");
+  ASSERT_NE(scratch, std::string::npos) << text;
+  EXPECT_LT(scratch, text.find("COPY files/0 /etc/x.conf")) << "the files go into the final image";
+  EXPECT_NE(image_reference(slim), image_reference(recipe()));
+}
