@@ -1,7 +1,8 @@
 // rsm build on the real engine: the sample app compiled in the builder container into a
 // FROM scratch image, loaded into a real local swarm, run with 6 replicas and reached
-// through the edge proxy and rsm tunnel; a second build compiles nothing; a build that
-// fails says so and leaves no builder behind; a push to no registry fails in one line.
+// through the edge proxy and rsm tunnel, then updated to a second build under a steady
+// load with no failed request; a second build compiles nothing; a build that fails says
+// so and leaves no builder behind; a push to no registry fails in one line.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -37,14 +38,16 @@ class Build : public EnvironmentTest {
   void SetUp() override {
     make_environment("build", 1, 1);
     image_ = fmt::format("rsm-test/rethinkswarmmode:{}", getpid());
+    second_ = image_ + "-2";
   }
   void TearDown() override {
     EnvironmentTest::TearDown();
     engine::Client host(engine::Endpoint::from_environment());
-    host.request(engine::Method::Delete, "/images/" + image_ + "?force=1");
+    for (const auto& image : {image_, second_}) host.request(engine::Method::Delete, "/images/" + image + "?force=1");
   }
 
   std::string image_;
+  std::string second_;  // the same app, another image (an ENV differs)
 };
 
 }  // namespace
@@ -68,9 +71,8 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   auto again = run_rsm({"build", kSample, image_, "-p", "9090", "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_TRUE(json::parse(again.output)["unchanged"].get<bool>()) << again.output;
-  // Another image of the same project (EXPOSE differs): the kept build folder compiles nothing.
-  auto other = run_rsm({"build", kSample, image_ + "-other"});
-  host.request(engine::Method::Delete, "/images/" + image_ + "-other?force=1");
+  // Another image of the same project (an ENV differs): the kept build folder compiles nothing.
+  auto other = run_rsm({"build", kSample, second_, env_, "-p", "9090", "-e", "BUILD=2"});
   ASSERT_EQ(other.exit_code, 0) << other.output;
   EXPECT_EQ(other.output.find("Building CXX"), std::string::npos) << other.output;
   EXPECT_NE(other.output.find("built"), std::string::npos) << other.output;
@@ -92,6 +94,23 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   auto served = fetch_through_rsm({"tunnel", env_, "9090", "-p", std::to_string(local)}, local, "ok", "/healthz");
   EXPECT_EQ(served.page, "ok\n");
   EXPECT_EQ(served.exit_code, 0);
+
+  // The second build rolls out under a steady load through both nodes' proxies: the
+  // sample app drains on SIGTERM, the proxy retries elsewhere, no request fails.
+  std::vector<std::string> urls;
+  for (const auto& url : listed[0]["urls"]) urls.push_back(url.get<std::string>() + "/healthz");
+  SteadyLoad load(urls);
+  auto updated = run_rsm({"app", "deploy", "rethinkswarmmode", second_, env_, "-p", "9090", "--health-cmd",
+                          "/rethinkswarmmode healthcheck"});
+  auto result = load.stop();
+  ASSERT_EQ(updated.exit_code, 0) << updated.output;
+  EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                       << " requests failed, the first: " << result.failures.front();
+  EXPECT_GT(result.requests, 100);
+  auto tasks = json::parse(run_rsm({"app", "ps", env_, "rethinkswarmmode", "--json"}).output);
+  int running_second = 0;
+  for (const auto& task : tasks) running_second += task["state"] == "running" && task["image"] == second_;
+  EXPECT_EQ(running_second, 6) << tasks.dump(2);
 }
 
 TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {

@@ -1,0 +1,229 @@
+#include "build/image_build.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <regex>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "build/builder_files.h"
+#include "build/source_tree.h"
+#include "engine/exec.h"
+#include "engine/image_transfer.h"
+#include "images/debian_image.h"
+#include "util/content_hash.h"
+#include "util/error.h"
+#include "util/line_splitter.h"
+#include "util/tar_reader.h"
+#include "util/tar_writer.h"
+
+namespace rsm::build {
+
+using engine::json;
+using engine::Method;
+
+namespace {
+
+// What most C++ services need: the compiler and CMake, and the libraries the sample app
+// (and rsm itself) build on. A project adds its own with --package.
+const std::vector<std::string> kBuilderPackages = {"g++",        "cmake",           "ninja-build", "pkg-config",
+                                                   "libssl-dev", "libboost-dev",    "nlohmann-json3-dev",
+                                                   "libfmt-dev", "ca-certificates"};
+constexpr size_t kKeptLines = 40;
+
+images::DebianImageRecipe builder_recipe(const std::vector<std::string>& extra_packages) {
+  images::DebianImageRecipe recipe{.what = "builder image", .repository = "rsm-builder", .packages = kBuilderPackages};
+  for (const auto& package : extra_packages)
+    if (std::find(recipe.packages.begin(), recipe.packages.end(), package) == recipe.packages.end())
+      recipe.packages.push_back(package);
+  recipe.entrypoint = {"/bin/sh"};
+  return recipe;
+}
+
+void validate(const BuildRequest& request, const std::string& target) {
+  if (!std::regex_match(request.image, std::regex(R"([a-z0-9]([a-z0-9._/:-]*[a-zA-Z0-9_.-])?)")))
+    throw UsageError(fmt::format("invalid image name '{}': use e.g. myapp:1 or registry.example.com/myapp:1",
+                                 request.image));
+  if (!std::regex_match(target, std::regex(R"([A-Za-z0-9_.+-]+)")))
+    throw UsageError(fmt::format("invalid target '{}': give the CMake target with --target", target));
+  for (int port : request.ports)
+    if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {}", port));
+  for (const auto& line : request.environment)
+    if (line.find('=') == std::string::npos || line.front() == '=')
+      throw UsageError(fmt::format("-e takes KEY=VALUE, not '{}'", line));
+  for (const auto& package : request.packages)
+    if (!std::regex_match(package, std::regex(R"([a-z0-9][a-z0-9.+-]+)")))
+      throw UsageError(fmt::format("invalid Debian package name '{}'", package));
+}
+
+// The builder container; removed (with whatever it made) however the build ends.
+class BuilderContainer {
+ public:
+  BuilderContainer(engine::Client& engine, const json& spec) : engine_(engine) {
+    id_ = engine_.post(fmt::format("/containers/create?name=rsm-build-{}", getpid()), spec)["Id"];
+  }
+  ~BuilderContainer() { engine_.request(Method::Delete, fmt::format("/containers/{}?force=1&v=1", id_)); }
+  BuilderContainer(const BuilderContainer&) = delete;
+  BuilderContainer& operator=(const BuilderContainer&) = delete;
+  const std::string& id() const { return id_; }
+
+ private:
+  engine::Client& engine_;
+  std::string id_;
+};
+
+constexpr const char* kSourceLabel = "rsm.build.source";
+
+std::string host_name() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name;
+}
+
+// Builders of rsm processes that are gone (interrupted with Ctrl-C, say) still compile:
+// they carry their rsm's host and pid, so they can be told apart from running builds.
+void remove_orphaned_builders(engine::Client& engine) {
+  json builders = engine.get("/containers/json?all=1&filters=" +
+                             engine::encode_filters({{"label", {"rsm.component=builder", "rsm.build.host=" + host_name()}}}));
+  for (const auto& builder : builders) {
+    std::string name = builder["Names"].empty() ? "" : builder["Names"][0].get<std::string>();
+    pid_t owner = name.starts_with("/rsm-build-") ? std::atoi(name.c_str() + 11) : 0;
+    if (owner > 0 && kill(owner, 0) != 0 && errno == ESRCH)
+      engine.request(Method::Delete, fmt::format("/containers/{}?force=1&v=1", builder.value("Id", "")));
+  }
+}
+
+std::string dockerfile(const BuildRequest& request, const std::string& target, const std::string& source) {
+  std::string text = fmt::format("FROM scratch\nCOPY app /{}\nLABEL {}={}\n", target, kSourceLabel, source);
+  for (int port : request.ports) text += fmt::format("EXPOSE {}/tcp\n", port);
+  for (const auto& line : request.environment) {
+    auto equals = line.find('=');
+    text += fmt::format("ENV {}={}\n", line.substr(0, equals), json(line.substr(equals + 1)).dump());
+  }
+  text += fmt::format("ENTRYPOINT {}\n", json::array({"/" + target}).dump());
+  return text;
+}
+
+}  // namespace
+
+BuildResult build_image(engine::Client& engine, const BuildRequest& request, Progress& progress) {
+  std::string target = request.target.empty() ? std::filesystem::absolute(request.project).lexically_normal().filename().string()
+                                              : request.target;
+  if (target.empty())  // "dir/" has an empty last part
+    target = std::filesystem::absolute(request.project).lexically_normal().parent_path().filename().string();
+  validate(request, target);
+  SourceTree tree = find_source_tree(request.project);
+  std::string builder = images::ensure_debian_image(engine, builder_recipe(request.packages), progress);
+  // Everything the image is made of: the same again means the same image.
+  std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder,
+                                     fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
+                                                 fmt::join(request.ports, ","), fmt::join(request.environment, "\n"))});
+  if (auto existing = engine.request(Method::Get, "/images/" + request.image + "/json"); existing.ok() && !request.fresh) {
+    json image = json::parse(existing.body);
+    json labels = image["Config"].value("Labels", json::object());
+    if (labels.is_object() && labels.value(kSourceLabel, "") == source) {
+      progress.step(target, fmt::format("{} is built from these sources already", request.image));
+      return {.image = request.image, .target = target, .binary_bytes = image.value("Size", size_t{0}), .unchanged = true};
+    }
+  }
+
+  // One build folder per project, target, builder and configure arguments.
+  std::string volume = "rsm-build-" + content_hash({tree.root.string(), tree.project.string(), target, builder,
+                                                    fmt::format("{}", fmt::join(request.cmake_arguments, "\n"))});
+  if (request.fresh) engine.request(Method::Delete, "/volumes/" + volume);
+  json labels = {{"rsm.component", "build-cache"},
+                 {"rsm.build.project", tree.folder().string()},
+                 {"rsm.build.target", target}};
+  // Build folders of this project and target made for another builder or other cmake
+  // arguments are hundreds of megabytes that would never be used again: only the newest stays.
+  json filters = {{"label", json::array()}};
+  for (const auto& [key, value] : labels.items()) filters["label"].push_back(key + "=" + value.get<std::string>());
+  json stale = engine.get("/volumes?filters=" + engine::encode_filters(filters));
+  for (const auto& old : stale.value("Volumes", json::array()))
+    if (old.value("Name", "") != volume) engine.request(Method::Delete, "/volumes/" + old.value("Name", ""));
+  engine.post("/volumes/create", {{"Name", volume}, {"Labels", labels}});
+
+  remove_orphaned_builders(engine);
+  progress.step(target, fmt::format("compiling {} ({} files) in {}", tree.folder().string(),
+                                    tree.files.size(), builder));
+  BuilderContainer container(
+      engine, {{"Image", builder},
+               // The script is given here, not baked into the image: changing it rebuilds nothing.
+               {"Entrypoint", {"/bin/sh", "-c", std::string(kBuilderScript), "rsm-build"}},
+               {"Cmd", request.cmake_arguments},
+               {"Env", {"RSM_PROJECT=" + tree.project.string(), "RSM_TARGET=" + target}},
+               {"Labels", {{"rsm.component", "builder"}, {"rsm.build.host", host_name()}}},
+               {"HostConfig", {{"NetworkMode", "none"},
+                               {"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/build"}}}}}}});
+  engine.checked(Method::Put, fmt::format("/containers/{}/archive?path=/", container.id()),
+                 {.raw_body = source_archive(tree, "src/"), .content_type = "application/x-tar", .timeout_seconds = 300});
+  engine.checked(Method::Post, fmt::format("/containers/{}/start", container.id()), {});
+
+  // Ninja's "[3/12] Building CXX object ..." lines show progress; the last lines are kept
+  // for when it fails.
+  std::deque<std::string> last_lines;
+  LineSplitter lines([&](std::string_view line) {
+    if (line.starts_with("[") && line.find('/') != std::string_view::npos) progress.step(target, std::string(line));
+    last_lines.emplace_back(line);
+    if (last_lines.size() > kKeptLines) last_lines.pop_front();
+  });
+  engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
+  engine.checked(Method::Get, fmt::format("/containers/{}/logs?follow=1&stdout=1&stderr=1", container.id()),
+                 {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = 0});
+  lines.finish();
+  int exit_code = engine.post(fmt::format("/containers/{}/wait", container.id()))["StatusCode"];
+  if (exit_code != 0) {
+    bool unknown_target = false;
+    for (const auto& line : last_lines) {
+      std::fprintf(stderr, "  %s\n", line.c_str());
+      unknown_target = unknown_target || line.find("unknown target") != std::string::npos;
+    }
+    throw Error(fmt::format("the build of {} failed (exit {}): see the builder's last lines above; {}", target,
+                            exit_code,
+                            unknown_target ? "name the project's executable target with --target"
+                                           : "a missing library may need --package NAME-dev"));
+  }
+
+  auto out = engine.checked(Method::Get, fmt::format("/containers/{}/archive?path=/out/app", container.id()), {});
+  auto files = read_tar(out.body);
+  if (!files.contains("app")) throw Error(fmt::format("the builder left no binary of {} behind", target));
+  BuildResult result{.image = request.image, .target = target, .binary_bytes = files["app"].size()};
+
+  progress.step(target, fmt::format("making {} FROM scratch ({} KB binary)", request.image, result.binary_bytes / 1024));
+  TarWriter context;
+  context.add_file("Dockerfile", dockerfile(request, target, source));
+  context.add_file("app", files["app"], 0755);
+  engine::build_image(engine, request.image, context.finish(), 300);
+  return result;
+}
+
+void push_image(engine::Client& engine, const std::string& image, Progress& progress) {
+  const char* auth = std::getenv("RSM_REGISTRY_AUTH");
+  auto slash = image.rfind('/');
+  auto colon = image.rfind(':');
+  bool tagged = colon != std::string::npos && (slash == std::string::npos || colon > slash);
+  std::string name = tagged ? image.substr(0, colon) : image;
+  std::string tag = tagged ? image.substr(colon + 1) : "latest";
+  progress.step(image, "pushing");
+  engine::JsonMessageStream messages(nullptr);
+  try {
+    engine.checked(Method::Post, fmt::format("/images/{}/push?tag={}", name, engine::url_encode(tag)),
+                   {.sink = [&](std::string_view chunk) { messages.feed(chunk); },
+                    .timeout_seconds = 0,
+                    // The engine wants the header even when the registry needs no login.
+                    .headers = {fmt::format("X-Registry-Auth: {}", auth && *auth ? auth : "e30=")}});
+    messages.finish();
+  } catch (const Error& e) {
+    throw Error(fmt::format("cannot push {}: {}; check the registry's name and, when it needs a login, "
+                            "RSM_REGISTRY_AUTH",
+                            image, e.what()));
+  }
+}
+
+}  // namespace rsm::build

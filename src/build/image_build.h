@@ -1,0 +1,44 @@
+// `rsm build`: a C++ CMake project compiled into one fully static binary in a builder
+// container made from Debian packages (the same on any machine with Docker), and that
+// binary made into a FROM scratch image through the Engine API, as the seed's go/build
+// did for Go. An image remembers the sources it was built from (a hash in a label), so
+// building unchanged sources again does nothing; and the builder keeps its build folder
+// in a volume per project, so a build compiles only what changed.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+#include "util/progress.h"
+
+namespace rsm::build {
+
+struct BuildRequest {
+  std::filesystem::path project;     // the folder with the CMakeLists.txt
+  std::string image;                 // the reference to make, e.g. myapp:1
+  std::string target;                // the CMake executable target; empty: the project folder's name
+  std::vector<int> ports;            // EXPOSE
+  std::vector<std::string> environment;  // ENV KEY=VALUE
+  std::vector<std::string> packages;     // Debian -dev packages the project needs beyond the usual
+  std::vector<std::string> cmake_arguments;  // passed to cmake's configure step, e.g. -DFOO=ON
+  bool fresh = false;                // start from an empty build folder (an uncached build)
+};
+
+struct BuildResult {
+  std::string image;
+  std::string target;
+  size_t binary_bytes = 0;  // the static binary (the image holds nothing else)
+  bool unchanged = false;  // the image was built from these very sources already
+};
+
+// Builds on the given engine (this machine's). Throws UsageError for a bad request and
+// Error, with the compiler's last words, when the build fails.
+BuildResult build_image(engine::Client& engine, const BuildRequest& request, Progress& progress);
+
+// Pushes the image to the registry its name starts with. Credentials, when needed, come
+// from RSM_REGISTRY_AUTH (the engine's base64 X-Registry-Auth value).
+void push_image(engine::Client& engine, const std::string& image, Progress& progress);
+
+}  // namespace rsm::build

@@ -1,0 +1,103 @@
+#include "build/source_tree.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "util/content_hash.h"
+#include "util/error.h"
+#include "util/subprocess.h"
+#include "util/tar_writer.h"
+
+namespace rsm::build {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The git work tree holding folder, if git is here and there is one.
+std::optional<fs::path> git_root(const fs::path& folder) {
+  if (!program_exists("git")) return std::nullopt;
+  auto result = run_process({"git", "-C", folder.string(), "rev-parse", "--show-toplevel"});
+  if (result.exit_code != 0) return std::nullopt;
+  std::string root = result.output;
+  while (!root.empty() && (root.back() == '\n' || root.back() == '\r')) root.pop_back();
+  return fs::path(root);
+}
+
+std::vector<std::string> git_files(const fs::path& root) {
+  auto result = run_process({"git", "-C", root.string(), "ls-files", "-z", "--cached", "--others", "--exclude-standard"});
+  if (result.exit_code != 0) throw Error(fmt::format("git ls-files in {} failed: {}", root.string(), result.output));
+  std::vector<std::string> files;
+  std::istringstream names(result.output);
+  for (std::string name; std::getline(names, name, '\0');)
+    if (fs::is_regular_file(root / name)) files.push_back(name);  // deleted but still tracked: skip
+  return files;
+}
+
+std::vector<std::string> walked_files(const fs::path& root) {
+  std::vector<std::string> files;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    const fs::path& path = it->path();
+    bool hidden = path.filename().string().starts_with(".");
+    if (it->is_directory() && (hidden || fs::exists(path / "CMakeCache.txt"))) {
+      it.disable_recursion_pending();
+    } else if (it->is_regular_file() && !hidden) {
+      files.push_back(fs::relative(path, root).string());
+    }
+  }
+  return files;
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(fmt::format("cannot read {}", path.string()));
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+SourceTree find_source_tree(const fs::path& project) {
+  std::error_code ec;
+  fs::path folder = fs::canonical(project, ec);
+  if (ec || !fs::is_directory(folder))
+    throw UsageError(fmt::format("{} is not a folder: give the folder of a CMake project", project.string()));
+  if (!fs::exists(folder / "CMakeLists.txt"))
+    throw UsageError(fmt::format("{} has no CMakeLists.txt: give the folder of a CMake project", project.string()));
+  SourceTree tree;
+  auto root = git_root(folder);
+  tree.root = root ? fs::canonical(*root) : folder;
+  tree.project = fs::relative(folder, tree.root);
+  tree.files = root ? git_files(tree.root) : walked_files(tree.root);
+  std::sort(tree.files.begin(), tree.files.end());
+  return tree;
+}
+
+std::string source_hash(const SourceTree& tree) {
+  std::string all;
+  for (const auto& name : tree.files) {
+    fs::path path = tree.root / name;
+    all += fmt::format("{}\n{:o}\n{}\n{}\n", name, static_cast<int>(fs::status(path).permissions()),
+                       fs::file_size(path), content_hash({read_file(path)}));
+  }
+  return content_hash({all});
+}
+
+std::string source_archive(const SourceTree& tree, const std::string& prefix) {
+  TarWriter archive;
+  for (const auto& name : tree.files) {
+    fs::path path = tree.root / name;
+    struct stat info{};
+    if (stat(path.c_str(), &info) != 0) throw Error(fmt::format("cannot read {}", path.string()));
+    archive.add_file(prefix + name, read_file(path), static_cast<int>(info.st_mode & 07777), info.st_mtime);
+  }
+  return archive.finish();
+}
+
+}  // namespace rsm::build
