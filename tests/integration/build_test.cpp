@@ -102,11 +102,11 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   SteadyLoad load(urls);
   auto updated = run_rsm({"app", "deploy", "rethinkswarmmode", second_, env_, "-p", "9090", "--health-cmd",
                           "/rethinkswarmmode healthcheck"});
-  auto result = load.stop();
+  auto under_load = load.stop();
   ASSERT_EQ(updated.exit_code, 0) << updated.output;
-  EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
-                                       << " requests failed, the first: " << result.failures.front();
-  EXPECT_GT(result.requests, 100);
+  EXPECT_TRUE(under_load.failures.empty()) << under_load.failures.size() << " of " << under_load.requests
+                                           << " requests failed, the first: " << under_load.failures.front();
+  EXPECT_GT(under_load.requests, 100);
   auto tasks = json::parse(run_rsm({"app", "ps", env_, "rethinkswarmmode", "--json"}).output);
   int running_second = 0;
   for (const auto& task : tasks) running_second += task["state"] == "running" && task["image"] == second_;
