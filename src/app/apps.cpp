@@ -187,6 +187,9 @@ void Apps::wait_for_update(engine::Client& manager, const std::string& name, boo
 std::vector<AppRow> Apps::list() {
   engine::Client manager(env_.manager().engine);
   std::vector<AppRow> rows;
+  auto published = backends(manager);
+  std::map<int, std::vector<std::string>> urls;  // port -> URLs
+  for (const auto& backend : published) urls[backend.port] = proxy::urls(env_, backend.port);
   for (const auto& service : swarm::list_objects(manager, "services", app_labels(env_.name()))) {
     AppRow row;
     row.name = service["Spec"].value("Name", "");
@@ -194,9 +197,8 @@ std::vector<AppRow> Apps::list() {
     row.replicas = service["Spec"]["Mode"]["Replicated"].value("Replicas", 0);
     for (const auto& task : swarm::service_tasks(manager, row.name)) row.running += is_running(task);
     row.ports = service["Spec"]["Labels"].value(kPortsLabel, "");
-    for (const auto& backend : backends(manager))
-      if (backend.app == row.name)
-        for (auto& url : proxy::urls(env_, backend.port)) row.urls.push_back(std::move(url));
+    for (const auto& backend : published)
+      if (backend.app == row.name) row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());
     row.update = service.value("UpdateStatus", json::object()).value("State", "");
     rows.push_back(std::move(row));
   }

@@ -1,5 +1,9 @@
 #include "reql/connection.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <set>
 #include <thread>
@@ -67,7 +71,7 @@ struct Connection::Impl {
       auto callback = std::move(it->second);
       callbacks.erase(it);
       lock.unlock();
-      callback.second->cancel();
+      if (callback.second) callback.second->cancel();
       callback.first(&response, "");
       return;
     }
@@ -173,6 +177,13 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   impl.run_until(done, deadline, "connecting to " + where);
   if (failure) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + failure.message());
   impl.socket.set_option(asio::ip::tcp::no_delay(true));
+  // A changefeed may wait for its next change for ever, with nothing on the wire: TCP
+  // keepalive is what finds a server that died without closing (about 20 s).
+  impl.socket.set_option(asio::socket_base::keep_alive(true));
+  int fd = impl.socket.native_handle(), idle = 10, interval = 5, probes = 2;
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
 
   if (options.tls.enabled) {
     impl.tls_context.emplace(asio::ssl::context::tls_client);
@@ -256,13 +267,15 @@ void Connection::close() {
 
 uint64_t Connection::new_token() { return impl_->next_token++; }
 
-Response Connection::wait_for(uint64_t token) {
+Response Connection::wait_for(uint64_t token, bool without_deadline) {
   std::unique_lock lock(impl_->mutex);
-  auto deadline = Clock::now() + options_.read_timeout;
-  bool answered = impl_->arrived.wait_until(lock, deadline, [&] {
+  auto ready = [&] {
     auto it = impl_->inbox.find(token);
     return (it != impl_->inbox.end() && !it->second.empty()) || !impl_->failure.empty();
-  });
+  };
+  bool answered = true;
+  if (without_deadline) impl_->arrived.wait(lock, ready);
+  else answered = impl_->arrived.wait_until(lock, Clock::now() + options_.read_timeout, ready);
   auto it = impl_->inbox.find(token);
   if (it != impl_->inbox.end() && !it->second.empty()) {
     Response response = std::move(it->second.front());
@@ -340,12 +353,22 @@ void Connection::start_async(const Term& query, const RunOptions& options, Async
     Response none{.type = ResponseType::SUCCESS_SEQUENCE};
     return complete(&none, "");
   }
-  auto timer = std::make_shared<asio::steady_timer>(impl_->io, options_.read_timeout);
+  if (await_answer(token, false, complete)) impl_->send(encode_frame(token, start));
+}
+
+bool Connection::await_answer(uint64_t token, bool without_deadline, AnswerCallback callback) {
+  auto timer = without_deadline ? nullptr : std::make_shared<asio::steady_timer>(impl_->io, options_.read_timeout);
   {
-    std::lock_guard lock(impl_->mutex);
-    if (!impl_->failure.empty()) return complete(nullptr, impl_->failure);
-    impl_->callbacks.emplace(token, std::make_pair(complete, timer));
+    std::unique_lock lock(impl_->mutex);
+    if (!impl_->failure.empty()) {
+      std::string failure = impl_->failure;
+      lock.unlock();
+      callback(nullptr, failure);
+      return false;
+    }
+    impl_->callbacks.emplace(token, std::make_pair(callback, timer));
   }
+  if (!timer) return true;
   std::string where = options_.host + ":" + std::to_string(options_.port);
   timer->async_wait([impl = impl_.get(), token, where, timeout = options_.read_timeout](boost::system::error_code error) {
     if (error) return;  // cancelled: the answer came
@@ -358,7 +381,7 @@ void Connection::start_async(const Term& query, const RunOptions& options, Async
     lock.unlock();
     callback(nullptr, "the server at " + where + " did not answer within " + std::to_string(timeout.count()) + " ms");
   });
-  impl_->send(encode_frame(token, start));
+  return true;
 }
 
 void Connection::noreply_wait() {
@@ -430,12 +453,34 @@ const Json& Cursor::value() const {
 std::optional<Json> Cursor::next() {
   while (rows_.empty() && !done_) {
     connection_->send_continue(token_);
-    take(connection_->wait_for(token_));
+    // A changefeed's next batch comes when something changes: maybe much later.
+    take(connection_->wait_for(token_, feed_));
   }
   if (rows_.empty()) return std::nullopt;
   Json row = std::move(rows_.front());
   rows_.pop_front();
   return row;
+}
+
+void Cursor::start_next(NextCallback callback) {
+  if (!rows_.empty() || done_) {
+    std::optional<Json> row;
+    if (!rows_.empty()) {
+      row = std::move(rows_.front());
+      rows_.pop_front();
+    }
+    return callback(nullptr, std::move(row));
+  }
+  bool waiting = connection_->await_answer(token_, feed_, [this, callback](Response* response, const std::string& failure) {
+    if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), std::nullopt);
+    try {
+      take(std::move(*response));
+    } catch (...) {
+      return callback(std::current_exception(), std::nullopt);
+    }
+    start_next(callback);  // an empty batch asks again
+  });
+  if (waiting) connection_->send_continue(token_);
 }
 
 Json Cursor::to_array() {

@@ -7,10 +7,12 @@
 // Many queries may be in flight at once, from any number of threads: each gets its own
 // token and the server's answers are routed back by token. A background thread (Boost.Asio)
 // reads and writes; callers block with a deadline, so a dead server never makes a caller
-// wait longer than its timeout. async_run() is the same without blocking:
+// wait longer than its timeout (a changefeed waits for its next change). async_run() and
+// Cursor::async_next() are the same without blocking:
 //
 //   auto future = conn->async_run(r.expr(1), {}, boost::asio::use_future);
 //   conn->async_run(query, {}, [](std::exception_ptr error, reql::Cursor cursor) { ... });
+//   cursor.async_next([](std::exception_ptr error, std::optional<nlohmann::json> row) { ... });
 #pragma once
 
 #include <chrono>
@@ -40,7 +42,8 @@ struct ConnectOptions {
   std::string user = "admin";
   std::string password;  // admin's is empty until someone sets one
   std::chrono::milliseconds connect_timeout{5000};
-  // How long a query may go without an answer (changefeeds: between two batches).
+  // How long a query may go without an answer. A changefeed waits for its next change
+  // as long as the connection lives (TCP keepalive finds a dead server in about 20 s).
   std::chrono::milliseconds read_timeout{30000};
   // The SCRAM client nonce; random when empty. Set only by tests that replay recordings.
   std::string nonce;
@@ -74,8 +77,16 @@ class Cursor {
   bool is_feed() const { return feed_; }
   // The single value of an atom answer (GROUPED_DATA presented as groups).
   const nlohmann::json& value() const;
-  // The next row, fetching more from the server when needed; nullopt at the end.
+  // The next row, fetching more from the server when needed; nullopt at the end. On a
+  // changefeed it waits for the next change however long that takes; the connection's
+  // end (closed, or the server found dead) ends the wait with ConnectionError.
   std::optional<nlohmann::json> next();
+  // next() without blocking. The completion signature is
+  // void(std::exception_ptr, std::optional<nlohmann::json>), handed to the token's
+  // executor. One at a time per cursor, and the cursor must outlive it (as an Asio I/O
+  // object outlives its operations).
+  template <class CompletionToken>
+  auto async_next(CompletionToken&& token);
   // Every remaining row (never use it on a changefeed).
   nlohmann::json to_array();
   // Stops the stream on the server (STOP) if it is still open.
@@ -87,6 +98,8 @@ class Cursor {
   Cursor() = default;  // an empty, finished cursor (what a failed async_run hands over)
   Cursor(std::shared_ptr<Connection> connection, uint64_t token, Response first);
   void take(Response response);
+  using NextCallback = std::function<void(std::exception_ptr, std::optional<nlohmann::json>)>;
+  void start_next(NextCallback callback);
 
   std::shared_ptr<Connection> connection_;
   uint64_t token_ = 0;
@@ -132,12 +145,18 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Impl;
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
   void start_async(const Term& query, const RunOptions& options, AsyncCallback callback);
+  // Hands the token's next answer to the callback on the connection's thread, or why none
+  // came (the connection's end; read_timeout, unless without_deadline). Register before
+  // sending what is answered. False when the connection is gone (the callback was told).
+  using AnswerCallback = std::function<void(Response* answer, const std::string& failure)>;
+  bool await_answer(uint64_t token, bool without_deadline, AnswerCallback callback);
   std::string start_query(const Term& query, const RunOptions& options, bool& noreply) const;
   explicit Connection(const ConnectOptions& options);
 
   // Sends [type, ...] and waits for the first answer to it.
   Response exchange(uint64_t token, const std::string& query_json);
-  Response wait_for(uint64_t token);
+  // Throws ConnectionError after read_timeout, unless without_deadline (a changefeed).
+  Response wait_for(uint64_t token, bool without_deadline = false);
   void send_continue(uint64_t token);
   void send_stop(uint64_t token);
   uint64_t new_token();
@@ -159,6 +178,21 @@ auto Connection::async_run(const Term& query, const RunOptions& options, Complet
           auto executor = boost::asio::get_associated_executor(*shared);
           boost::asio::dispatch(executor, [shared, error, cursor = std::move(cursor)]() mutable {
             (*shared)(error, std::move(cursor));
+          });
+        });
+      },
+      token);
+}
+
+template <class CompletionToken>
+auto Cursor::async_next(CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::optional<nlohmann::json>)>(
+      [this](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        start_next([shared](std::exception_ptr error, std::optional<nlohmann::json> row) {
+          auto executor = boost::asio::get_associated_executor(*shared);
+          boost::asio::dispatch(executor, [shared, error, row = std::move(row)]() mutable {
+            (*shared)(error, std::move(row));
           });
         });
       },

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
 
 #include "reql/connection.h"
 #include "reql/errors.h"
@@ -64,4 +65,59 @@ TEST(AsyncRun, HandsOverServerErrorsAndDeadlines) {
   EXPECT_THROW(silent.get(), ConnectionError);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
   EXPECT_EQ(conn->async_run(r.expr("after"), {}, boost::asio::use_future).get().value(), "after");
+}
+
+namespace {
+
+// A query the test server answers with scripted batches: [1, 2], then [3], then the end.
+const json kBatchedQuery = json::array({1, json::array({15, json::array({"batched"})})});
+const std::vector<std::string> kBatches = {R"({"t":3,"r":[1,2]})", R"({"t":3,"r":[3]})", R"({"t":2,"r":[]})"};
+
+}  // namespace
+
+TEST(AsyncNext, ReadsEveryBatchWithoutBlocking) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  server.add(kBatchedQuery, kBatches);
+  auto conn = connect_to(server, std::chrono::milliseconds(2000));
+  Cursor cursor = conn->run(Term::raw(kBatchedQuery[1]));
+  std::vector<json> rows;
+  while (auto row = cursor.async_next(boost::asio::use_future).get()) rows.push_back(*row);
+  EXPECT_EQ(rows, (std::vector<json>{1, 2, 3}));
+  EXPECT_FALSE(cursor.async_next(boost::asio::use_future).get().has_value()) << "the end stays the end";
+}
+
+TEST(AsyncNext, ASlowBatchFailsAtTheReadTimeoutButAnIdleFeedWaits) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  server.set_continue_delay(std::chrono::milliseconds(600));
+  const json feed_query = json::array({1, json::array({152, json::array({"feed"})})});
+  server.add(kBatchedQuery, kBatches);
+  server.add(feed_query, {R"({"t":3,"r":[],"n":[1]})", R"({"t":3,"r":[{"new_val":1}],"n":[1]})"});
+  // The test server answers each connection in turn: one connection per cursor.
+  auto conn = connect_to(server, std::chrono::milliseconds(200));
+  auto feed_conn = connect_to(server, std::chrono::milliseconds(200));
+
+  Cursor sequence = conn->run(Term::raw(kBatchedQuery[1]));
+  EXPECT_EQ(sequence.async_next(boost::asio::use_future).get(), json(1));
+  EXPECT_EQ(sequence.async_next(boost::asio::use_future).get(), json(2));
+  EXPECT_THROW(sequence.async_next(boost::asio::use_future).get(), ConnectionError);
+
+  Cursor feed = feed_conn->run(Term::raw(feed_query[1]));
+  ASSERT_TRUE(feed.is_feed());
+  EXPECT_EQ(feed.async_next(boost::asio::use_future).get(), json({{"new_val", 1}}));
+}
+
+TEST(AsyncNext, ALostConnectionEndsTheWait) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  server.set_continue_delay(std::chrono::milliseconds(1000));
+  const json feed_query = json::array({1, json::array({152, json::array({"feed"})})});
+  server.add(feed_query, {R"({"t":3,"r":[],"n":[1]})", R"({"t":3,"r":[{"new_val":1}],"n":[1]})"});
+  auto conn = connect_to(server, std::chrono::milliseconds(200));
+  Cursor feed = conn->run(Term::raw(feed_query[1]));
+  auto waiting = feed.async_next(boost::asio::use_future);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  conn->close();
+  EXPECT_THROW(waiting.get(), ConnectionError);
 }

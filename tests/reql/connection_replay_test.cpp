@@ -126,6 +126,42 @@ TEST(ConnectionReplay, RunsEveryRecordedQueryAndReadsItsAnswer) {
   EXPECT_TRUE(conn->is_open());
 }
 
+TEST(ConnectionReplay, AnIdleChangefeedOutlastsTheReadTimeoutButASlowSequenceDoesNot) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = admin_handshake(fixtures);
+  rsm::testing::ReplayServer server(handshake);
+  server.set_continue_delay(std::chrono::milliseconds(600));
+  auto options = replay_options(server, handshake);
+  options.read_timeout = std::chrono::milliseconds(200);
+  int feeds = 0, sequences = 0;
+  for (const auto& c : replayable_cases(fixtures)) {
+    if (c.responses.size() < 2 || c.query.size() > 2) continue;
+    Response first = Response::parse(c.responses[0]);
+    Response second = Response::parse(c.responses[1]);
+    if (first.type != ResponseType::SUCCESS_PARTIAL || second.is_error() || first.results.empty() ||
+        second.results.empty())
+      continue;
+    SCOPED_TRACE(c.name);
+    server.add(c.query, c.responses);
+    auto conn = Connection::connect(options);
+    Cursor cursor = conn->run(Term::raw(c.query[1]));
+    for (size_t i = 0; i < first.results.size(); ++i) ASSERT_TRUE(cursor.next().has_value());
+    // The second batch takes 600 ms, three times the read timeout.
+    if (cursor.is_feed()) {
+      ++feeds;
+      auto row = cursor.next();
+      ASSERT_TRUE(row.has_value());
+      EXPECT_EQ(*row, ungroup_pseudotypes(second.results[0]));
+      cursor.close();
+    } else {
+      ++sequences;
+      EXPECT_THROW(cursor.next(), ConnectionError);
+    }
+  }
+  EXPECT_GT(feeds, 0);
+  EXPECT_GT(sequences, 0);
+}
+
 TEST(ConnectionReplay, ManyQueriesInFlightFromManyThreads) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   json handshake = admin_handshake(fixtures);

@@ -175,6 +175,7 @@ void ReplayServer::serve_connection(int fd) {
         reply(answers[0]);
         open[frame.token] = {std::move(answers), 1};
       } else if (type == 2) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(continue_delay_ms_.load()));
         auto it = open.find(frame.token);
         if (it == open.end() || it->second.second >= it->second.first.size()) {
           reply(R"({"t":16,"r":["Token not in stream cache."],"b":[]})");

@@ -33,6 +33,8 @@ class ReplayServer {
   int port() const { return port_; }
   // Echoed answers (the scripted ones) wait this long first: a slow database.
   void set_answer_delay(std::chrono::milliseconds delay) { answer_delay_ms_ = static_cast<int>(delay.count()); }
+  // Answers to CONTINUE wait this long first: a changefeed with nothing changing.
+  void set_continue_delay(std::chrono::milliseconds delay) { continue_delay_ms_ = static_cast<int>(delay.count()); }
   int connections() const { return connections_; }
 
  private:
@@ -49,6 +51,7 @@ class ReplayServer {
   int port_ = 0;
   std::atomic<int> connections_{0};
   std::atomic<int> answer_delay_ms_{0};
+  std::atomic<int> continue_delay_ms_{0};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };

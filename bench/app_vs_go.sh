@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The sample app's /bar under wrk (64 connections), ours (C++, reql) against an
+# equivalent Go app (net/http + rethinkdb-go, bench/go_app/), both against the same
+# database, one after the other; plus each app's resident size when idle.
+#   RSM_BENCH_RETHINKDB=host:port bench/app_vs_go.sh [SECONDS]   a real RethinkDB
+#   bench/app_vs_go.sh [SECONDS]     the tests' stand-in server (no real database work)
+# Needs build/ (scripts/setup); installs golang-go, Debian's rethinkdb-go and wrk when
+# missing (root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+packages=(golang-go golang-gopkg-rethinkdb-rethinkdb-go.v6-dev wrk)
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+done
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/go-app" bench/go_app/main.go
+
+if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
+  hosts=$RSM_BENCH_RETHINKDB
+  echo "database: RethinkDB at $hosts"
+else
+  port=$((30000 + $$ % 2000))
+  build/tests/reql_test_server "$port" >/dev/null &
+  pids+=($!)
+  hosts=127.0.0.1:$port
+  sleep 0.3
+  echo "database: the tests' stand-in (reql_test_server), not RethinkDB"
+fi
+
+rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+run() {  # NAME PROGRAM
+  local app_port=$((32000 + $$ % 2000))
+  RETHINKDB_HOSTS=$hosts PORT=$app_port "$2" >/dev/null 2>&1 &
+  local pid=$!
+  pids+=("$pid")
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$app_port/bar" >/dev/null && break; sleep 0.1; done
+  sleep 1
+  local idle; idle=$(rss_kb "$pid")
+  local out; out=$(wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$app_port/bar")
+  local rate; rate=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
+  local p50; p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+  local p99; p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+  local errors; errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
+  echo "$1: ${rate} requests/s, p50 ${p50}, p99 ${p99}, idle RSS $((idle / 1024)) MB, after the load $(($(rss_kb "$pid") / 1024)) MB${errors:+, $errors}"
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
+run "C++ (rethinkswarmmode)" build/samples/rethinkswarmmode/rethinkswarmmode
+run "Go (net/http + rethinkdb-go)" "$work/go-app"
