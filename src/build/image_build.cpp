@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <optional>
 #include <regex>
 
 #include <fmt/format.h>
@@ -112,46 +113,51 @@ std::string dockerfile(const BuildRequest& request, const std::string& target, c
 
 }  // namespace
 
-BuildResult build_image(engine::Client& engine, const BuildRequest& request, Progress& progress) {
-  std::string target = request.target.empty() ? std::filesystem::absolute(request.project).lexically_normal().filename().string()
-                                              : request.target;
-  if (target.empty())  // "dir/" has an empty last part
-    target = std::filesystem::absolute(request.project).lexically_normal().parent_path().filename().string();
-  validate(request, target);
-  SourceTree tree = find_source_tree(request.project);
-  std::string builder = images::ensure_debian_image(engine, builder_recipe(request.packages), progress);
-  // Everything the image is made of: the same again means the same image.
-  std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder,
-                                     fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
-                                                 fmt::join(request.ports, ","), fmt::join(request.environment, "\n"))});
-  if (auto existing = engine.request(Method::Get, "/images/" + request.image + "/json"); existing.ok() && !request.fresh) {
-    json image = json::parse(existing.body);
-    json labels = image["Config"].value("Labels", json::object());
-    if (labels.is_object() && labels.value(kSourceLabel, "") == source) {
-      progress.step(target, fmt::format("{} is built from these sources already", request.image));
-      return {.image = request.image, .target = target, .binary_bytes = image.value("Size", size_t{0}), .unchanged = true};
-    }
-  }
+namespace {
 
-  // One build folder per project, target, builder and configure arguments.
+std::string default_target(const std::filesystem::path& project) {
+  auto folder = std::filesystem::absolute(project).lexically_normal();
+  // "dir/" has an empty last part
+  return folder.filename().empty() ? folder.parent_path().filename().string() : folder.filename().string();
+}
+
+// The image's inspection when it exists and was made from exactly this source hash.
+std::optional<json> image_made_from(engine::Client& engine, const std::string& image, const std::string& source) {
+  auto existing = engine.request(Method::Get, "/images/" + image + "/json");
+  if (!existing.ok()) return std::nullopt;
+  json found = json::parse(existing.body);
+  json labels = found["Config"].value("Labels", json::object());
+  if (!labels.is_object() || labels.value(kSourceLabel, "") != source) return std::nullopt;
+  return found;
+}
+
+// The volume that keeps the build folder: one per project, target, builder and configure
+// arguments. Older ones of the same project and target (another builder, other
+// arguments) are hundreds of megabytes that would never be used again: they go.
+std::string build_volume(engine::Client& engine, const BuildRequest& request, const SourceTree& tree,
+                         const std::string& target, const std::string& builder) {
   std::string volume = "rsm-build-" + content_hash({tree.root.string(), tree.project.string(), target, builder,
                                                     fmt::format("{}", fmt::join(request.cmake_arguments, "\n"))});
   if (request.fresh) engine.request(Method::Delete, "/volumes/" + volume);
-  json labels = {{"rsm.component", "build-cache"},
-                 {"rsm.build.project", tree.folder().string()},
+  json labels = {{"rsm.component", "build-cache"}, {"rsm.build.project", tree.folder().string()},
                  {"rsm.build.target", target}};
-  // Build folders of this project and target made for another builder or other cmake
-  // arguments are hundreds of megabytes that would never be used again: only the newest stays.
   json filters = {{"label", json::array()}};
   for (const auto& [key, value] : labels.items()) filters["label"].push_back(key + "=" + value.get<std::string>());
-  json stale = engine.get("/volumes?filters=" + engine::encode_filters(filters));
-  for (const auto& old : stale.value("Volumes", json::array()))
+  json existing = engine.get("/volumes?filters=" + engine::encode_filters(filters));
+  for (const auto& old : existing.value("Volumes", json::array()))
     if (old.value("Name", "") != volume) engine.request(Method::Delete, "/volumes/" + old.value("Name", ""));
   engine.post("/volumes/create", {{"Name", volume}, {"Labels", labels}});
+  return volume;
+}
 
+// Runs the builder over the sources and returns the static binary it made. Ninja's
+// "[3/12] Building CXX object ..." lines show progress; when the build fails, its last
+// lines are printed and the error says what to try.
+std::string compile(engine::Client& engine, const BuildRequest& request, const SourceTree& tree,
+                    const std::string& target, const std::string& builder, const std::string& volume,
+                    Progress& progress) {
   remove_orphaned_builders(engine);
-  progress.step(target, fmt::format("compiling {} ({} files) in {}", tree.folder().string(),
-                                    tree.files.size(), builder));
+  progress.step(target, fmt::format("compiling {} ({} files) in {}", tree.folder().string(), tree.files.size(), builder));
   BuilderContainer container(
       engine, {{"Image", builder},
                // The script is given here, not baked into the image: changing it rebuilds nothing.
@@ -165,8 +171,6 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
                  {.raw_body = source_archive(tree, "src/"), .content_type = "application/x-tar", .timeout_seconds = 300});
   engine.checked(Method::Post, fmt::format("/containers/{}/start", container.id()), {});
 
-  // Ninja's "[3/12] Building CXX object ..." lines show progress; the last lines are kept
-  // for when it fails.
   std::deque<std::string> last_lines;
   LineSplitter lines([&](std::string_view line) {
     if (line.starts_with("[") && line.find('/') != std::string_view::npos) progress.step(target, std::string(line));
@@ -189,18 +193,36 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
                             unknown_target ? "name the project's executable target with --target"
                                            : "a missing library may need --package NAME-dev"));
   }
-
   auto out = engine.checked(Method::Get, fmt::format("/containers/{}/archive?path=/out/app", container.id()), {});
   auto files = read_tar(out.body);
   if (!files.contains("app")) throw Error(fmt::format("the builder left no binary of {} behind", target));
-  BuildResult result{.image = request.image, .target = target, .binary_bytes = files["app"].size()};
+  return std::move(files["app"]);
+}
 
-  progress.step(target, fmt::format("making {} FROM scratch ({} KB binary)", request.image, result.binary_bytes / 1024));
+}  // namespace
+
+BuildResult build_image(engine::Client& engine, const BuildRequest& request, Progress& progress) {
+  std::string target = request.target.empty() ? default_target(request.project) : request.target;
+  validate(request, target);
+  SourceTree tree = find_source_tree(request.project);
+  std::string builder = images::ensure_debian_image(engine, builder_recipe(request.packages), progress);
+  // Everything the image is made of: the same again means the same image.
+  std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder, kBuilderScript,
+                                     fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
+                                                 fmt::join(request.ports, ","), fmt::join(request.environment, "\n"))});
+  if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
+    progress.step(target, fmt::format("{} is built from these sources already", request.image));
+    return {.image = request.image, .target = target, .binary_bytes = made->value("Size", size_t{0}), .unchanged = true};
+  }
+
+  std::string volume = build_volume(engine, request, tree, target, builder);
+  std::string binary = compile(engine, request, tree, target, builder, volume, progress);
+  progress.step(target, fmt::format("making {} FROM scratch ({} KB binary)", request.image, binary.size() / 1024));
   TarWriter context;
   context.add_file("Dockerfile", dockerfile(request, target, source));
-  context.add_file("app", files["app"], 0755);
+  context.add_file("app", binary, 0755);
   engine::build_image(engine, request.image, context.finish(), 300);
-  return result;
+  return {.image = request.image, .target = target, .binary_bytes = binary.size()};
 }
 
 void push_image(engine::Client& engine, const std::string& image, Progress& progress) {

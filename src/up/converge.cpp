@@ -2,17 +2,51 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "app/apps.h"
 #include "build/image_build.h"
 #include "db/cluster.h"
+#include "engine/image_transfer.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/environment.h"
 
 namespace rsm::up {
 
+namespace {
+
+// What up needs from this machine comes first, so that a missing image stops it before
+// anything is made: the apps' images are built from their sources, and for a new
+// environment every other image must be here or pullable. (Nodes that exist may hold
+// images this machine lacks; loading them finds out.)
+void prepare_images(const EnvironmentFile& file, bool new_environment, Progress& progress) {
+  engine::Client host(engine::Endpoint::from_environment());
+  std::vector<std::string> needed;
+  if (file.db) needed.push_back(file.db->image);
+  for (const auto& entry : file.apps) {
+    if (entry.source)
+      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
+                                .ports = entry.request.ports},
+                         progress);
+    else
+      needed.push_back(entry.request.image);
+  }
+  if (!new_environment) return;
+  for (const auto& image : needed) {
+    std::string why_not;
+    if (!engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
+      throw Error(fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
+                              "(docker load -i FILE) and run rsm up again: nothing was made",
+                              image, why_not));
+  }
+}
+
+}  // namespace
+
 UpSummary up(const EnvironmentFile& file, Progress& progress) {
   swarm::Environment env(file.env, progress);
   UpSummary summary;
+  prepare_images(file, env.nodes().empty(), progress);
 
   // The file says how many nodes there should be; create adds to what exists (and
   // finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
@@ -36,12 +70,6 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
 
   app::Apps apps(env, progress);
   for (const auto& entry : file.apps) {
-    if (entry.source) {
-      engine::Client host(engine::Endpoint::from_environment());
-      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
-                                .ports = entry.request.ports},
-                         progress);
-    }
     auto outcome = apps.deploy(entry.request, entry.replicas);
     summary.apps.push_back({entry.request.name,
                             outcome == app::DeployOutcome::Created   ? "created"

@@ -2,13 +2,16 @@
 // FROM scratch image, loaded into a real local swarm, run with 6 replicas and reached
 // through the edge proxy and rsm tunnel, then updated to a second build under a steady
 // load with no failed request; a second build compiles nothing; a build that fails says
-// so and leaves no builder behind; a push to no registry fails in one line.
+// so and leaves no builder behind; a push reaches a real registry, and a push to no
+// registry fails in one line.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -142,4 +145,36 @@ TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {
   EXPECT_NE(no_registry.output.find("rsm: error: cannot push localhost:1/rsm-test/pushed:1"), std::string::npos)
       << no_registry.output;
   host.request(engine::Method::Delete, "/images/localhost:1/rsm-test/pushed:1?force=1");
+}
+
+// --push, for real: a registry (Debian's docker-registry) on this machine's loopback,
+// which the engine may reach over plain HTTP.
+TEST(BuildPush, PushesTheImageToTheRegistryItsNameStartsWith) {
+  engine::Client host(engine::Endpoint::from_environment());
+  std::string registry_image = ensure_registry_image(host);
+  int port = free_port();
+  json spec = {{"Image", registry_image},
+               {"ExposedPorts", {{"5000/tcp", json::object()}}},
+               {"HostConfig",
+                {{"PortBindings", {{"5000/tcp", {{{"HostIp", "127.0.0.1"}, {"HostPort", std::to_string(port)}}}}}}}}};
+  std::string id = host.post("/containers/create?name=" + unique_name("rsm-test-registry"), spec)["Id"];
+  struct Removal {
+    engine::Client& host;
+    std::string id;
+    ~Removal() { host.request(engine::Method::Delete, "/containers/" + id + "?force=1&v=1"); }
+  } removal{host, id};
+  host.post("/containers/" + id + "/start");
+  std::string base = fmt::format("http://127.0.0.1:{}/v2/", port);
+  for (int i = 0; i < 50 && http_get(base, 500).status != 200; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(http_get(base).status, 200) << "the test registry did not start";
+
+  std::string pushed = fmt::format("127.0.0.1:{}/rsm-test/pushed:1", port);
+  auto result = run_rsm({"build", kSample, pushed, "--push"});
+  host.request(engine::Method::Delete, "/images/" + pushed + "?force=1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(", pushed"), std::string::npos) << result.output;
+  auto tags = http_get(base + "rsm-test/pushed/tags/list");
+  EXPECT_EQ(tags.status, 200);
+  EXPECT_NE(tags.body.find(R"("1")"), std::string::npos) << tags.body;
 }

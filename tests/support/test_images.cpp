@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "engine/image_transfer.h"
+#include "images/debian_image.h"
 #include "util/content_hash.h"
+#include "util/progress.h"
 #include "util/tar_writer.h"
 
 namespace rsm::testing {
@@ -57,6 +59,19 @@ std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
                       "WORKDIR /data\n",
                       {{"rethinkdb", rethinkdb}, {"getent", getent}});
   return reference;
+}
+
+std::string ensure_registry_image(engine::Client& engine) {
+  images::DebianImageRecipe recipe{
+      .what = "test registry image",
+      .repository = "rsm-test/registry",
+      .packages = {"docker-registry"},
+      .files = {{"/etc/docker/registry/config.yml",
+                 "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\n"}},
+      .entrypoint = {"/usr/bin/docker-registry", "serve", "/etc/docker/registry/config.yml"},
+      .only_programs = {"/usr/bin/docker-registry"}};
+  Progress quiet(true);
+  return images::ensure_debian_image(engine, recipe, quiet);
 }
 
 std::string ensure_web_image(engine::Client& engine, const std::string& version) {

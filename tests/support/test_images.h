@@ -23,6 +23,11 @@ std::string ensure_fake_rethinkdb_image(engine::Client& engine);
 // reference, rsm-test/web:VERSION-<hash>.
 std::string ensure_web_image(engine::Client& engine, const std::string& version);
 
+// A Docker registry for push tests: Debian's docker-registry, in an image made from
+// Debian packages the way rsm makes its own (debootstrap where nothing can be pulled).
+// It serves plain HTTP on port 5000 and keeps nothing. Returns its reference.
+std::string ensure_registry_image(engine::Client& engine);
+
 // A name no other test run uses at the same time: "<prefix>-<pid>".
 std::string unique_name(const std::string& prefix);
 
