@@ -16,29 +16,27 @@ namespace rsm::up {
 namespace {
 
 // What up needs from this machine comes first, so that a missing image stops it before
-// anything is made: the apps' images are built from their sources, and for a new
-// environment every other image must be here or pullable. (Nodes that exist may hold
-// images this machine lacks; loading them finds out.)
+// anything is made: for a new environment every image must be here or pullable (nodes
+// that exist may hold images this machine lacks; loading them finds out), then the apps'
+// images are built from their sources.
 void prepare_images(const EnvironmentFile& file, bool new_environment, Progress& progress) {
   engine::Client host(engine::Endpoint::from_environment());
   std::vector<std::string> needed;
   if (file.db) needed.push_back(file.db->image);
-  for (const auto& entry : file.apps) {
-    if (entry.source)
-      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
-                                .ports = entry.request.ports},
-                         progress);
-    else
-      needed.push_back(entry.request.image);
-  }
-  if (!new_environment) return;
-  for (const auto& image : needed) {
+  for (const auto& entry : file.apps)
+    if (!entry.source) needed.push_back(entry.request.image);
+  for (const auto& image : new_environment ? needed : std::vector<std::string>{}) {
     std::string why_not;
     if (!engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
       throw Error(fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
                               "(docker load -i FILE) and run rsm up again: nothing was made",
                               image, why_not));
   }
+  for (const auto& entry : file.apps)
+    if (entry.source)
+      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
+                                .ports = entry.request.ports},
+                         progress);
 }
 
 }  // namespace
