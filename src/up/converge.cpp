@@ -25,9 +25,9 @@ void prepare_images(const EnvironmentFile& file, bool new_environment, Progress&
   if (file.db) needed.push_back(file.db->image);
   for (const auto& entry : file.apps)
     if (!entry.source) needed.push_back(entry.request.image);
-  for (const auto& image : new_environment ? needed : std::vector<std::string>{}) {
+  for (const auto& image : needed) {
     std::string why_not;
-    if (!engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
+    if (new_environment && !engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
       throw Error(fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
                               "(docker load -i FILE) and run rsm up again: nothing was made",
                               image, why_not));
