@@ -133,8 +133,9 @@ TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {
   engine::Client host(engine::Endpoint::from_environment());
   EXPECT_EQ(builders_left(host), 0);
   EXPECT_FALSE(host.request(engine::Method::Get, "/images/rsm-test/broken:1/json").ok());
-  for (const auto& volume : host.get("/volumes?filters=" + engine::encode_filters(
-                                         {{"label", {"rsm.build.project=" + project.string()}}}))["Volumes"])
+  json volumes = host.get("/volumes?filters=" +
+                          engine::encode_filters({{"label", {"rsm.build.project=" + project.string()}}}))["Volumes"];
+  for (const auto& volume : volumes)
     host.request(engine::Method::Delete, "/volumes/" + volume["Name"].get<std::string>());
   std::filesystem::remove_all(project);
 
