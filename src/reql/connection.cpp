@@ -39,8 +39,11 @@ struct Connection::Impl {
 
   // Shared between callers and the io thread.
   std::mutex mutex;
-  std::condition_variable arrived;
   std::map<uint64_t, std::deque<Response>> inbox;  // answers not yet taken, by token
+  // Callers blocked in wait_for, by token. Each has its own condition variable, so an
+  // answer wakes only the thread waiting for it (one shared one woke all of them: with
+  // 64 threads waiting, most of the time went to wakeups that found nothing).
+  std::map<uint64_t, std::condition_variable*> sleepers;
   // First answers that async_run callers wait for, with their deadline timers.
   std::map<uint64_t, std::pair<std::function<void(Response*, const std::string&)>, std::shared_ptr<asio::steady_timer>>>
       callbacks;
@@ -60,7 +63,7 @@ struct Connection::Impl {
       std::lock_guard lock(mutex);
       if (failure.empty()) failure = reason;
       waiting.swap(callbacks);
-      arrived.notify_all();
+      for (auto& [token, sleeper] : sleepers) sleeper->notify_one();
     }
     for (auto& [token, callback] : waiting) callback.first(nullptr, reason);
   }
@@ -80,7 +83,7 @@ struct Connection::Impl {
       return;
     }
     inbox[token].push_back(std::move(response));
-    arrived.notify_all();
+    if (auto sleeper = sleepers.find(token); sleeper != sleepers.end()) sleeper->second->notify_one();
   }
 
   void read_next() {
@@ -274,8 +277,11 @@ Response Connection::wait_for(uint64_t token, bool without_deadline) {
     return (it != impl_->inbox.end() && !it->second.empty()) || !impl_->failure.empty();
   };
   bool answered = true;
-  if (without_deadline) impl_->arrived.wait(lock, ready);
-  else answered = impl_->arrived.wait_until(lock, Clock::now() + options_.read_timeout, ready);
+  std::condition_variable arrived;
+  impl_->sleepers[token] = &arrived;
+  if (without_deadline) arrived.wait(lock, ready);
+  else answered = arrived.wait_until(lock, Clock::now() + options_.read_timeout, ready);
+  impl_->sleepers.erase(token);
   auto it = impl_->inbox.find(token);
   if (it != impl_->inbox.end() && !it->second.empty()) {
     Response response = std::move(it->second.front());
