@@ -95,6 +95,7 @@ class Cursor {
 
  private:
   friend class Connection;
+  friend class Pool;
   Cursor() = default;  // an empty, finished cursor (what a failed async_run hands over)
   Cursor(std::shared_ptr<Connection> connection, uint64_t token, Response first);
   void take(Response response);
@@ -168,18 +169,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::shared_ptr<Impl> impl_;
 };
 
+namespace detail {
+
+// A copyable callback that hands its arguments to `handler` on the handler's associated
+// executor (inline when it has none). Handlers may be move-only, hence the shared pointer.
+template <class... Args, class Handler>
+std::function<void(Args...)> on_handler_executor(Handler handler) {
+  auto shared = std::make_shared<Handler>(std::move(handler));
+  return [shared](Args... args) {
+    auto executor = boost::asio::get_associated_executor(*shared);
+    boost::asio::dispatch(executor, [shared, ... args = std::move(args)]() mutable { (*shared)(std::move(args)...); });
+  };
+}
+
+}  // namespace detail
+
 template <class CompletionToken>
 auto Connection::async_run(const Term& query, const RunOptions& options, CompletionToken&& token) {
   return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, Cursor)>(
       [this, &query, &options](auto handler) {
-        // Handlers may be move-only; the callback type is copyable, so it holds one by pointer.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start_async(query, options, [shared](std::exception_ptr error, Cursor cursor) {
-          auto executor = boost::asio::get_associated_executor(*shared);
-          boost::asio::dispatch(executor, [shared, error, cursor = std::move(cursor)]() mutable {
-            (*shared)(error, std::move(cursor));
-          });
-        });
+        start_async(query, options, detail::on_handler_executor<std::exception_ptr, Cursor>(std::move(handler)));
       },
       token);
 }
@@ -188,13 +197,7 @@ template <class CompletionToken>
 auto Cursor::async_next(CompletionToken&& token) {
   return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, std::optional<nlohmann::json>)>(
       [this](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        start_next([shared](std::exception_ptr error, std::optional<nlohmann::json> row) {
-          auto executor = boost::asio::get_associated_executor(*shared);
-          boost::asio::dispatch(executor, [shared, error, row = std::move(row)]() mutable {
-            (*shared)(error, std::move(row));
-          });
-        });
+        start_next(detail::on_handler_executor<std::exception_ptr, std::optional<nlohmann::json>>(std::move(handler)));
       },
       token);
 }

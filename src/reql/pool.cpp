@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <arpa/inet.h>
 
+#include <boost/asio/post.hpp>
+
 #include "reql/errors.h"
 
 namespace reql {
@@ -69,13 +71,28 @@ bool writes(const nlohmann::json& term) {
   return false;
 }
 
+bool is_connection_error(std::exception_ptr error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const ConnectionError&) {
+    return true;
+  } catch (...) {
+    return false;
+  }
+}
+
 }  // namespace
 
 Pool::Pool(PoolOptions options) : options_(std::move(options)) {
   if (options_.seeds.empty()) throw Error("a pool needs at least one seed (host:port)");
 }
 
-Pool::~Pool() = default;
+Pool::~Pool() {
+  // Connections still being made are waited for; callers still queued for one are dropped.
+  connector_.stop();
+  connector_.join();
+}
 
 std::pair<std::string, int> Pool::split_seed(const std::string& seed) {
   if (!seed.empty() && seed.front() == '[') {
@@ -135,6 +152,48 @@ std::shared_ptr<Connection> Pool::pick() {
   std::string seeds;
   for (const auto& seed : options_.seeds) seeds += (seeds.empty() ? "" : ", ") + seed;
   throw ConnectionError("no RethinkDB server reachable at " + seeds + (last_error_.empty() ? "" : ": " + last_error_));
+}
+
+std::shared_ptr<Connection> Pool::pick_without_waiting() {
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock || servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval) return nullptr;
+  for (size_t tried = 0; tried < servers_.size(); ++tried) {
+    Server& server = *servers_[next_++ % servers_.size()];
+    if (server.connection && server.connection->is_open()) return server.connection;
+  }
+  return nullptr;
+}
+
+void Pool::start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback) {
+  bool may_retry = is_read(*query);
+  if (auto connection = pick_without_waiting())
+    return run_async_on(std::move(connection), std::move(query), std::move(options), std::move(callback), may_retry);
+  run_async_after_pick(std::move(query), std::move(options), std::move(callback), may_retry);
+}
+
+void Pool::run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback,
+                                bool may_retry) {
+  boost::asio::post(connector_, [this, query, options, callback, may_retry]() mutable {
+    std::shared_ptr<Connection> connection;
+    try {
+      connection = pick();
+    } catch (...) {
+      return callback(std::current_exception(), Cursor());
+    }
+    run_async_on(std::move(connection), std::move(query), std::move(options), std::move(callback), may_retry);
+  });
+}
+
+void Pool::run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
+                        AsyncCallback callback, bool may_retry) {
+  Connection& on = *connection;
+  const Term& term = *query;
+  on.async_run(term, options, [this, connection, query, options, callback, may_retry](std::exception_ptr error, Cursor cursor) {
+    // As run(): a read whose connection dropped runs once more, on another server.
+    if (may_retry && is_connection_error(error) && !connection->is_open())
+      return run_async_after_pick(query, options, callback, false);
+    callback(error, std::move(cursor));
+  });
 }
 
 Cursor Pool::run(const Term& query, const RunOptions& options) {

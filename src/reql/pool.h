@@ -6,13 +6,18 @@
 //
 //   reql::Pool pool({.seeds = {"db:28015"}, .connection = {.password = secret}});
 //   auto hello = pool.run(r.expr("Hello from Rethink")).value();
+//   pool.async_run(r.expr("Hello"), {}, [](std::exception_ptr error, reql::Cursor cursor) { ... });
 #pragma once
 
 #include <chrono>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <boost/asio/thread_pool.hpp>
 
 #include "reql/connection.h"
 
@@ -36,6 +41,12 @@ class Pool {
 
   // Throws ConnectionError when no server can be reached (with the last reason).
   Cursor run(const Term& query, const RunOptions& options = {});
+  // run() without blocking: the completion signature is void(std::exception_ptr, Cursor),
+  // handed to the token's executor. The caller's thread never waits, not even to connect:
+  // when no open connection is at hand (or names are due to be looked up again), that is
+  // done on the pool's own connecting thread. The pool must outlive the operation.
+  template <class CompletionToken>
+  auto async_run(const Term& query, const RunOptions& options, CompletionToken&& token);
   // How many servers the pool has an open connection to right now.
   size_t connected();
 
@@ -47,6 +58,15 @@ class Pool {
  private:
   struct Server;
   std::shared_ptr<Connection> pick();
+  // An open connection, if one is at hand without waiting for anything (lock, lookup,
+  // connect); else null.
+  std::shared_ptr<Connection> pick_without_waiting();
+  using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
+  void start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback);
+  // Runs on the connecting thread once pick() has found (or made) a connection.
+  void run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback, bool may_retry);
+  void run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
+                    AsyncCallback callback, bool may_retry);
   void resolve_if_due(bool force);
 
   PoolOptions options_;
@@ -55,6 +75,18 @@ class Pool {
   size_t next_ = 0;
   std::chrono::steady_clock::time_point resolved_at_{};
   std::string last_error_;
+  // Where async_run connects and looks names up (declared last: stopped first).
+  boost::asio::thread_pool connector_{1};
 };
+
+template <class CompletionToken>
+auto Pool::async_run(const Term& query, const RunOptions& options, CompletionToken&& token) {
+  return boost::asio::async_initiate<CompletionToken, void(std::exception_ptr, Cursor)>(
+      [this, &query, &options](auto handler) {
+        start_async(std::make_shared<const Term>(query), options,
+                    detail::on_handler_executor<std::exception_ptr, Cursor>(std::move(handler)));
+      },
+      token);
+}
 
 }  // namespace reql

@@ -2,6 +2,12 @@
 #include "reql/pool.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/use_future.hpp>
+#include <future>
 
 #include "reql/errors.h"
 #include "replay_server.h"
@@ -60,6 +66,62 @@ TEST(Pool, SaysWhenNoServerCanBeReached) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
   EXPECT_THROW(Pool(pool_options(handshake, {"no-such-host.invalid:28015"})).run(r.expr("x")), ConnectionError);
+}
+
+TEST(PoolAsync, AnswersOnEveryServerAndCarriesOnWithoutOne) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  auto first = std::make_unique<rsm::testing::ReplayServer>(handshake);
+  auto second = std::make_unique<rsm::testing::ReplayServer>(handshake);
+  Pool pool(pool_options(handshake, {seed(*first), seed(*second)}));
+  std::vector<std::future<Cursor>> answers;
+  for (int i = 0; i < 20; ++i) answers.push_back(pool.async_run(r.expr("q" + std::to_string(i)), {}, boost::asio::use_future));
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(answers[static_cast<size_t>(i)].get().value(), "q" + std::to_string(i));
+  EXPECT_EQ(pool.connected(), 2u);
+
+  // Queries in flight on a server that goes away (it closes their connection unanswered)
+  // are read again on the other one.
+  first->set_answer_delay(std::chrono::milliseconds(300));
+  answers.clear();
+  for (int i = 0; i < 6; ++i) answers.push_back(pool.async_run(r.expr("again"), {}, boost::asio::use_future));
+  first.reset();
+  for (auto& answer : answers) EXPECT_EQ(answer.get().value(), "again");
+  EXPECT_EQ(pool.async_run(r.expr("still here"), {}, boost::asio::use_future).get().value(), "still here");
+}
+
+TEST(PoolAsync, NeverMakesTheCallerWaitToConnect) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  // A port that takes connections (the kernel's backlog) but never says a word.
+  int mute = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(bind(mute, reinterpret_cast<sockaddr*>(&address), length), 0);
+  ASSERT_EQ(listen(mute, 8), 0);
+  getsockname(mute, reinterpret_cast<sockaddr*>(&address), &length);
+  Pool pool(pool_options(handshake, {"127.0.0.1:" + std::to_string(ntohs(address.sin_port))}));
+
+  auto started = std::chrono::steady_clock::now();
+  auto answer = pool.async_run(r.expr("x"), {}, boost::asio::use_future);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(200));
+  EXPECT_THROW(answer.get(), ConnectionError);  // after connect_timeout (1 s)
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(3000));
+  close(mute);
+}
+
+TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  Pool pool(pool_options(handshake, {"no-such-host.invalid:28015"}));
+  try {
+    pool.async_run(r.expr("x"), {}, boost::asio::use_future).get();
+    FAIL() << "expected ConnectionError";
+  } catch (const ConnectionError& e) {
+    EXPECT_NE(std::string(e.what()).find("no RethinkDB server reachable at no-such-host.invalid:28015"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(Pool, RetriesOnlyWhatCannotChangeAnything) {
