@@ -4,8 +4,9 @@
 # database, one after the other; plus each app's resident size when idle.
 #   RSM_BENCH_RETHINKDB=host:port bench/app_vs_go.sh [SECONDS]   a real RethinkDB
 #   bench/app_vs_go.sh [SECONDS]     the tests' stand-in server (no real database work)
-# Needs build/ (scripts/setup); installs golang-go, Debian's rethinkdb-go and wrk when
-# missing (root).
+# Our app is built here as it ships (one static binary, RETHINKSWARMMODE_STATIC). Needs
+# build/ (scripts/setup); installs golang-go, Debian's rethinkdb-go and wrk when missing
+# (root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -18,6 +19,8 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/go-app" bench/go_app/main.go
+cmake -S samples/rethinkswarmmode -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETHINKSWARMMODE_STATIC=ON >/dev/null
+cmake --build "$work/app" >/dev/null
 
 if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
   hosts=$RSM_BENCH_RETHINKDB
@@ -32,6 +35,7 @@ else
 fi
 
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # user + system
 
 run() {  # NAME PROGRAM
   local app_port=$((32000 + $$ % 2000))
@@ -41,15 +45,20 @@ run() {  # NAME PROGRAM
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$app_port/bar" >/dev/null && break; sleep 0.1; done
   sleep 1
   local idle; idle=$(rss_kb "$pid")
+  local ticks_before; ticks_before=$(cpu_ticks "$pid")
   local out; out=$(wrk -t2 -c64 -d"${seconds}s" --latency "http://127.0.0.1:$app_port/bar")
+  local ticks=$(($(cpu_ticks "$pid") - ticks_before))
+  local requests; requests=$(awk '/requests in/ { print $1 }' <<<"$out")
+  # The app's own CPU time per request: what it costs whoever else shares the machine.
+  local cpu_us=$((ticks * 1000000 / $(getconf CLK_TCK) / requests))
   local rate; rate=$(awk '/^Requests\/sec/ { print $2 }' <<<"$out")
   local p50; p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
   local p99; p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
   local errors; errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
-  echo "$1: ${rate} requests/s, p50 ${p50}, p99 ${p99}, idle RSS $((idle / 1024)) MB, after the load $(($(rss_kb "$pid") / 1024)) MB${errors:+, $errors}"
+  echo "$1: ${rate} requests/s, p50 ${p50}, p99 ${p99}, CPU ${cpu_us} µs/request, idle RSS $((idle / 1024)) MB, after the load $(($(rss_kb "$pid") / 1024)) MB${errors:+, $errors}"
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }
 
-run "C++ (rethinkswarmmode)" build/samples/rethinkswarmmode/rethinkswarmmode
+run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
 run "Go (net/http + rethinkdb-go)" "$work/go-app"

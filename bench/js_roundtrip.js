@@ -21,12 +21,15 @@ async function main() {
     }
   }
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: Number(inFlight) }, loop));
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.floor(p * (latencies.length - 1))];
   console.log(JSON.stringify({ driver: 'rethinkdb@2.4.2 (JS)', in_flight: Number(inFlight), queries: latencies.length,
-    failures, qps: Math.round(latencies.length / elapsed), p50_us: Math.round(pct(0.5)), p99_us: Math.round(pct(0.99)) }));
+    failures, qps: Math.round(latencies.length / elapsed), p50_us: Math.round(pct(0.5)), p99_us: Math.round(pct(0.99)),
+    cpu_us_per_query: Number(((cpu.user + cpu.system) / latencies.length).toFixed(1)) }));
   await conn.close();
 }
 main().catch((e) => { console.error(e.message); process.exit(1); });

@@ -1,6 +1,9 @@
 // reql_roundtrip HOST PORT IN_FLIGHT SECONDS: r.expr("Hello from Rethink") on one
 // connection with IN_FLIGHT queries outstanding at all times (async_run); prints queries/s
-// and latency percentiles as one JSON line.
+// latency percentiles and the client's CPU time per query (every thread of the process)
+// as one JSON line.
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -44,15 +47,24 @@ int main(int argc, char** argv) {
       if (again) start_one();
     });
   };
+  auto cpu_seconds = [] {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  };
+  double cpu_before = cpu_seconds();
   auto started = Clock::now();
   for (int i = 0; i < in_flight; ++i) start_one();
   std::unique_lock lock(mutex);
   finished.wait(lock, [&] { return running == 0; });
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  double cpu_us_per_query = (cpu_seconds() - cpu_before) * 1e6 / static_cast<double>(latencies_us.size());
   std::sort(latencies_us.begin(), latencies_us.end());
   auto percentile = [&](double p) { return latencies_us[static_cast<size_t>(p * (latencies_us.size() - 1))]; };
   std::printf("{\"driver\":\"reql (C++)\",\"in_flight\":%d,\"queries\":%zu,\"failures\":%ld,\"qps\":%.0f,"
-              "\"p50_us\":%.0f,\"p99_us\":%.0f}\n",
-              in_flight, latencies_us.size(), failures, latencies_us.size() / seconds, percentile(0.5), percentile(0.99));
+              "\"p50_us\":%.0f,\"p99_us\":%.0f,\"cpu_us_per_query\":%.1f}\n",
+              in_flight, latencies_us.size(), failures, latencies_us.size() / seconds, percentile(0.5), percentile(0.99),
+              cpu_us_per_query);
   return failures ? 1 : 0;
 }

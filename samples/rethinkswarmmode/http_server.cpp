@@ -1,89 +1,139 @@
 #include "http_server.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <stdexcept>
-#include <thread>
+#include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
-#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
 namespace asio = boost::asio;
 namespace http = boost::beast::http;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+// An idle keep-alive connection is closed after a minute; an answer gets as long to go out.
+constexpr std::chrono::seconds kIdleLimit{60};
+
+}  // namespace
+
+// One connection: read a request, hand it to the handler, write its answer, again.
+// Everything here runs on the server's thread; an answer from elsewhere is posted to it.
+class HttpServer::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+    stream_.socket().set_option(tcp::no_delay(true));
+    server_.sessions_.insert(this);
+  }
+  ~Session() { server_.sessions_.erase(this); }
+
+  void read() {
+    request_ = {};
+    stream_.expires_after(kIdleLimit);
+    http::async_read(stream_, buffer_, request_, [self = shared_from_this()](error_code error, size_t) {
+      self->on_request(error);
+    });
+  }
+
+  // At the start of a drain: a connection waiting for its next request is closed.
+  void close_if_idle() {
+    if (!busy_) stream_.cancel();
+  }
+
+ private:
+  void on_request(error_code error) {
+    if (error) return close();
+    busy_ = true;
+    ++server_.in_flight_;
+    server_.handler_(std::string(request_.method_string()), std::string(request_.target()),
+                     [self = shared_from_this()](Reply reply) {
+                       asio::dispatch(self->stream_.get_executor(),
+                                      [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
+                     });
+  }
+
+  void answer(Reply reply) {
+    response_ = http::response<http::string_body>(static_cast<http::status>(reply.status), request_.version());
+    response_.set(http::field::server, "rethinkswarmmode");
+    response_.set(http::field::content_type, "text/plain; charset=utf-8");
+    response_.body() = std::move(reply.body);
+    response_.keep_alive(request_.keep_alive() && !server_.draining_);
+    response_.prepare_payload();
+    stream_.expires_after(kIdleLimit);
+    http::async_write(stream_, response_, [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
+  }
+
+  void on_written(error_code error) {
+    busy_ = false;
+    --server_.in_flight_;
+    if (!error && response_.keep_alive()) read();
+    else close();
+    server_.finish_if_drained();
+  }
+
+  void close() {
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  HttpServer& server_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  http::request<http::string_body> request_;
+  http::response<http::string_body> response_;
+  bool busy_ = false;  // between a request read and its answer written
+};
 
 HttpServer::HttpServer(int port, Handler handler) : handler_(std::move(handler)) {
-  listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  if (bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || listen(listener_, 512) != 0) {
-    std::string reason = std::strerror(errno);
-    close(listener_);
-    throw std::runtime_error("cannot listen on port " + std::to_string(port) + ": " + reason);
-  }
+  tcp::endpoint endpoint(tcp::v4(), static_cast<unsigned short>(port));
+  error_code error;
+  acceptor_.open(endpoint.protocol(), error);
+  if (!error) acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) acceptor_.bind(endpoint, error);
+  if (!error) acceptor_.listen(512, error);
+  if (error) throw std::runtime_error("cannot listen on port " + std::to_string(port) + ": " + error.message());
 }
 
-HttpServer::~HttpServer() { close(listener_); }
-
-void HttpServer::stop() {
-  draining_ = true;
-  shutdown(listener_, SHUT_RDWR);  // wakes accept()
-}
+HttpServer::~HttpServer() = default;
 
 void HttpServer::run(std::chrono::seconds grace) {
-  while (!draining_) {
-    int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED || errno == EMFILE) continue;
-      break;
-    }
-    std::thread([this, fd] { session(fd); }).detach();
-  }
-  std::unique_lock lock(mutex_);
-  idle_.wait_for(lock, grace, [this] { return in_flight_ == 0; });
+  grace_ = grace;
+  accept();
+  io_.run();
 }
 
-void HttpServer::session(int fd) {
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  timeval idle_limit{60, 0};  // an idle keep-alive connection is closed after a minute
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &idle_limit, sizeof idle_limit);
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io, asio::ip::tcp::v4(), fd);
-  boost::beast::flat_buffer buffer;
-  for (;;) {
-    http::request<http::string_body> request;
-    boost::system::error_code error;
-    http::read(socket, buffer, request, error);
-    if (error) break;
-    {
-      std::lock_guard lock(mutex_);
-      ++in_flight_;
+void HttpServer::stop() {
+  asio::post(io_, [this] { begin_drain(); });
+}
+
+void HttpServer::accept() {
+  acceptor_.async_accept([this](error_code error, tcp::socket socket) {
+    if (error) {
+      if (error == asio::error::operation_aborted || draining_) return;  // closed by begin_drain
+      return accept();  // out of descriptors, a connection reset before it was taken...
     }
-    Reply reply = handler_(std::string(request.method_string()), std::string(request.target()));
-    http::response<http::string_body> response{static_cast<http::status>(reply.status), request.version()};
-    response.set(http::field::server, "rethinkswarmmode");
-    response.set(http::field::content_type, "text/plain; charset=utf-8");
-    response.body() = std::move(reply.body);
-    response.keep_alive(request.keep_alive() && !draining_);
-    response.prepare_payload();
-    http::write(socket, response, error);
-    bool keep_alive = response.keep_alive();
-    {
-      std::lock_guard lock(mutex_);
-      --in_flight_;
-    }
-    idle_.notify_all();
-    if (error || !keep_alive) break;
-  }
-  boost::system::error_code ignored;
-  socket.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    std::make_shared<Session>(*this, std::move(socket))->read();
+    accept();
+  });
+}
+
+void HttpServer::begin_drain() {
+  draining_ = true;
+  error_code ignored;
+  acceptor_.close(ignored);
+  for (Session* session : sessions_) session->close_if_idle();
+  grace_timer_.expires_after(grace_);
+  grace_timer_.async_wait([this](error_code error) {
+    if (!error) io_.stop();  // the grace is over: what is still in flight is dropped
+  });
+  finish_if_drained();
+}
+
+void HttpServer::finish_if_drained() {
+  if (!draining_ || in_flight_ > 0) return;
+  grace_timer_.cancel();
+  work_.reset();  // run() returns once the last connections are closed
 }

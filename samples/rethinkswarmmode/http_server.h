@@ -1,20 +1,30 @@
-// A small HTTP/1.1 server (Boost.Beast): a thread per connection, keep-alive, and a
-// graceful stop for rolling updates: stop accepting, answer what is in flight (closing
-// those connections), then return.
+// A small HTTP/1.1 server (Boost.Beast), asynchronous on one thread: keep-alive, answers
+// that may come later from another thread (the database's), and a graceful stop for
+// rolling updates: stop accepting, close idle connections, answer what is in flight
+// (closing those connections after their answer), then return.
+//
+// One thread because the work per request is tiny and everything else is waiting: a
+// thread per connection spent most of its time switching threads and taking locks.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
+#include <memory>
+#include <set>
 #include <string>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "routes.h"
 
 class HttpServer {
  public:
-  using Handler = std::function<Reply(const std::string& method, const std::string& target)>;
+  // Answers one request by calling `respond` once, at once or later, from any thread.
+  using Handler = std::function<void(const std::string& method, const std::string& target, Respond respond)>;
 
   // Binds 0.0.0.0:port; throws std::runtime_error when it cannot.
   HttpServer(int port, Handler handler);
@@ -27,12 +37,22 @@ class HttpServer {
   bool draining() const { return draining_; }
 
  private:
-  void session(int fd);
+  class Session;
+  void accept();
+  void begin_drain();
+  // Lets run() return once draining and nothing is in flight.
+  void finish_if_drained();
 
-  int listener_ = -1;
+  // The io thread's own. Declared before io_: sessions still held by handlers left in
+  // io_ when it is destroyed take themselves out of this set.
+  std::set<Session*> sessions_;
+  int in_flight_ = 0;
+
+  boost::asio::io_context io_{1};
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  boost::asio::steady_timer grace_timer_{io_};
+  std::chrono::seconds grace_{0};
   Handler handler_;
   std::atomic<bool> draining_{false};
-  std::mutex mutex_;
-  std::condition_variable idle_;
-  int in_flight_ = 0;
 };

@@ -3,6 +3,7 @@
 // the database is away, and on SIGTERM it finishes the requests in flight first.
 // `rethinkswarmmode healthcheck` is its container health check (see healthcheck.h).
 #include <csignal>
+#include <memory>
 #include <cstdio>
 #include <cstring>
 #include <thread>
@@ -48,11 +49,12 @@ int main(int argc, char** argv) {
     database.connection.password = config.password;
     database.connection.connect_timeout = std::chrono::milliseconds(2000);
     database.connection.read_timeout = std::chrono::milliseconds(5000);
-    reql::Pool pool(database);
+    // The pool goes before the server: answers it still owes are posted to the server.
+    auto pool = std::make_unique<reql::Pool>(database);
 
     HttpServer* running = nullptr;
-    HttpServer server(config.port, [&](const std::string& method, const std::string& target) {
-      return route(method, target, pool, running->draining());
+    HttpServer server(config.port, [&](const std::string& method, const std::string& target, Respond respond) {
+      route(method, target, *pool, running->draining(), std::move(respond));
     });
     running = &server;
     std::thread signals([&] {
@@ -64,6 +66,7 @@ int main(int argc, char** argv) {
     signals.detach();
     std::fprintf(stderr, "rethinkswarmmode: listening on :%d, database %s\n", config.port, config.database.front().c_str());
     server.run(std::chrono::seconds(25));
+    pool.reset();
     std::fprintf(stderr, "rethinkswarmmode: stopped\n");
     return 0;
   } catch (const std::exception& e) {

@@ -14,28 +14,35 @@ Reply unavailable(const std::exception& error) {
   return {503, "database unavailable: " + reason + "\n"};
 }
 
+// Runs `query` and answers with make_reply(its value), or 503 with why not.
+template <class MakeReply>
+void answer_from_database(reql::Pool& database, const reql::Term& query, Respond respond, MakeReply make_reply) {
+  database.async_run(query, {}, [respond, make_reply](std::exception_ptr error, reql::Cursor cursor) {
+    Reply reply;
+    try {
+      if (error) std::rethrow_exception(error);
+      reply = make_reply(cursor.value());
+    } catch (const std::exception& e) {
+      reply = unavailable(e);
+    }
+    respond(std::move(reply));
+  });
+}
+
 }  // namespace
 
-Reply route(const std::string& method, const std::string& target, reql::Pool& database, bool draining) {
+void route(const std::string& method, const std::string& target, reql::Pool& database, bool draining, Respond respond) {
   std::string path = target.substr(0, target.find('?'));
-  if (method != "GET" && method != "HEAD") return {405, "method not allowed\n"};
-  if (path == "/healthz") return {200, "ok\n"};
+  if (method != "GET" && method != "HEAD") return respond({405, "method not allowed\n"});
+  if (path == "/healthz") return respond({200, "ok\n"});
   if (path == "/readyz") {
-    if (draining) return {503, "draining\n"};
-    try {
-      database.run(r.expr("ready")).value();
-      return {200, "ready\n"};
-    } catch (const std::exception& e) {
-      return unavailable(e);
-    }
+    if (draining) return respond({503, "draining\n"});
+    return answer_from_database(database, r.expr("ready"), respond, [](const nlohmann::json&) { return Reply{200, "ready\n"}; });
   }
   if (path == "/bar") {
-    try {
-      std::string hello = database.run(r.expr("Hello from Rethink")).value().get<std::string>();
-      return {200, "Hello, \"/bar\" 0.1\n" + hello + "\n"};
-    } catch (const std::exception& e) {
-      return unavailable(e);
-    }
+    return answer_from_database(database, r.expr("Hello from Rethink"), respond, [](const nlohmann::json& hello) {
+      return Reply{200, "Hello, \"/bar\" 0.1\n" + hello.get<std::string>() + "\n"};
+    });
   }
-  return {404, "404 page not found\n"};
+  respond({404, "404 page not found\n"});
 }

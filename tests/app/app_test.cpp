@@ -3,7 +3,10 @@
 // one static binary that runs in a FROM scratch image on the real engine.
 #include <gtest/gtest.h>
 
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -125,6 +128,27 @@ TEST(SampleApp, Answers503WhileTheDatabaseIsAwayAndRecoversByItself) {
   EXPECT_EQ(app.terminate_and_wait(), 0);
 }
 
+TEST(SampleApp, StaysHealthyWhileTheDatabaseHangs) {
+  // A database that takes the connection and never answers: /bar waits for the driver's
+  // connect timeout (2 s) and then says 503, and meanwhile the app answers everything else
+  // at once (a swarm health check on /healthz must not fail because the database hangs).
+  rsm::testing::MuteListener hanging_database;
+  App app(free_port(), "127.0.0.1:" + std::to_string(hanging_database.port()));
+  auto started = std::chrono::steady_clock::now();
+  auto bar = std::async(std::launch::async, [&] { return http_get(app.port(), "/bar"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (int i = 0; i < 5; ++i) {
+    auto asked = std::chrono::steady_clock::now();
+    EXPECT_EQ(http_get(app.port(), "/healthz").status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(500));
+  }
+  HttpAnswer waited = bar.get();
+  EXPECT_EQ(waited.status, 503);
+  EXPECT_EQ(waited.body.rfind("database unavailable: ", 0), 0u) << waited.body;
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
 TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
   bool skip = false;
   json handshake = handshake_or_skip(skip);
@@ -141,6 +165,26 @@ TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.body, kSeedAnswer);
   EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
+}
+
+TEST(SampleApp, ClosesIdleConnectionsOnSigtermInsteadOfWaitingForThem) {
+  App app(free_port(), "127.0.0.1:1");
+  // A keep-alive client that asked once and stays connected, saying nothing more.
+  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(app.port()));
+  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  std::string ask = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(client, ask.data(), ask.size(), 0), static_cast<ssize_t>(ask.size()));
+  char answer[512];
+  ASSERT_GT(recv(client, answer, sizeof answer, 0), 0);
+  auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(2)) << "it waited for the idle connection";
+  EXPECT_EQ(recv(client, answer, sizeof answer, 0), 0) << "the connection was not closed";
+  close(client);
 }
 
 TEST(SampleApp, HealthcheckModeSaysWhetherTheAppAnswers) {

@@ -2,9 +2,6 @@
 #include "reql/pool.h"
 
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <boost/asio/use_future.hpp>
 #include <future>
@@ -12,6 +9,7 @@
 #include "reql/errors.h"
 #include "replay_server.h"
 #include "support/fixtures.h"
+#include "support/ports.h"
 
 using namespace reql;
 using nlohmann::json;
@@ -92,23 +90,14 @@ TEST(PoolAsync, AnswersOnEveryServerAndCarriesOnWithoutOne) {
 TEST(PoolAsync, NeverMakesTheCallerWaitToConnect) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
-  // A port that takes connections (the kernel's backlog) but never says a word.
-  int mute = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  ASSERT_EQ(bind(mute, reinterpret_cast<sockaddr*>(&address), length), 0);
-  ASSERT_EQ(listen(mute, 8), 0);
-  getsockname(mute, reinterpret_cast<sockaddr*>(&address), &length);
-  Pool pool(pool_options(handshake, {"127.0.0.1:" + std::to_string(ntohs(address.sin_port))}));
+  rsm::testing::MuteListener hanging_server;
+  Pool pool(pool_options(handshake, {"127.0.0.1:" + std::to_string(hanging_server.port())}));
 
   auto started = std::chrono::steady_clock::now();
   auto answer = pool.async_run(r.expr("x"), {}, boost::asio::use_future);
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(200));
   EXPECT_THROW(answer.get(), ConnectionError);  // after connect_timeout (1 s)
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(3000));
-  close(mute);
 }
 
 TEST(PoolAsync, SaysWhenNoServerCanBeReached) {

@@ -11,11 +11,15 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <thread>
 
+#include <boost/asio/use_future.hpp>
+
 #include "reql/connection.h"
 #include "reql/errors.h"
+#include "reql/pool.h"
 #include "support/ports.h"
 #include "util/subprocess.h"
 
@@ -175,6 +179,19 @@ TEST_F(RealServerTest, RunsManyQueriesInFlightOnOneConnection) {
     });
   for (auto& thread : threads) thread.join();
   EXPECT_EQ(right, 800);
+}
+
+TEST_F(RealServerTest, PoolRunsManyQueriesWithoutBlocking) {
+  PoolOptions options;
+  options.connection = server_->options();
+  options.seeds = {options.connection.host + ":" + std::to_string(options.connection.port)};
+  Pool pool(options);
+  std::vector<std::future<Cursor>> answers;
+  for (int i = 0; i < 200; ++i) answers.push_back(pool.async_run(r.expr(i) * 2, {}, boost::asio::use_future));
+  int right = 0;
+  for (int i = 0; i < 200; ++i) right += answers[static_cast<size_t>(i)].get().value() == i * 2;
+  EXPECT_EQ(right, 200);
+  EXPECT_EQ(pool.connected(), 1u);
 }
 
 TEST_F(RealServerTest, AuthenticatesUsersAndRefusesWrongPasswords) {
