@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <atomic>
 #include <set>
 #include <thread>
@@ -54,8 +55,9 @@ struct Connection::Impl {
   std::deque<std::string> outbox;
   std::string writing_now;  // what the current write sends: every frame queued when it began
   bool writing = false;
-  std::string header = std::string(12, '\0');
-  std::string body;
+  std::array<char, 64 * 1024> read_buffer;
+  FrameReader incoming;
+  std::vector<Frame> frames;  // what one read completed
 
   void fail(const std::string& reason) {
     decltype(callbacks) waiting;
@@ -87,28 +89,24 @@ struct Connection::Impl {
   }
 
   void read_next() {
-    with_stream([this](auto& stream) { read_frame(stream); });
+    with_stream([this](auto& stream) { read_some(stream); });
   }
 
+  // Reads whatever has arrived, however it is cut, and delivers every complete frame: one
+  // system call for many answers when many queries are in flight.
   template <class Stream>
-  void read_frame(Stream& stream) {
-    asio::async_read(stream, asio::buffer(header), [this, &stream](boost::system::error_code error, size_t) {
+  void read_some(Stream& stream) {
+    stream.async_read_some(asio::buffer(read_buffer), [this](boost::system::error_code error, size_t received) {
       if (error) return fail("the connection to the server was lost: " + error.message());
-      uint64_t token = 0;
-      for (int i = 7; i >= 0; --i) token = (token << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
-      uint32_t length = 0;
-      for (int i = 11; i >= 8; --i) length = (length << 8) | static_cast<unsigned char>(header[static_cast<size_t>(i)]);
-      if (length > FrameReader::kMaxFrameBytes) return fail("the server sent a frame of absurd length");
-      body.resize(length);
-      asio::async_read(stream, asio::buffer(body), [this, token](boost::system::error_code error, size_t) {
-        if (error) return fail("the connection to the server was lost: " + error.message());
-        try {
-          deliver(token, Response::parse(body));
-        } catch (const Error& e) {
-          return fail(e.what());
-        }
-        read_next();
-      });
+      try {
+        incoming.feed(std::string_view(read_buffer.data(), received));
+        frames.clear();
+        incoming.drain(frames);
+        for (auto& frame : frames) deliver(frame.token, Response::parse(frame.json));
+      } catch (const Error& e) {
+        return fail(e.what());
+      }
+      read_next();
     });
   }
 
