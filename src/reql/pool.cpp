@@ -21,6 +21,8 @@ struct Pool::Server {
   Clock::time_point next_attempt{};
   std::chrono::milliseconds backoff{0};
   bool still_resolved = true;
+  // No open connection, and its backoff is over.
+  bool needs_connecting() const;
 };
 
 namespace {
@@ -108,22 +110,67 @@ std::pair<std::string, int> Pool::split_seed(const std::string& seed) {
 
 bool Pool::is_read(const Term& query) { return !writes(query.json()); }
 
-void Pool::resolve_if_due(bool force) {
-  auto now = Clock::now();
-  if (!force && !servers_.empty() && now - resolved_at_ < options_.resolve_interval) return;
-  resolved_at_ = now;
-  for (auto& server : servers_) server->still_resolved = false;
+std::vector<std::pair<std::string, int>> Pool::look_up_seeds(std::string& error) const {
+  std::vector<std::pair<std::string, int>> found;
   for (const auto& seed : options_.seeds) {
     auto [host, port] = split_seed(seed);
-    for (const auto& address : addresses_of(host, last_error_)) {
-      auto it = std::find_if(servers_.begin(), servers_.end(),
-                             [&](const auto& s) { return s->address == address && s->port == port; });
-      if (it != servers_.end()) (*it)->still_resolved = true;
-      else servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
-    }
+    for (auto& address : addresses_of(host, error)) found.emplace_back(std::move(address), port);
+  }
+  return found;
+}
+
+void Pool::take_lookup(const std::vector<std::pair<std::string, int>>& found, const std::string& error) {
+  resolved_at_ = Clock::now();
+  if (!error.empty()) last_error_ = error;
+  for (auto& server : servers_) server->still_resolved = false;
+  for (const auto& [address, port] : found) {
+    if (Server* known = find(address, port)) known->still_resolved = true;
+    else servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
   }
   // A server that left DNS (its task stopped) is dropped, with its connection.
   std::erase_if(servers_, [](const auto& s) { return !s->still_resolved; });
+}
+
+void Pool::resolve_if_due(bool force) {
+  if (!force && !lookup_due()) return;
+  std::string error;
+  take_lookup(look_up_seeds(error), error);
+}
+
+bool Pool::lookup_due() const {
+  return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval;
+}
+
+Pool::Server* Pool::find(const std::string& address, int port) {
+  auto it = std::find_if(servers_.begin(), servers_.end(), [&](const auto& s) { return s->address == address && s->port == port; });
+  return it == servers_.end() ? nullptr : it->get();
+}
+
+std::shared_ptr<Connection> Pool::open_connection(const std::string& address, int port, std::string& error) const {
+  ConnectOptions options = options_.connection;
+  options.host = address;
+  options.port = port;
+  try {
+    return Connection::connect(options);
+  } catch (const Error& e) {
+    error = e.what();
+    return nullptr;
+  }
+}
+
+void Pool::take_connection(Server& server, std::shared_ptr<Connection> connection, const std::string& error) {
+  server.connection = std::move(connection);
+  if (server.connection) {
+    server.backoff = std::chrono::milliseconds(0);
+    return;
+  }
+  last_error_ = error;
+  server.backoff = std::min(options_.max_backoff, std::max(std::chrono::milliseconds(100), server.backoff * 2));
+  server.next_attempt = Clock::now() + server.backoff;
+}
+
+bool Pool::Server::needs_connecting() const {
+  return !(connection && connection->is_open()) && Clock::now() >= next_attempt;
 }
 
 std::shared_ptr<Connection> Pool::pick() {
@@ -133,20 +180,10 @@ std::shared_ptr<Connection> Pool::pick() {
     for (size_t tried = 0; tried < servers_.size(); ++tried) {
       Server& server = *servers_[next_++ % servers_.size()];
       if (server.connection && server.connection->is_open()) return server.connection;
-      if (Clock::now() < server.next_attempt) continue;
-      ConnectOptions options = options_.connection;
-      options.host = server.address;
-      options.port = server.port;
-      try {
-        server.connection = Connection::connect(options);
-        server.backoff = std::chrono::milliseconds(0);
-        return server.connection;
-      } catch (const Error& e) {
-        last_error_ = e.what();
-        server.connection.reset();
-        server.backoff = std::min(options_.max_backoff, std::max(std::chrono::milliseconds(100), server.backoff * 2));
-        server.next_attempt = Clock::now() + server.backoff;
-      }
+      if (!server.needs_connecting()) continue;
+      std::string error;
+      take_connection(server, open_connection(server.address, server.port, error), error);
+      if (server.connection) return server.connection;
     }
   }
   std::string seeds;
@@ -154,14 +191,50 @@ std::shared_ptr<Connection> Pool::pick() {
   throw ConnectionError("no RethinkDB server reachable at " + seeds + (last_error_.empty() ? "" : ": " + last_error_));
 }
 
+void Pool::keep_up() {
+  try {
+    std::unique_lock lock(mutex_);
+    if (lookup_due()) {
+      lock.unlock();
+      std::string error;
+      auto found = look_up_seeds(error);
+      lock.lock();
+      take_lookup(found, error);
+    }
+    std::vector<std::pair<std::string, int>> due;
+    for (const auto& server : servers_)
+      if (server->needs_connecting()) due.emplace_back(server->address, server->port);
+    lock.unlock();
+    for (const auto& [address, port] : due) {
+      std::string error;
+      auto connection = open_connection(address, port, error);
+      lock.lock();
+      if (Server* server = find(address, port)) take_connection(*server, std::move(connection), error);
+      lock.unlock();
+    }
+  } catch (...) {  // out of memory, at worst: the next query asks for upkeep again
+  }
+  std::lock_guard lock(mutex_);
+  keeping_up_ = false;
+}
+
 std::shared_ptr<Connection> Pool::pick_without_waiting() {
   std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock || servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval) return nullptr;
-  for (size_t tried = 0; tried < servers_.size(); ++tried) {
+  if (!lock) return nullptr;
+  std::shared_ptr<Connection> open;
+  for (size_t tried = 0; tried < servers_.size() && !open; ++tried) {
     Server& server = *servers_[next_++ % servers_.size()];
-    if (server.connection && server.connection->is_open()) return server.connection;
+    if (server.connection && server.connection->is_open()) open = server.connection;
   }
-  return nullptr;
+  // Names due to be looked up again, or servers to (re)connect to: the connecting thread
+  // sees to it while queries go on over the connections that are open. (With none open,
+  // the query itself goes there, and must not wait behind a server that hangs.)
+  bool upkeep_due = lookup_due() || std::any_of(servers_.begin(), servers_.end(), [](const auto& s) { return s->needs_connecting(); });
+  if (open && upkeep_due && !keeping_up_) {
+    keeping_up_ = true;
+    boost::asio::post(connector_, [this] { keep_up(); });
+  }
+  return open;
 }
 
 void Pool::start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback) {

@@ -57,7 +57,20 @@ class Pool {
 
  private:
   struct Server;
+  // Every address of every seed right now (no lock needed: it only reads the options).
+  std::vector<std::pair<std::string, int>> look_up_seeds(std::string& error) const;
+  std::shared_ptr<Connection> open_connection(const std::string& address, int port, std::string& error) const;
+  // With mutex_ held from here on.
+  bool lookup_due() const;
+  void take_lookup(const std::vector<std::pair<std::string, int>>& found, const std::string& error);
+  void resolve_if_due(bool force);
+  Server* find(const std::string& address, int port);
+  // Records a new connection, or (null) the failure and when to try again (backoff).
+  void take_connection(Server& server, std::shared_ptr<Connection> connection, const std::string& error);
   std::shared_ptr<Connection> pick();
+  // The connecting thread's: looks names up again when due and connects to every server
+  // that has no connection and may be tried, holding the lock only to read and record.
+  void keep_up();
   // An open connection, if one is at hand without waiting for anything (lock, lookup,
   // connect); else null.
   std::shared_ptr<Connection> pick_without_waiting();
@@ -67,7 +80,6 @@ class Pool {
   void run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback, bool may_retry);
   void run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
                     AsyncCallback callback, bool may_retry);
-  void resolve_if_due(bool force);
 
   PoolOptions options_;
   std::mutex mutex_;
@@ -75,7 +87,9 @@ class Pool {
   size_t next_ = 0;
   std::chrono::steady_clock::time_point resolved_at_{};
   std::string last_error_;
-  // Where async_run connects and looks names up (declared last: stopped first).
+  bool keeping_up_ = false;  // keep_up() is queued or running
+  // Where async_run connects and looks names up when no connection is open, and where
+  // keep_up() runs (declared last: stopped first).
   boost::asio::thread_pool connector_{1};
 };
 

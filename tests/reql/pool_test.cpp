@@ -5,6 +5,7 @@
 
 #include <boost/asio/use_future.hpp>
 #include <future>
+#include <thread>
 
 #include "reql/errors.h"
 #include "replay_server.h"
@@ -75,6 +76,8 @@ TEST(PoolAsync, AnswersOnEveryServerAndCarriesOnWithoutOne) {
   std::vector<std::future<Cursor>> answers;
   for (int i = 0; i < 20; ++i) answers.push_back(pool.async_run(r.expr("q" + std::to_string(i)), {}, boost::asio::use_future));
   for (int i = 0; i < 20; ++i) EXPECT_EQ(answers[static_cast<size_t>(i)].get().value(), "q" + std::to_string(i));
+  // The pool's own thread connects to every server, while the queries go on.
+  for (int i = 0; i < 100 && pool.connected() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(pool.connected(), 2u);
 
   // Queries in flight on a server that goes away (it closes their connection unanswered)
@@ -98,6 +101,25 @@ TEST(PoolAsync, NeverMakesTheCallerWaitToConnect) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(200));
   EXPECT_THROW(answer.get(), ConnectionError);  // after connect_timeout (1 s)
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(3000));
+}
+
+TEST(PoolAsync, AServerThatHangsNeverHoldsUpQueriesOnTheOthers) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  rsm::testing::ReplayServer healthy(handshake);
+  rsm::testing::MuteListener hanging_server;  // each attempt to connect takes connect_timeout (1 s)
+  Pool pool(pool_options(handshake, {seed(healthy), "127.0.0.1:" + std::to_string(hanging_server.port())}));
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(2500);
+  int answered = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    auto asked = std::chrono::steady_clock::now();
+    EXPECT_EQ(pool.async_run(r.expr("quick"), {}, boost::asio::use_future).get().value(), "quick");
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(300));
+    ++answered;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_GT(answered, 50);
+  EXPECT_EQ(pool.connected(), 1u);
 }
 
 TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
