@@ -62,6 +62,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     response_.body() = std::move(reply.body);
     response_.keep_alive(request_.keep_alive() && !server_.draining_);
     response_.prepare_payload();
+    if (request_.method() == http::verb::head) response_.body().clear();  // the length stays: what GET would send
     stream_.expires_after(kIdleLimit);
     http::async_write(stream_, response_, [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
   }

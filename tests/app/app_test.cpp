@@ -45,6 +45,22 @@ HttpAnswer http_get(int port, const std::string& path) {
   return {std::atoi(result.output.c_str() + cut + 1), result.output.substr(0, cut)};
 }
 
+// A raw TCP connection to the app (to see the bytes of keep-alive exchanges); -1 if refused.
+int connect_to(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  timeval limit{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // Polls until the app answers at all.
 bool wait_for_app(int port) {
   for (int i = 0; i < 100; ++i) {
@@ -101,6 +117,21 @@ TEST(SampleApp, AnswersTheSeedsTwoLinesWithThePasswordFromASecretFile) {
   EXPECT_EQ(http_get(app.port(), "/readyz").status, 200);
   EXPECT_EQ(http_get(app.port(), "/healthz").body, "ok\n");
   EXPECT_EQ(http_get(app.port(), "/elsewhere").status, 404);
+  // HEAD: GET's headers without the body, and the connection still good for a GET after it.
+  int client = connect_to(app.port());
+  std::string asked = "HEAD /bar HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(client, asked.data(), asked.size(), 0), static_cast<ssize_t>(asked.size()));
+  std::string answered;
+  char buffer[4096];
+  while (answered.find("\r\n\r\nok\n") == std::string::npos) {
+    ssize_t n = recv(client, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    answered.append(buffer, static_cast<size_t>(n));
+  }
+  close(client);
+  EXPECT_NE(answered.find("Content-Length: " + std::to_string(kSeedAnswer.size())), std::string::npos) << answered;
+  EXPECT_EQ(answered.find("Hello from Rethink"), std::string::npos) << answered;
+  EXPECT_NE(answered.find("\r\n\r\nok\n"), std::string::npos) << answered;
   EXPECT_EQ(app.terminate_and_wait(), 0);
   fs::remove(secret);
 }
@@ -170,12 +201,7 @@ TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
 TEST(SampleApp, ClosesIdleConnectionsOnSigtermInsteadOfWaitingForThem) {
   App app(free_port(), "127.0.0.1:1");
   // A keep-alive client that asked once and stays connected, saying nothing more.
-  int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = htons(static_cast<uint16_t>(app.port()));
-  ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  int client = connect_to(app.port());
   std::string ask = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_EQ(send(client, ask.data(), ask.size(), 0), static_cast<ssize_t>(ask.size()));
   char answer[512];
