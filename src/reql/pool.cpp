@@ -91,7 +91,17 @@ Pool::Pool(PoolOptions options) : options_(std::move(options)) {
 }
 
 Pool::~Pool() {
-  // Connections still being made are waited for; callers still queued for one are dropped.
+  // Queries in flight fail now (ConnectionError), without being run again elsewhere, so
+  // that no callback runs after the pool is gone. Queries still waiting for a connection
+  // are dropped with their callbacks; a connection being made is waited for.
+  closing_ = true;
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& server : servers_)
+      if (server->connection) open.push_back(server->connection);
+  }
+  for (const auto& connection : open) connection->close();
   connector_.stop();
   connector_.join();
 }
@@ -263,7 +273,7 @@ void Pool::run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<
   const Term& term = *query;
   on.async_run(term, options, [this, connection, query, options, callback, may_retry](std::exception_ptr error, Cursor cursor) {
     // As run(): a read whose connection dropped runs once more, on another server.
-    if (may_retry && is_connection_error(error) && !connection->is_open())
+    if (may_retry && !closing_ && is_connection_error(error) && !connection->is_open())
       return run_async_after_pick(query, options, callback, false);
     callback(error, std::move(cursor));
   });

@@ -9,6 +9,7 @@
 //   pool.async_run(r.expr("Hello"), {}, [](std::exception_ptr error, reql::Cursor cursor) { ... });
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <exception>
 #include <functional>
@@ -44,7 +45,7 @@ class Pool {
   // run() without blocking: the completion signature is void(std::exception_ptr, Cursor),
   // handed to the token's executor. The caller's thread never waits, not even to connect:
   // when no open connection is at hand (or names are due to be looked up again), that is
-  // done on the pool's own connecting thread. The pool must outlive the operation.
+  // done on the pool's own connecting thread. Destroying the pool fails what is in flight.
   template <class CompletionToken>
   auto async_run(const Term& query, const RunOptions& options, CompletionToken&& token);
   // How many servers the pool has an open connection to right now.
@@ -88,6 +89,7 @@ class Pool {
   std::chrono::steady_clock::time_point resolved_at_{};
   std::string last_error_;
   bool keeping_up_ = false;  // keep_up() is queued or running
+  std::atomic<bool> closing_{false};
   // Where async_run connects and looks names up when no connection is open, and where
   // keep_up() runs (declared last: stopped first).
   boost::asio::thread_pool connector_{1};

@@ -122,6 +122,20 @@ TEST(PoolAsync, AServerThatHangsNeverHoldsUpQueriesOnTheOthers) {
   EXPECT_EQ(pool.connected(), 1u);
 }
 
+TEST(PoolAsync, DestroyingThePoolFailsWhatIsInFlight) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  rsm::testing::ReplayServer slow(handshake);
+  std::vector<std::future<Cursor>> answers;
+  {
+    Pool pool(pool_options(handshake, {seed(slow)}));
+    EXPECT_EQ(pool.async_run(r.expr("connected"), {}, boost::asio::use_future).get().value(), "connected");
+    slow.set_answer_delay(std::chrono::milliseconds(500));
+    for (int i = 0; i < 5; ++i) answers.push_back(pool.async_run(r.expr("late"), {}, boost::asio::use_future));
+  }
+  for (auto& answer : answers) EXPECT_THROW(answer.get(), ConnectionError);
+}
+
 TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
