@@ -3,9 +3,9 @@
 // the database is away, and on SIGTERM it finishes the requests in flight first.
 // `rethinkswarmmode healthcheck` is its container health check (see healthcheck.h).
 #include <csignal>
-#include <memory>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <thread>
 
 #include "config.h"
