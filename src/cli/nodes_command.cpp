@@ -40,6 +40,9 @@ void list_nodes(const Options& options) {
   Progress progress(true);
   swarm::Environment env(options.env, progress);
   auto rows = env.status();
+  // The same answer in both forms, as `app ls` gives: an environment without nodes is
+  // most often a mistyped name, which an empty JSON list would hide from a script.
+  if (rows.empty()) throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env, options.env));
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
@@ -58,7 +61,6 @@ void list_nodes(const Options& options) {
     fmt::print("{}\n", out.dump(2));
     return;
   }
-  if (rows.empty()) throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env, options.env));
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows)
     cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state,

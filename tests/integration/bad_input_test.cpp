@@ -42,6 +42,9 @@ TEST(BadInput, NothingToCreate) {
   std::string env = unique_name("bad-empty");
   expect_one_line_error(run_rsm({"nodes", "create", env, "-m", "0", "-w", "0"}), 2, "nothing to create");
   expect_one_line_error(run_rsm({"nodes", "create", env, "-w", "2"}), 2, "has no manager yet");
+  // Listing it says so in both forms (JSON too: an empty list would hide a mistyped name).
+  expect_one_line_error(run_rsm({"nodes", "ls", env}), 1, "has no nodes");
+  expect_one_line_error(run_rsm({"nodes", "ls", env, "--json"}), 1, "has no nodes");
   engine::Client host(engine::Endpoint::from_environment());
   EXPECT_TRUE(leftovers(host, env).empty());
 }
