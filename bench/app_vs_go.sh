@@ -22,18 +22,6 @@ GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/
 cmake -S samples/rethinkswarmmode -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETHINKSWARMMODE_STATIC=ON >/dev/null
 cmake --build "$work/app" >/dev/null
 
-if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
-  hosts=$RSM_BENCH_RETHINKDB
-  echo "database: RethinkDB at $hosts"
-else
-  port=$((30000 + $$ % 2000))
-  build/tests/reql_test_server "$port" >/dev/null &
-  pids+=($!)
-  hosts=127.0.0.1:$port
-  sleep 0.3
-  echo "database: the tests' stand-in (reql_test_server), not RethinkDB"
-fi
-
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # user + system
 
@@ -60,5 +48,29 @@ run() {  # NAME PROGRAM
   wait "$pid" 2>/dev/null || true
 }
 
-run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
-run "Go (net/http + rethinkdb-go)" "$work/go-app"
+apps() {
+  run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
+  run "Go (net/http + rethinkdb-go)" "$work/go-app"
+}
+
+if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
+  hosts=$RSM_BENCH_RETHINKDB
+  echo "database: RethinkDB at $hosts"
+  apps
+  exit
+fi
+# The stand-in, both ways it can write answers (see bench/reql_roundtrip.sh).
+for writes in each together; do
+  port=$((30000 + $$ % 2000))
+  flags=()
+  [ "$writes" = together ] || flags=(--write-each-answer)
+  build/tests/reql_test_server "$port" "${flags[@]}" >/dev/null &
+  server=$!
+  pids+=("$server")
+  hosts=127.0.0.1:$port
+  sleep 0.3
+  echo "database: the tests' stand-in (reql_test_server), not RethinkDB; answers written $writes"
+  apps
+  kill "$server"
+  wait "$server" 2>/dev/null || true
+done

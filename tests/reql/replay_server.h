@@ -36,6 +36,11 @@ class ReplayServer {
   // Answers to CONTINUE wait this long first: a changefeed with nothing changing.
   void set_continue_delay(std::chrono::milliseconds delay) { continue_delay_ms_ = static_cast<int>(delay.count()); }
   int connections() const { return connections_; }
+  // How answers go out when many queries are in flight. By default the answers to what one
+  // read brought go out in one write. RethinkDB 2.4 writes each answer on its own
+  // (json_protocol_t::send_response), which costs a client more reads: benchmarks run
+  // both ways, since the drivers do not take the difference alike.
+  void set_write_each_answer(bool each) { write_each_answer_ = each; }
 
  private:
   void serve();
@@ -52,6 +57,7 @@ class ReplayServer {
   std::atomic<int> connections_{0};
   std::atomic<int> answer_delay_ms_{0};
   std::atomic<int> continue_delay_ms_{0};
+  std::atomic<bool> write_each_answer_{false};
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
