@@ -22,8 +22,15 @@ namespace asio = boost::asio;
 using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
-struct Connection::Impl {
-  asio::io_context io;
+struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
+  explicit Impl(asio::io_context* given) : io(given ? *given : own_io), on_callers_io(given != nullptr) {}
+
+  // The connection's own io_context, run by its own thread, unless the caller gave one
+  // (ConnectOptions::io_context) whose threads then do the reading and writing.
+  asio::io_context own_io;
+  asio::io_context& io;
+  const bool on_callers_io;
+  asio::ip::tcp::resolver resolver{io};
   asio::ip::tcp::socket socket{io};
   std::optional<asio::ssl::context> tls_context;
   std::optional<asio::ssl::stream<asio::ip::tcp::socket&>> tls;  // over `socket`, when TLS is on
@@ -35,7 +42,8 @@ struct Connection::Impl {
     else f(socket);
   }
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
-  std::thread thread;
+  std::thread thread;  // none on the caller's io_context
+  std::atomic<bool> closed{false};
   std::atomic<uint64_t> next_token{1};
 
   // Shared between callers and the io thread.
@@ -96,7 +104,9 @@ struct Connection::Impl {
   // system call for many answers when many queries are in flight.
   template <class Stream>
   void read_some(Stream& stream) {
-    stream.async_read_some(asio::buffer(read_buffer), [this](boost::system::error_code error, size_t received) {
+    // Each handler holds the state: on the caller's io_context it may run after close().
+    stream.async_read_some(asio::buffer(read_buffer), [this, self = shared_from_this()](boost::system::error_code error,
+                                                                                        size_t received) {
       if (error) return fail("the connection to the server was lost: " + error.message());
       try {
         incoming.feed(std::string_view(read_buffer.data(), received));
@@ -119,7 +129,8 @@ struct Connection::Impl {
     for (auto& frame : outbox) writing_now += frame;
     outbox.clear();
     with_stream([this](auto& stream) {
-      asio::async_write(stream, asio::buffer(writing_now), [this](boost::system::error_code error, size_t) {
+      asio::async_write(stream, asio::buffer(writing_now), [this, self = shared_from_this()](boost::system::error_code error,
+                                                                                            size_t) {
         if (error) return fail("cannot write to the server: " + error.message());
         if (outbox.empty()) writing = false;
         else write_next();
@@ -128,20 +139,60 @@ struct Connection::Impl {
   }
 
   void send(std::string frame) {
-    asio::post(io, [this, frame = std::move(frame)]() mutable {
-      outbox.push_back(std::move(frame));
-      if (!writing) write_next();
+    // A weak reference: a frame sent once the connection's own thread is gone (a cursor's
+    // STOP after close()) must not keep the connection alive in a queue nobody runs.
+    asio::post(io, [weak = weak_from_this(), frame = std::move(frame)]() mutable {
+      auto self = weak.lock();
+      if (!self) return;
+      self->outbox.push_back(std::move(frame));
+      if (!self->writing) self->write_next();
     });
   }
 
-  // Before the io thread runs: drives the io_context here until `done` or the deadline.
-  void run_until(const bool& done, Clock::time_point deadline, const std::string& what) {
+  // Ends whatever connecting was doing: its handler finishes with an error.
+  void give_up() {
+    resolver.cancel();
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  }
+
+  // One step of connecting (resolve and connect, TLS, a handshake read). Shared with its
+  // handler, which on the caller's io_context may finish after the step was given up.
+  struct Step {
+    std::mutex mutex;
+    std::condition_variable finished;
+    bool done = false;
+    boost::system::error_code error;
+    size_t bytes = 0;
+
+    void finish(boost::system::error_code result, size_t transferred = 0) {
+      std::lock_guard lock(mutex);
+      error = result;
+      bytes = transferred;
+      done = true;
+      finished.notify_all();
+    }
+    bool is_done() {
+      std::lock_guard lock(mutex);
+      return done;
+    }
+  };
+
+  // Waits until the step is done or the deadline passes (then the socket is closed). On its
+  // own io_context, whose thread does not run yet, the connection drives it here; the
+  // caller's io_context is driven by the caller's threads.
+  void wait(Step& step, Clock::time_point deadline, const std::string& what) {
+    if (on_callers_io) {
+      std::unique_lock lock(step.mutex);
+      if (step.finished.wait_until(lock, deadline, [&] { return step.done; })) return;
+      asio::post(io, [self = shared_from_this()] { self->give_up(); });
+      throw ConnectionError(what + ": no answer in time");
+    }
     io.restart();
-    while (!done) {
+    while (!step.is_done()) {
       if (Clock::now() >= deadline || io.run_one_until(deadline) == 0) {
-        if (done) break;
-        boost::system::error_code ignored;
-        socket.close(ignored);
+        if (step.is_done()) break;
+        give_up();
         io.restart();
         io.poll();  // lets the cancelled operation finish
         throw ConnectionError(what + ": no answer in time");
@@ -150,7 +201,8 @@ struct Connection::Impl {
   }
 };
 
-Connection::Connection(const ConnectOptions& options) : options_(options), impl_(std::make_shared<Impl>()) {}
+Connection::Connection(const ConnectOptions& options)
+    : options_(options), impl_(std::make_shared<Impl>(options.io_context)) {}
 
 Connection::~Connection() { close(); }
 
@@ -161,22 +213,15 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   auto deadline = Clock::now() + options.connect_timeout;
 
   // Connect.
-  bool done = false;
-  boost::system::error_code failure;
-  asio::ip::tcp::resolver resolver(impl.io);
-  resolver.async_resolve(options.host, std::to_string(options.port), [&](auto error, auto endpoints) {
-    if (error) {
-      failure = error;
-      done = true;
-      return;
-    }
-    asio::async_connect(impl.socket, endpoints, [&](auto connect_error, auto) {
-      failure = connect_error;
-      done = true;
-    });
-  });
-  impl.run_until(done, deadline, "connecting to " + where);
-  if (failure) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + failure.message());
+  auto step = std::make_shared<Impl::Step>();
+  impl.resolver.async_resolve(options.host, std::to_string(options.port),
+                              [self = connection->impl_, step](auto error, auto endpoints) {
+                                if (error) return step->finish(error);
+                                asio::async_connect(self->socket, endpoints,
+                                                    [step](auto connect_error, auto) { step->finish(connect_error); });
+                              });
+  impl.wait(*step, deadline, "connecting to " + where);
+  if (step->error) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + step->error.message());
   impl.socket.set_option(asio::ip::tcp::no_delay(true));
   // A changefeed may wait for its next change for ever, with nothing on the wire: TCP
   // keepalive is what finds a server that died without closing (about 20 s).
@@ -196,13 +241,11 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
       impl.tls->set_verify_callback(asio::ssl::host_name_verification(options.host));
     }
     SSL_set_tlsext_host_name(impl.tls->native_handle(), options.host.c_str());
-    done = false;
-    impl.tls->async_handshake(asio::ssl::stream_base::client, [&](auto error) {
-      failure = error;
-      done = true;
-    });
-    impl.run_until(done, deadline, "the TLS handshake with " + where);
-    if (failure) throw ConnectionError("TLS with " + where + " failed: " + failure.message());
+    step = std::make_shared<Impl::Step>();
+    impl.tls->async_handshake(asio::ssl::stream_base::client,
+                              [self = connection->impl_, step](auto error) { step->finish(error); });
+    impl.wait(*step, deadline, "the TLS handshake with " + where);
+    if (step->error) throw ConnectionError("TLS with " + where + " failed: " + step->error.message());
   }
 
   // Handshake, with the same deadline.
@@ -210,7 +253,7 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   auto write_all = [&](const std::string& bytes) { impl.with_stream([&](auto& stream) { asio::write(stream, asio::buffer(bytes)); }); };
   write_all(handshake.start());
   NulSplitter incoming;
-  char buffer[4096];
+  auto buffer = std::make_shared<std::array<char, 4096>>();  // its reader may outlive this call
   while (!handshake.done()) {
     std::string message;
     while (!handshake.done() && incoming.next(message)) {
@@ -218,27 +261,29 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
       if (!reply.empty()) write_all(reply);
     }
     if (handshake.done()) break;
-    size_t received = 0;
-    done = false;
+    step = std::make_shared<Impl::Step>();
     impl.with_stream([&](auto& stream) {
-      stream.async_read_some(asio::buffer(buffer), [&](auto error, size_t n) {
-        failure = error;
-        received = n;
-        done = true;
+      stream.async_read_some(asio::buffer(*buffer), [self = connection->impl_, step, buffer](auto error, size_t n) {
+        step->finish(error, n);
       });
     });
-    impl.run_until(done, deadline, "the handshake with " + where);
-    if (failure) {
+    impl.wait(*step, deadline, "the handshake with " + where);
+    if (step->error) {
       // A server that refuses our protocol says why, then closes: report its words.
       std::string rest = incoming.take_rest();
       if (!rest.empty()) handshake.on_message(rest);
-      throw ConnectionError("the handshake with " + where + " failed: " + failure.message());
+      throw ConnectionError("the handshake with " + where + " failed: " + step->error.message());
     }
-    incoming.feed(std::string_view(buffer, received));
+    incoming.feed(std::string_view(buffer->data(), step->bytes));
   }
   connection->server_version_ = handshake.server_version();
 
-  // From here on the connection's own thread reads and writes.
+  // From here on the io_context's thread reads and writes: the connection's own, or the
+  // caller's.
+  if (impl.on_callers_io) {
+    asio::post(impl.io, [self = connection->impl_] { self->read_next(); });
+    return connection;
+  }
   impl.io.restart();
   impl.work.emplace(impl.io.get_executor());
   impl.read_next();
@@ -252,7 +297,18 @@ bool Connection::is_open() const {
 }
 
 void Connection::close() {
-  if (!impl_ || !impl_->thread.joinable()) return;
+  if (!impl_ || impl_->closed.exchange(true)) return;
+  if (impl_->on_callers_io) {
+    // Nothing here to join: the socket is closed on the io_context, and what waits fails now.
+    asio::post(impl_->io, [self = impl_] {
+      boost::system::error_code ignored;
+      self->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      self->socket.close(ignored);
+    });
+    impl_->fail("the connection was closed");
+    return;
+  }
+  if (!impl_->thread.joinable()) return;  // connect() did not get as far as starting it
   asio::post(impl_->io, [impl = impl_.get()] {
     boost::system::error_code ignored;
     impl->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
@@ -374,8 +430,11 @@ bool Connection::await_answer(uint64_t token, bool without_deadline, AnswerCallb
   }
   if (!timer) return true;
   std::string where = options_.host + ":" + std::to_string(options_.port);
-  timer->async_wait([impl = impl_.get(), token, where, timeout = options_.read_timeout](boost::system::error_code error) {
-    if (error) return;  // cancelled: the answer came
+  // A weak reference: on the connection's own io_context a strong one would keep it alive.
+  timer->async_wait([weak = std::weak_ptr<Impl>(impl_), token, where,
+                     timeout = options_.read_timeout](boost::system::error_code error) {
+    auto impl = weak.lock();
+    if (error || !impl) return;  // cancelled: the answer came, or the connection is gone
     std::unique_lock lock(impl->mutex);
     auto it = impl->callbacks.find(token);
     if (it == impl->callbacks.end()) return;

@@ -13,6 +13,12 @@
 //   auto future = conn->async_run(r.expr(1), {}, boost::asio::use_future);
 //   conn->async_run(query, {}, [](std::exception_ptr error, reql::Cursor cursor) { ... });
 //   cursor.async_next([](std::exception_ptr error, std::optional<nlohmann::json> row) { ... });
+//
+// ConnectOptions::io_context puts the reading and writing on the caller's io_context
+// instead of a thread of the connection's own. A server that answers requests from that
+// context then never crosses a thread: the query goes out and its answer comes back on
+// the same thread. The io_context must outlive the connection, and blocking calls
+// (connect, run, next) must not be made on its threads: they wait for those threads.
 #pragma once
 
 #include <chrono>
@@ -29,6 +35,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <nlohmann/json.hpp>
 
 #include "reql/response.h"
@@ -54,6 +61,9 @@ struct ConnectOptions {
     std::string ca_file;
     bool verify = true;
   } tls;
+  // Where the connection reads and writes: null for a thread of its own, else the
+  // caller's io_context (see the top of this file).
+  boost::asio::io_context* io_context = nullptr;
 };
 
 // Options of one run: the server's global optargs ({"db", "app"}, {"read_mode",
@@ -127,8 +137,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Cursor run(const Term& query, const RunOptions& options = {});
   // Runs a query without blocking. The completion signature is
   // void(std::exception_ptr, Cursor): the error (a QueryError, ConnectionError...) or the
-  // cursor, handed to the token's executor. The answer arrives on the connection's own
-  // thread: do not call a cursor's blocking next() from a handler that runs there.
+  // cursor, handed to the token's executor. The answer arrives on the connection's
+  // thread (its own, or the io_context's): do not call a cursor's blocking next() from a
+  // handler that runs there.
   template <class CompletionToken>
   auto async_run(const Term& query, const RunOptions& options, CompletionToken&& token);
   // Waits until every noreply query sent so far has been processed.

@@ -26,7 +26,9 @@ namespace reql {
 
 struct PoolOptions {
   std::vector<std::string> seeds{"localhost:28015"};
-  // User, password and timeouts for every connection (host and port come from the seeds).
+  // User, password and timeouts for every connection (host and port come from the seeds),
+  // and the io_context they run on, if the caller's (see connection.h): then async_run
+  // from that context never crosses a thread, and run() must not be called there.
   ConnectOptions connection;
   // Names are looked up again at most this often, and whenever no server answers.
   std::chrono::milliseconds resolve_interval{2000};
