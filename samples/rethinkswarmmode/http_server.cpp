@@ -24,11 +24,15 @@ constexpr std::chrono::seconds kIdleLimit{60};
 // Everything here runs on the server's thread; an answer from elsewhere is posted to it.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {
+  Session(HttpServer& server, tcp::socket socket) : server_(&server), stream_(std::move(socket)) {
     stream_.socket().set_option(tcp::no_delay(true));
-    server_.sessions_.insert(this);
+    server_->sessions_.insert(this);
   }
-  ~Session() { server_.sessions_.erase(this); }
+  ~Session() {
+    if (server_) server_->sessions_.erase(this);
+  }
+  // The server is gone; this session lives on only in a handler that will never run.
+  void forget_server() { server_ = nullptr; }
 
   void read() {
     request_ = {};
@@ -47,8 +51,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   void on_request(error_code error) {
     if (error) return close();
     busy_ = true;
-    ++server_.in_flight_;
-    server_.handler_(std::string(request_.method_string()), std::string(request_.target()),
+    ++server_->in_flight_;
+    server_->handler_(std::string(request_.method_string()), std::string(request_.target()),
                      [self = shared_from_this()](Reply reply) {
                        asio::dispatch(self->stream_.get_executor(),
                                       [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
@@ -60,7 +64,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     response_.set(http::field::server, "rethinkswarmmode");
     response_.set(http::field::content_type, "text/plain; charset=utf-8");
     response_.body() = std::move(reply.body);
-    response_.keep_alive(request_.keep_alive() && !server_.draining_);
+    response_.keep_alive(request_.keep_alive() && !server_->draining_);
     response_.prepare_payload();
     if (request_.method() == http::verb::head) response_.body().clear();  // the length stays: what GET would send
     stream_.expires_after(kIdleLimit);
@@ -69,10 +73,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void on_written(error_code error) {
     busy_ = false;
-    --server_.in_flight_;
+    --server_->in_flight_;
     if (!error && response_.keep_alive()) read();
     else close();
-    server_.finish_if_drained();
+    server_->finish_if_drained();
   }
 
   void close() {
@@ -80,7 +84,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  HttpServer& server_;
+  HttpServer* server_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
@@ -88,7 +92,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   bool busy_ = false;  // between a request read and its answer written
 };
 
-HttpServer::HttpServer(int port, Handler handler) : handler_(std::move(handler)) {
+HttpServer::HttpServer(asio::io_context& io, int port, Handler handler)
+    : io_(io), handler_(std::move(handler)) {
   tcp::endpoint endpoint(tcp::v4(), static_cast<unsigned short>(port));
   error_code error;
   acceptor_.open(endpoint.protocol(), error);
@@ -98,7 +103,9 @@ HttpServer::HttpServer(int port, Handler handler) : handler_(std::move(handler))
   if (error) throw std::runtime_error("cannot listen on port " + std::to_string(port) + ": " + error.message());
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() {
+  for (Session* session : sessions_) session->forget_server();
+}
 
 void HttpServer::run(std::chrono::seconds grace) {
   grace_ = grace;
@@ -136,5 +143,7 @@ void HttpServer::begin_drain() {
 void HttpServer::finish_if_drained() {
   if (!draining_ || in_flight_ > 0) return;
   grace_timer_.cancel();
-  work_.reset();  // run() returns once the last connections are closed
+  // Every answer is written. Others' work on io_ (the database's connections) would keep
+  // it running: stop it.
+  io_.stop();
 }

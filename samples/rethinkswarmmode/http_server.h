@@ -1,10 +1,11 @@
 // A small HTTP/1.1 server (Boost.Beast), asynchronous on one thread: keep-alive, answers
-// that may come later from another thread (the database's), and a graceful stop for
-// rolling updates: stop accepting, close idle connections, answer what is in flight
-// (closing those connections after their answer), then return.
+// that may come later (from the database), and a graceful stop for rolling updates: stop
+// accepting, close idle connections, answer what is in flight (closing those connections
+// after their answer), then return.
 //
 // One thread because the work per request is tiny and everything else is waiting: a
-// thread per connection spent most of its time switching threads and taking locks.
+// thread per connection spent most of its time switching threads and taking locks. The
+// io_context is the caller's, so that the database's connections can run on it too.
 #pragma once
 
 #include <atomic>
@@ -26,8 +27,9 @@ class HttpServer {
   // Answers one request by calling `respond` once, at once or later, from any thread.
   using Handler = std::function<void(const std::string& method, const std::string& target, Respond respond)>;
 
-  // Binds 0.0.0.0:port; throws std::runtime_error when it cannot.
-  HttpServer(int port, Handler handler);
+  // Binds 0.0.0.0:port on io; throws std::runtime_error when it cannot. io must outlive
+  // the server.
+  HttpServer(boost::asio::io_context& io, int port, Handler handler);
   ~HttpServer();
 
   // Serves until stop(); then waits for the requests in flight (at most `grace`).
@@ -43,12 +45,12 @@ class HttpServer {
   // Lets run() return once draining and nothing is in flight.
   void finish_if_drained();
 
-  // The io thread's own. Declared before io_: sessions still held by handlers left in
-  // io_ when it is destroyed take themselves out of this set.
+  // The io thread's own. Sessions still held by handlers left in io_ when the server is
+  // destroyed are told it is gone.
   std::set<Session*> sessions_;
   int in_flight_ = 0;
 
-  boost::asio::io_context io_{1};
+  boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   boost::asio::steady_timer grace_timer_{io_};
