@@ -17,7 +17,8 @@ for package in "${packages[@]}"; do
 done
 work=$(mktemp -d)
 pids=()
-trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+source bench/standin.sh
+trap 'kill "${pids[@]}" $standin 2>/dev/null || true; rm -rf "$work"' EXIT
 GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/go-app" bench/go_app/main.go
 cmake -S samples/rethinkswarmmode -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETHINKSWARMMODE_STATIC=ON >/dev/null
 cmake --build "$work/app" >/dev/null
@@ -48,29 +49,15 @@ run() {  # NAME PROGRAM
   wait "$pid" 2>/dev/null || true
 }
 
-apps() {
+apps() {  # HOST PORT
+  hosts=$1:$2
   run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
   run "Go (net/http + rethinkdb-go)" "$work/go-app"
 }
 
 if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
-  hosts=$RSM_BENCH_RETHINKDB
-  echo "database: RethinkDB at $hosts"
-  apps
-  exit
+  echo "database: RethinkDB at $RSM_BENCH_RETHINKDB"
+  apps "${RSM_BENCH_RETHINKDB%:*}" "${RSM_BENCH_RETHINKDB##*:}"
+else
+  for_each_standin apps
 fi
-# The stand-in, both ways it can write answers (see bench/reql_roundtrip.sh).
-for writes in each together; do
-  port=$((30000 + $$ % 2000))
-  flags=()
-  [ "$writes" = together ] || flags=(--write-each-answer)
-  build/tests/reql_test_server "$port" "${flags[@]}" >/dev/null &
-  server=$!
-  pids+=("$server")
-  hosts=127.0.0.1:$port
-  sleep 0.3
-  echo "database: the tests' stand-in (reql_test_server), not RethinkDB; answers written $writes"
-  apps
-  kill "$server"
-  wait "$server" 2>/dev/null || true
-done

@@ -21,20 +21,6 @@ if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
   drivers "${RSM_BENCH_RETHINKDB%:*}" "${RSM_BENCH_RETHINKDB##*:}"
   exit
 fi
-# The stand-in, both ways it can write answers: each on its own (as RethinkDB 2.4 does),
-# and the answers to one read together. The drivers do not take the two alike.
-server=
-trap '[ -z "$server" ] || kill "$server"' EXIT
-for writes in each together; do
-  port=$((30000 + $$ % 2000))
-  flags=()
-  [ "$writes" = together ] || flags=(--write-each-answer)
-  build/tests/reql_test_server "$port" "${flags[@]}" >/dev/null &
-  server=$!
-  sleep 0.3
-  echo "server: the tests' stand-in (reql_test_server), not RethinkDB; answers written $writes"
-  drivers 127.0.0.1 "$port"
-  kill "$server"
-  wait "$server" 2>/dev/null || true
-  server=
-done
+source bench/standin.sh
+trap '[ -z "$standin" ] || kill "$standin"' EXIT
+for_each_standin drivers
