@@ -6,6 +6,7 @@
 
 #include <array>
 #include <atomic>
+#include <deque>
 #include <set>
 #include <thread>
 
@@ -53,13 +54,26 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   // answer wakes only the thread waiting for it (one shared one woke all of them: with
   // 64 threads waiting, most of the time went to wakeups that found nothing).
   std::map<uint64_t, std::condition_variable*> sleepers;
-  // First answers that async_run callers wait for, with their deadline timers.
-  std::map<uint64_t, std::pair<std::function<void(Response*, const std::string&)>, std::shared_ptr<asio::steady_timer>>>
-      callbacks;
+  // Answers that async callers wait for, by token, with their deadlines.
+  struct Awaited {
+    std::function<void(Response*, const std::string&)> callback;
+    Clock::time_point deadline;  // max(): none (a changefeed)
+  };
+  std::map<uint64_t, Awaited> callbacks;
+  // One timer serves every deadline: it is armed for the earliest, and when it fires it
+  // fails what is due and is armed for the next (a timer per query was a tenth of the work
+  // per query). Deadlines come in the order they fall due, all read_timeout ahead, so a
+  // new one never needs the timer moved.
+  bool deadline_timer_armed = false;
   std::set<uint64_t> unwanted;                     // stopped cursors: their answers are dropped
   std::string failure;                             // why the connection is gone, once it is
 
+  // Set once connected; the messages of timeouts name them.
+  std::string where;
+  std::chrono::milliseconds read_timeout{0};
+
   // The io thread's own.
+  asio::steady_timer deadline_timer{io};
   std::deque<std::string> outbox;
   std::string writing_now;  // what the current write sends: every frame queued when it began
   bool writing = false;
@@ -75,17 +89,45 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
       waiting.swap(callbacks);
       for (auto& [token, sleeper] : sleepers) sleeper->notify_one();
     }
-    for (auto& [token, callback] : waiting) callback.first(nullptr, reason);
+    for (auto& [token, awaited] : waiting) awaited.callback(nullptr, reason);
+  }
+
+  // On the io thread: fails the waits that are due, then sleeps until the earliest left.
+  void expire_deadlines() {
+    std::vector<std::function<void(Response*, const std::string&)>> expired;
+    std::unique_lock lock(mutex);
+    auto now = Clock::now();
+    auto earliest = Clock::time_point::max();
+    for (auto it = callbacks.begin(); it != callbacks.end();) {
+      if (it->second.deadline > now) {
+        earliest = std::min(earliest, it->second.deadline);
+        ++it;
+        continue;
+      }
+      expired.push_back(std::move(it->second.callback));
+      unwanted.insert(it->first);  // a late answer is dropped
+      it = callbacks.erase(it);
+    }
+    deadline_timer_armed = earliest != Clock::time_point::max() && !closed;
+    if (deadline_timer_armed) {
+      deadline_timer.expires_at(earliest);
+      // A weak reference: on the connection's own io_context a strong one would keep it alive.
+      deadline_timer.async_wait([weak = weak_from_this()](boost::system::error_code error) {
+        if (auto self = weak.lock(); self && !error) self->expire_deadlines();
+      });
+    }
+    lock.unlock();
+    std::string message = "the server at " + where + " did not answer within " + std::to_string(read_timeout.count()) + " ms";
+    for (auto& callback : expired) callback(nullptr, message);
   }
 
   void deliver(uint64_t token, Response response) {
     std::unique_lock lock(mutex);
     if (auto it = callbacks.find(token); it != callbacks.end()) {
-      auto callback = std::move(it->second);
+      auto callback = std::move(it->second.callback);
       callbacks.erase(it);
       lock.unlock();
-      if (callback.second) callback.second->cancel();
-      callback.first(&response, "");
+      callback(&response, "");
       return;
     }
     if (unwanted.contains(token)) {
@@ -149,6 +191,15 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
     });
   }
 
+  // On the io thread, once closed: nothing of the connection's is left pending there (its
+  // own thread's run() then returns).
+  void shut() {
+    boost::system::error_code ignored;
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+    deadline_timer.cancel();
+  }
+
   // Ends whatever connecting was doing: its handler finishes with an error.
   void give_up() {
     resolver.cancel();
@@ -202,7 +253,10 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
 };
 
 Connection::Connection(const ConnectOptions& options)
-    : options_(options), impl_(std::make_shared<Impl>(options.io_context)) {}
+    : options_(options), impl_(std::make_shared<Impl>(options.io_context)) {
+  impl_->where = options.host + ":" + std::to_string(options.port);
+  impl_->read_timeout = options.read_timeout;
+}
 
 Connection::~Connection() { close(); }
 
@@ -300,20 +354,12 @@ void Connection::close() {
   if (!impl_ || impl_->closed.exchange(true)) return;
   if (impl_->on_callers_io) {
     // Nothing here to join: the socket is closed on the io_context, and what waits fails now.
-    asio::post(impl_->io, [self = impl_] {
-      boost::system::error_code ignored;
-      self->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-      self->socket.close(ignored);
-    });
+    asio::post(impl_->io, [self = impl_] { self->shut(); });
     impl_->fail("the connection was closed");
     return;
   }
   if (!impl_->thread.joinable()) return;  // connect() did not get as far as starting it
-  asio::post(impl_->io, [impl = impl_.get()] {
-    boost::system::error_code ignored;
-    impl->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    impl->socket.close(ignored);
-  });
+  asio::post(impl_->io, [impl = impl_.get()] { impl->shut(); });
   impl_->work.reset();
   // On its own thread (the last reference dropped by a callback) it cannot join itself:
   // the thread then finishes by itself and frees what it shares.
@@ -378,9 +424,13 @@ std::string Connection::start_query(const Term& query, const RunOptions& options
     optargs[name] = name == "db" && value.json().is_string() ? r.db(value).json() : value.json();
     noreply = noreply || (name == "noreply" && value.json() == true);
   }
-  Json start = Json::array({static_cast<int>(QueryType::START), query.json()});
-  if (!optargs.empty()) start.push_back(optargs);
-  return start.dump();
+  // [1, query, optargs] written out, not built as a Json array first: that copied the
+  // whole query once more.
+  std::string start = "[" + std::to_string(static_cast<int>(QueryType::START)) + ",";
+  start += query.json().dump();
+  if (!optargs.empty()) start += "," + optargs.dump();
+  start += "]";
+  return start;
 }
 
 Cursor Connection::run(const Term& query, const RunOptions& options) {
@@ -400,7 +450,7 @@ void Connection::start_async(const Term& query, const RunOptions& options, Async
   uint64_t token = new_token();
   auto self = shared_from_this();
   // Builds the cursor from the first answer, or hands over why there is none.
-  auto complete = [self, token, callback](Response* response, const std::string& failure) {
+  auto complete = [self, token, callback = std::move(callback)](Response* response, const std::string& failure) {
     if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), Cursor());
     try {
       callback(nullptr, Cursor(self, token, std::move(*response)));
@@ -413,37 +463,23 @@ void Connection::start_async(const Term& query, const RunOptions& options, Async
     Response none{.type = ResponseType::SUCCESS_SEQUENCE};
     return complete(&none, "");
   }
-  if (await_answer(token, false, complete)) impl_->send(encode_frame(token, start));
+  if (await_answer(token, false, std::move(complete))) impl_->send(encode_frame(token, start));
 }
 
 bool Connection::await_answer(uint64_t token, bool without_deadline, AnswerCallback callback) {
-  auto timer = without_deadline ? nullptr : std::make_shared<asio::steady_timer>(impl_->io, options_.read_timeout);
-  {
-    std::unique_lock lock(impl_->mutex);
-    if (!impl_->failure.empty()) {
-      std::string failure = impl_->failure;
-      lock.unlock();
-      callback(nullptr, failure);
-      return false;
-    }
-    impl_->callbacks.emplace(token, std::make_pair(callback, timer));
-  }
-  if (!timer) return true;
-  std::string where = options_.host + ":" + std::to_string(options_.port);
-  // A weak reference: on the connection's own io_context a strong one would keep it alive.
-  timer->async_wait([weak = std::weak_ptr<Impl>(impl_), token, where,
-                     timeout = options_.read_timeout](boost::system::error_code error) {
-    auto impl = weak.lock();
-    if (error || !impl) return;  // cancelled: the answer came, or the connection is gone
-    std::unique_lock lock(impl->mutex);
-    auto it = impl->callbacks.find(token);
-    if (it == impl->callbacks.end()) return;
-    auto callback = std::move(it->second.first);
-    impl->callbacks.erase(it);
-    impl->unwanted.insert(token);
+  std::unique_lock lock(impl_->mutex);
+  if (!impl_->failure.empty()) {
+    std::string failure = impl_->failure;
     lock.unlock();
-    callback(nullptr, "the server at " + where + " did not answer within " + std::to_string(timeout.count()) + " ms");
-  });
+    callback(nullptr, failure);
+    return false;
+  }
+  auto deadline = without_deadline ? Clock::time_point::max() : Clock::now() + options_.read_timeout;
+  impl_->callbacks.emplace(token, Impl::Awaited{std::move(callback), deadline});
+  if (!without_deadline && !std::exchange(impl_->deadline_timer_armed, true))
+    asio::post(impl_->io, [weak = std::weak_ptr<Impl>(impl_)] {
+      if (auto impl = weak.lock()) impl->expire_deadlines();
+    });
   return true;
 }
 
@@ -477,6 +513,7 @@ Cursor& Cursor::operator=(Cursor&& other) noexcept {
     feed_ = other.feed_;
     done_ = std::exchange(other.done_, true);
     rows_ = std::move(other.rows_);
+    next_row_ = std::exchange(other.next_row_, 0);
     value_ = std::move(other.value_);
     profile_ = std::move(other.profile_);
   }
@@ -495,15 +532,15 @@ void Cursor::take(Response response) {
     case ResponseType::SUCCESS_ATOM:
     case ResponseType::SERVER_INFO:
       atom_ = true;
-      value_ = response.results.empty() ? Json() : ungroup_pseudotypes(response.results[0]);
+      value_ = response.results.empty() ? Json() : ungroup_pseudotypes(std::move(response.results[0]));
       done_ = true;
       return;
     case ResponseType::SUCCESS_PARTIAL:
       feed_ = feed_ || response.is_feed();
-      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(row));
+      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(std::move(row)));
       return;
     default:  // SUCCESS_SEQUENCE, WAIT_COMPLETE: the last batch
-      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(row));
+      for (auto& row : response.results) rows_.push_back(ungroup_pseudotypes(std::move(row)));
       done_ = true;
   }
 }
@@ -514,24 +551,29 @@ const Json& Cursor::value() const {
 }
 
 std::optional<Json> Cursor::next() {
-  while (rows_.empty() && !done_) {
+  while (!has_rows() && !done_) {
     connection_->send_continue(token_);
     // A changefeed's next batch comes when something changes: maybe much later.
     take(connection_->wait_for(token_, feed_));
   }
-  if (rows_.empty()) return std::nullopt;
-  Json row = std::move(rows_.front());
-  rows_.pop_front();
+  if (!has_rows()) return std::nullopt;
+  return take_row();
+}
+
+Json Cursor::take_row() {
+  Json row = std::move(rows_[next_row_++]);
+  if (next_row_ == rows_.size()) {
+    rows_.clear();
+    next_row_ = 0;
+  }
   return row;
 }
 
+
 void Cursor::start_next(NextCallback callback) {
-  if (!rows_.empty() || done_) {
+  if (has_rows() || done_) {
     std::optional<Json> row;
-    if (!rows_.empty()) {
-      row = std::move(rows_.front());
-      rows_.pop_front();
-    }
+    if (has_rows()) row = take_row();
     return callback(nullptr, std::move(row));
   }
   bool waiting = connection_->await_answer(token_, feed_, [this, callback](Response* response, const std::string& failure) {
@@ -557,6 +599,7 @@ void Cursor::close() {
   if (done_ || !connection_) return;
   done_ = true;
   rows_.clear();
+  next_row_ = 0;
   try {
     connection_->send_stop(token_);
   } catch (...) {  // a cursor of a lost connection has nothing left to stop

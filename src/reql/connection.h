@@ -23,7 +23,6 @@
 
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <functional>
 #include <map>
@@ -31,6 +30,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -117,7 +117,12 @@ class Cursor {
   bool atom_ = false;
   bool feed_ = false;
   bool done_ = true;
-  std::deque<nlohmann::json> rows_;
+  // Rows received and not yet read: rows_[next_row_] on. A vector, not a deque: a cursor
+  // is moved through every layer of an asynchronous answer, and an empty deque allocates.
+  std::vector<nlohmann::json> rows_;
+  size_t next_row_ = 0;
+  bool has_rows() const { return next_row_ < rows_.size(); }
+  nlohmann::json take_row();
   nlohmann::json value_;
   nlohmann::json profile_;
 };
@@ -154,6 +159,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   friend class Cursor;
+  friend class Pool;
   struct Impl;
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
   void start_async(const Term& query, const RunOptions& options, AsyncCallback callback);

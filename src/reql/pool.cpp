@@ -271,7 +271,10 @@ void Pool::run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<
                         AsyncCallback callback, bool may_retry) {
   Connection& on = *connection;
   const Term& term = *query;
-  on.async_run(term, options, [this, connection, query, options, callback, may_retry](std::exception_ptr error, Cursor cursor) {
+  // Straight to the connection's callback, not through async_run: `callback` already
+  // hands its answer to the caller's executor.
+  on.start_async(term, options, [this, connection = std::move(connection), query = std::move(query), options,
+                                 callback = std::move(callback), may_retry](std::exception_ptr error, Cursor cursor) {
     // As run(): a read whose connection dropped runs once more, on another server.
     if (may_retry && !closing_ && is_connection_error(error) && !connection->is_open())
       return run_async_after_pick(query, options, callback, false);

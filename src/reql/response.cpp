@@ -79,24 +79,19 @@ std::string to_binary(const Json& value) {
   return base64_decode(value["data"].get<std::string>());
 }
 
-Json ungroup_pseudotypes(const Json& value) {
+Json ungroup_pseudotypes(Json value) {
   if (has_type(value, "GROUPED_DATA")) {
     Json groups = Json::array();
-    for (const auto& pair : value.value("data", Json::array()))
-      if (pair.is_array() && pair.size() == 2)
-        groups.push_back({{"group", ungroup_pseudotypes(pair[0])}, {"reduction", ungroup_pseudotypes(pair[1])}});
+    auto data = value.find("data");
+    if (data != value.end() && data->is_array())
+      for (auto& pair : *data)
+        if (pair.is_array() && pair.size() == 2)
+          groups.push_back({{"group", ungroup_pseudotypes(std::move(pair[0]))},
+                            {"reduction", ungroup_pseudotypes(std::move(pair[1]))}});
     return groups;
   }
-  if (value.is_array()) {
-    Json out = Json::array();
-    for (const auto& element : value) out.push_back(ungroup_pseudotypes(element));
-    return out;
-  }
-  if (value.is_object()) {
-    Json out = Json::object();
-    for (const auto& [key, element] : value.items()) out[key] = ungroup_pseudotypes(element);
-    return out;
-  }
+  if (value.is_structured())
+    for (auto& element : value) element = ungroup_pseudotypes(std::move(element));
   return value;
 }
 

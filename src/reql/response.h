@@ -44,7 +44,8 @@ bool is_binary(const nlohmann::json& value);
 std::string to_binary(const nlohmann::json& value);  // the decoded bytes
 
 // GROUPED_DATA turned into [{"group": ..., "reduction": ...}, ...] at any depth, as the
-// official drivers present it; everything else is returned unchanged.
-nlohmann::json ungroup_pseudotypes(const nlohmann::json& value);
+// official drivers present it; everything else is returned unchanged. Takes the value to
+// change it in place: a row is not copied on its way to the caller.
+nlohmann::json ungroup_pseudotypes(nlohmann::json value);
 
 }  // namespace reql

@@ -67,6 +67,39 @@ TEST(AsyncRun, HandsOverServerErrorsAndDeadlines) {
   EXPECT_EQ(conn->async_run(r.expr("after"), {}, boost::asio::use_future).get().value(), "after");
 }
 
+TEST(AsyncRun, EachQueryFailsAtItsOwnDeadline) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  auto conn = connect_to(server, std::chrono::milliseconds(400));
+  // One timer serves every deadline of a connection: after the first query's, it must wait
+  // for the second's, which is later, and an answered query must not be failed.
+  using Clock = std::chrono::steady_clock;
+  auto started = Clock::now();
+  auto first = conn->async_run(r.expr("ignore"), {}, boost::asio::use_future);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  auto second = conn->async_run(r.expr("ignore"), {}, boost::asio::use_future);
+  auto answered = conn->async_run(r.expr("answered"), {}, boost::asio::use_future);
+  EXPECT_THROW(first.get(), ConnectionError);
+  auto first_failed = Clock::now() - started;
+  EXPECT_THROW(second.get(), ConnectionError);
+  auto second_failed = Clock::now() - started;
+  EXPECT_EQ(answered.get().value(), "answered");
+  EXPECT_GE(first_failed, std::chrono::milliseconds(400));
+  EXPECT_LT(first_failed, std::chrono::milliseconds(600)) << "not at its own deadline";
+  EXPECT_GE(second_failed, std::chrono::milliseconds(650)) << "failed at the first query's deadline";
+  EXPECT_LT(second_failed, std::chrono::milliseconds(1000));
+}
+
+TEST(AsyncRun, ClosingAfterAnsweredQueriesDoesNotWaitForTheirDeadlines) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  rsm::testing::ReplayServer server(rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json"));
+  auto conn = connect_to(server, std::chrono::milliseconds(5000));
+  EXPECT_EQ(conn->async_run(r.expr("answered"), {}, boost::asio::use_future).get().value(), "answered");
+  auto closing = std::chrono::steady_clock::now();
+  conn.reset();  // joins the connection's thread, which the deadline timer must not keep running
+  EXPECT_LT(std::chrono::steady_clock::now() - closing, std::chrono::milliseconds(1000));
+}
+
 namespace {
 
 // A query the test server answers with scripted batches: [1, 2], then [3], then the end.
