@@ -18,6 +18,11 @@ AppConfig AppConfig::from_environment() {
     config.port = std::atoi(port.c_str());
     if (config.port <= 0 || config.port > 65535) throw std::runtime_error("PORT must be a port number, not '" + port + "'");
   }
+  if (auto idle = env("IDLE_TIMEOUT"); !idle.empty()) {
+    config.idle_timeout_seconds = std::atoi(idle.c_str());
+    if (config.idle_timeout_seconds <= 0)
+      throw std::runtime_error("IDLE_TIMEOUT must be a number of seconds, not '" + idle + "'");
+  }
   if (auto hosts = env("RETHINKDB_HOSTS"); !hosts.empty()) {
     config.database.clear();
     std::istringstream list(hosts);

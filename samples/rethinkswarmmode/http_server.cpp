@@ -15,8 +15,9 @@ using boost::system::error_code;
 
 namespace {
 
-// An idle keep-alive connection is closed after a minute; an answer gets as long to go out.
-constexpr std::chrono::seconds kIdleLimit{60};
+// Sweeps run kIdleSweeps times per idle limit, so a connection is closed between the limit
+// and a sixth more after it went quiet.
+constexpr uint64_t kIdleSweeps = 6;
 
 }  // namespace
 
@@ -24,9 +25,13 @@ constexpr std::chrono::seconds kIdleLimit{60};
 // Everything here runs on the server's thread; an answer from elsewhere is posted to it.
 class HttpServer::Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(HttpServer& server, tcp::socket socket) : server_(&server), stream_(std::move(socket)) {
-    stream_.socket().set_option(tcp::no_delay(true));
+  using Socket = asio::basic_stream_socket<tcp, Executor>;
+
+  Session(HttpServer& server, Socket socket) : server_(&server), socket_(std::move(socket)) {
+    socket_.set_option(tcp::no_delay(true));
     server_->sessions_.insert(this);
+    response_.set(http::field::server, "rethinkswarmmode");
+    response_.set(http::field::content_type, "text/plain; charset=utf-8");
   }
   ~Session() {
     if (server_) server_->sessions_.erase(this);
@@ -36,43 +41,54 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void read() {
     request_ = {};
-    stream_.expires_after(kIdleLimit);
-    http::async_read(stream_, buffer_, request_, [self = shared_from_this()](error_code error, size_t) {
+    waiting_for_ = Waiting::request;
+    since_ = server_->sweeps_;
+    http::async_read(socket_, buffer_, request_, [self = shared_from_this()](error_code error, size_t) {
       self->on_request(error);
     });
   }
 
   // At the start of a drain: a connection waiting for its next request is closed.
   void close_if_idle() {
-    if (!busy_) stream_.cancel();
+    if (waiting_for_ == Waiting::request) socket_.cancel();
+  }
+
+  // A client that has kept us waiting (for its request, or to take its answer) since the
+  // sweep `before` or earlier is cut off. Waiting for the database is not its fault: the
+  // database has its own deadline.
+  void close_if_waiting_since(uint64_t before) {
+    error_code ignored;
+    if (waiting_for_ != Waiting::handler && since_ <= before) socket_.close(ignored);
   }
 
  private:
+  enum class Waiting { request, handler, client };
+
   void on_request(error_code error) {
     if (error) return close();
-    busy_ = true;
+    waiting_for_ = Waiting::handler;
     ++server_->in_flight_;
     server_->handler_(std::string(request_.method_string()), std::string(request_.target()),
                      [self = shared_from_this()](Reply reply) {
-                       asio::dispatch(self->stream_.get_executor(),
+                       asio::dispatch(self->socket_.get_executor(),
                                       [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
                      });
   }
 
   void answer(Reply reply) {
-    response_ = http::response<http::string_body>(static_cast<http::status>(reply.status), request_.version());
-    response_.set(http::field::server, "rethinkswarmmode");
-    response_.set(http::field::content_type, "text/plain; charset=utf-8");
+    // One response per connection, made again only in part: its fixed fields stay.
+    response_.result(static_cast<http::status>(reply.status));
+    response_.version(request_.version());
     response_.body() = std::move(reply.body);
     response_.keep_alive(request_.keep_alive() && !server_->draining_);
     response_.prepare_payload();
     if (request_.method() == http::verb::head) response_.body().clear();  // the length stays: what GET would send
-    stream_.expires_after(kIdleLimit);
-    http::async_write(stream_, response_, [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
+    waiting_for_ = Waiting::client;
+    since_ = server_->sweeps_;
+    http::async_write(socket_, response_, [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
   }
 
   void on_written(error_code error) {
-    busy_ = false;
     --server_->in_flight_;
     if (!error && response_.keep_alive()) read();
     else close();
@@ -81,19 +97,22 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
   }
 
   HttpServer* server_;
-  boost::beast::tcp_stream stream_;
+  Socket socket_;
   boost::beast::flat_buffer buffer_;
   http::request<http::string_body> request_;
   http::response<http::string_body> response_;
-  bool busy_ = false;  // between a request read and its answer written
+  Waiting waiting_for_ = Waiting::request;
+  uint64_t since_ = 0;  // the sweep count when it began waiting for the client
 };
 
-HttpServer::HttpServer(asio::io_context& io, int port, Handler handler)
-    : io_(io), handler_(std::move(handler)) {
+HttpServer::HttpServer(asio::io_context& io, int port, std::chrono::seconds idle_limit, Handler handler)
+    : sweep_interval_(std::chrono::duration_cast<std::chrono::milliseconds>(idle_limit) / kIdleSweeps),
+      io_(io),
+      handler_(std::move(handler)) {
   tcp::endpoint endpoint(tcp::v4(), static_cast<unsigned short>(port));
   error_code error;
   acceptor_.open(endpoint.protocol(), error);
@@ -110,6 +129,7 @@ HttpServer::~HttpServer() {
 void HttpServer::run(std::chrono::seconds grace) {
   grace_ = grace;
   accept();
+  sweep();
   io_.run();
 }
 
@@ -118,13 +138,23 @@ void HttpServer::stop() {
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept([this](error_code error, tcp::socket socket) {
+  acceptor_.async_accept([this](error_code error, Session::Socket socket) {
     if (error) {
       if (error == asio::error::operation_aborted || draining_) return;  // closed by begin_drain
       return accept();  // out of descriptors, a connection reset before it was taken...
     }
     std::make_shared<Session>(*this, std::move(socket))->read();
     accept();
+  });
+}
+
+void HttpServer::sweep() {
+  if (sweeps_ > kIdleSweeps)
+    for (Session* session : sessions_) session->close_if_waiting_since(sweeps_ - kIdleSweeps);
+  ++sweeps_;
+  sweep_timer_.expires_after(sweep_interval_);
+  sweep_timer_.async_wait([this](error_code error) {
+    if (!error) sweep();  // else the server is going
   });
 }
 
@@ -143,6 +173,7 @@ void HttpServer::begin_drain() {
 void HttpServer::finish_if_drained() {
   if (!draining_ || in_flight_ > 0) return;
   grace_timer_.cancel();
+  sweep_timer_.cancel();
   // Every answer is written. Others' work on io_ (the database's connections) would keep
   // it running: stop it.
   io_.stop();

@@ -17,7 +17,7 @@ Reply unavailable(const std::exception& error) {
 // Runs `query` and answers with make_reply(its value), or 503 with why not.
 template <class MakeReply>
 void answer_from_database(reql::Pool& database, const reql::Term& query, Respond respond, MakeReply make_reply) {
-  database.async_run(query, {}, [respond, make_reply](std::exception_ptr error, reql::Cursor cursor) {
+  database.async_run(query, {}, [respond = std::move(respond), make_reply](std::exception_ptr error, reql::Cursor cursor) {
     Reply reply;
     try {
       if (error) std::rethrow_exception(error);
@@ -37,11 +37,13 @@ void route(const std::string& method, const std::string& target, reql::Pool& dat
   if (path == "/healthz") return respond({200, "ok\n"});
   if (path == "/readyz") {
     if (draining) return respond({503, "draining\n"});
-    return answer_from_database(database, r.expr("ready"), respond, [](const nlohmann::json&) { return Reply{200, "ready\n"}; });
+    static const reql::Term ready = r.expr("ready");
+    return answer_from_database(database, ready, respond, [](const nlohmann::json&) { return Reply{200, "ready\n"}; });
   }
   if (path == "/bar") {
-    return answer_from_database(database, r.expr("Hello from Rethink"), respond, [](const nlohmann::json& hello) {
-      return Reply{200, "Hello, \"/bar\" 0.1\n" + hello.get<std::string>() + "\n"};
+    static const reql::Term hello = r.expr("Hello from Rethink");
+    return answer_from_database(database, hello, respond, [](const nlohmann::json& line) {
+      return Reply{200, "Hello, \"/bar\" 0.1\n" + line.get<std::string>() + "\n"};
     });
   }
   respond({404, "404 page not found\n"});

@@ -72,9 +72,13 @@ bool wait_for_app(int port) {
 
 class App {
  public:
-  App(int port, const std::string& database, const std::string& password_file = "") : port_(port) {
+  // `environment`: more VARIABLE=value settings.
+  App(int port, const std::string& database, const std::string& password_file = "",
+      const std::vector<std::string>& environment = {})
+      : port_(port) {
     std::vector<std::string> argv{"env", "PORT=" + std::to_string(port), "RETHINKDB_HOSTS=" + database};
     if (!password_file.empty()) argv.push_back("RETHINKDB_PASSWORD_FILE=" + password_file);
+    argv.insert(argv.end(), environment.begin(), environment.end());
     argv.push_back(RETHINKSWARMMODE_BINARY);
     process_ = std::make_unique<rsm::Subprocess>(rsm::Subprocess::spawn(argv));
     EXPECT_TRUE(wait_for_app(port)) << "the app did not start";
@@ -211,6 +215,36 @@ TEST(SampleApp, ClosesIdleConnectionsOnSigtermInsteadOfWaitingForThem) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(2)) << "it waited for the idle connection";
   EXPECT_EQ(recv(client, answer, sizeof answer, 0), 0) << "the connection was not closed";
   close(client);
+}
+
+TEST(SampleApp, ClosesKeepAliveConnectionsQuietForTheIdleTimeout) {
+  App app(free_port(), "127.0.0.1:1", "", {"IDLE_TIMEOUT=1"});
+  int client = connect_to(app.port());
+  std::string ask = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(client, ask.data(), ask.size(), 0), static_cast<ssize_t>(ask.size()));
+  char answer[512];
+  ASSERT_GT(recv(client, answer, sizeof answer, 0), 0);
+  auto answered = std::chrono::steady_clock::now();
+  EXPECT_EQ(recv(client, answer, sizeof answer, 0), 0) << "the quiet connection was not closed";
+  auto quiet = std::chrono::steady_clock::now() - answered;
+  EXPECT_GE(quiet, std::chrono::milliseconds(900));
+  EXPECT_LT(quiet, std::chrono::seconds(3));
+  close(client);
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
+TEST(SampleApp, WaitingForASlowDatabaseIsNotIdle) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  ReplayServer database(handshake);
+  App app(free_port(), "127.0.0.1:" + std::to_string(database.port()), "", {"IDLE_TIMEOUT=1"});
+  EXPECT_EQ(http_get(app.port(), "/bar").status, 200);  // connected
+  database.set_answer_delay(std::chrono::milliseconds(1600));
+  HttpAnswer answer = http_get(app.port(), "/bar");
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, kSeedAnswer);
+  EXPECT_EQ(app.terminate_and_wait(), 0);
 }
 
 TEST(SampleApp, HealthcheckModeSaysWhetherTheAppAnswers) {
