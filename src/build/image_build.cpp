@@ -33,8 +33,8 @@ namespace {
 
 // What most C++ services need: the compiler and CMake, and the libraries the sample app
 // (and rsm itself) build on. A project adds its own with --package.
-const std::vector<std::string> kBuilderPackages = {"g++",        "cmake",           "ninja-build", "pkg-config",
-                                                   "libssl-dev", "libboost-dev",    "nlohmann-json3-dev",
+const std::vector<std::string> kBuilderPackages = {"g++",        "cmake",        "ninja-build",        "pkg-config",
+                                                   "libssl-dev", "libboost-dev", "nlohmann-json3-dev", "rapidjson-dev",
                                                    "libfmt-dev", "ca-certificates"};
 constexpr size_t kKeptLines = 40;
 

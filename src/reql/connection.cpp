@@ -68,9 +68,12 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   std::set<uint64_t> unwanted;                     // stopped cursors: their answers are dropped
   std::string failure;                             // why the connection is gone, once it is
 
-  // Set once connected; the messages of timeouts name them.
-  std::string where;
+  // What a query that timed out is told.
+  std::string where;  // host:port
   std::chrono::milliseconds read_timeout{0};
+  std::string timeout_message() const {
+    return "the server at " + where + " did not answer within " + std::to_string(read_timeout.count()) + " ms";
+  }
 
   // The io thread's own.
   asio::steady_timer deadline_timer{io};
@@ -117,8 +120,7 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
       });
     }
     lock.unlock();
-    std::string message = "the server at " + where + " did not answer within " + std::to_string(read_timeout.count()) + " ms";
-    for (auto& callback : expired) callback(nullptr, message);
+    for (auto& callback : expired) callback(nullptr, timeout_message());
   }
 
   void deliver(uint64_t token, Response response) {
@@ -391,8 +393,7 @@ Response Connection::wait_for(uint64_t token, bool without_deadline) {
   }
   if (!answered) {
     impl_->unwanted.insert(token);  // a late answer is dropped
-    throw ConnectionError("the server at " + options_.host + ":" + std::to_string(options_.port) +
-                          " did not answer within " + std::to_string(options_.read_timeout.count()) + " ms");
+    throw ConnectionError(impl_->timeout_message());
   }
   throw ConnectionError(impl_->failure);
 }

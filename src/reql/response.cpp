@@ -2,23 +2,28 @@
 
 #include "reql/base64.h"
 #include "reql/errors.h"
+#include "reql/json_reader.h"
 
 namespace reql {
 
 using Json = nlohmann::json;
 
 Response Response::parse(std::string_view text) {
-  auto parsed = Json::parse(text, nullptr, false);
-  if (!parsed.is_object() || !parsed.contains("t") || !parsed["t"].is_number_integer())
-    throw ProtocolError("not a RethinkDB response: " + std::string(text.substr(0, 200)));
   Response response;
-  response.type = static_cast<ResponseType>(parsed["t"].get<int>());
-  if (parsed.contains("r") && parsed["r"].is_array()) response.results = std::move(parsed["r"]);
-  if (parsed.contains("n"))
-    for (const auto& note : parsed["n"]) response.notes.push_back(static_cast<ResponseNote>(note.get<int>()));
-  if (parsed.contains("p")) response.profile = std::move(parsed["p"]);
-  if (parsed.contains("b")) response.backtrace = std::move(parsed["b"]);
-  if (parsed.contains("e") && parsed["e"].is_number_integer()) response.error_type = parsed["e"].get<int>();
+  Json type, notes, error_type;
+  bool is_object = read_json_object(text, {{"t", &type},
+                                           {"r", &response.results},
+                                           {"n", &notes},
+                                           {"p", &response.profile},
+                                           {"b", &response.backtrace},
+                                           {"e", &error_type}});
+  if (!is_object || !type.is_number_integer())
+    throw ProtocolError("not a RethinkDB response: " + std::string(text.substr(0, 200)));
+  response.type = static_cast<ResponseType>(type.get<int>());
+  if (!response.results.is_array()) response.results = Json::array();
+  for (const auto& note : notes)
+    if (note.is_number_integer()) response.notes.push_back(static_cast<ResponseNote>(note.get<int>()));
+  if (error_type.is_number_integer()) response.error_type = error_type.get<int>();
   return response;
 }
 
