@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
     auto pool = std::make_unique<reql::Pool>(database);
 
     HttpServer* running = nullptr;
-    HttpServer server(io, config.port, std::chrono::seconds(config.idle_timeout_seconds), [&](const std::string& method, const std::string& target, Respond respond) {
+    std::chrono::seconds idle_limit(config.idle_timeout_seconds);
+    HttpServer server(io, config.port, idle_limit, [&](const std::string& method, const std::string& target, Respond respond) {
       route(method, target, *pool, running->draining(), std::move(respond));
     });
     running = &server;
