@@ -1,5 +1,7 @@
 #include "reql/response.h"
 
+#include <vector>
+
 #include "reql/base64.h"
 #include "reql/errors.h"
 #include "reql/json_reader.h"
@@ -85,18 +87,30 @@ std::string to_binary(const Json& value) {
 }
 
 Json ungroup_pseudotypes(Json value) {
-  if (has_type(value, "GROUPED_DATA")) {
-    Json groups = Json::array();
-    auto data = value.find("data");
-    if (data != value.end() && data->is_array())
-      for (auto& pair : *data)
-        if (pair.is_array() && pair.size() == 2)
-          groups.push_back({{"group", ungroup_pseudotypes(std::move(pair[0]))},
-                            {"reduction", ungroup_pseudotypes(std::move(pair[1]))}});
-    return groups;
+  // Depth first with a stack of its own: an answer may be nested deeper than the call
+  // stack would take. A pointer waits only for siblings to be done, and changing a value
+  // in place moves none of them.
+  std::vector<Json*> pending{&value};
+  while (!pending.empty()) {
+    Json& next = *pending.back();
+    pending.pop_back();
+    if (has_type(next, "GROUPED_DATA")) {
+      Json groups = Json::array();
+      auto data = next.find("data");
+      if (data != next.end() && data->is_array())
+        for (auto& pair : *data)
+          if (pair.is_array() && pair.size() == 2)
+            groups.push_back({{"group", std::move(pair[0])}, {"reduction", std::move(pair[1])}});
+      next = std::move(groups);
+      for (auto& group : next) {
+        pending.push_back(&group["group"]);
+        pending.push_back(&group["reduction"]);
+      }
+      continue;
+    }
+    if (next.is_structured())
+      for (auto& element : next) pending.push_back(&element);
   }
-  if (value.is_structured())
-    for (auto& element : value) element = ungroup_pseudotypes(std::move(element));
   return value;
 }
 

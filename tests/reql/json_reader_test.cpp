@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "reql/json_reader.h"
+#include "reql/response.h"
 #include "support/fixtures.h"
 
 using nlohmann::json;
@@ -53,6 +54,9 @@ TEST(JsonReader, ReadsDeepNestingWithoutRecursion) {
   size_t depth = 0;
   for (const json* level = &value; !level->empty(); level = &(*level)[0]) ++depth;
   EXPECT_EQ(depth, 99999u);
+  // What a cursor does with every row next: that must not recurse either.
+  json rows = reql::ungroup_pseudotypes(std::move(value));
+  EXPECT_TRUE(rows.is_array());
 }
 
 TEST(JsonReader, RefusesWhatIsNotOneJsonValue) {

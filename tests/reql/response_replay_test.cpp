@@ -135,6 +135,16 @@ TEST(ResponseReplay, ConvertsRecordedPseudoTypes) {
                                 R"({"group":"c","reduction":2},{"group":"d","reduction":1}])"));
 }
 
+TEST(ResponseReplay, UngroupsGroupsWithinGroupsAndWithinRows) {
+  json nested = json::parse(R"({"$reql_type$":"GROUPED_DATA","data":[)"
+                            R"(["a",{"$reql_type$":"GROUPED_DATA","data":[[1,2]]}],)"
+                            R"(["b",[{"x":{"$reql_type$":"GROUPED_DATA","data":[]}}]],["odd"]]})");
+  EXPECT_EQ(ungroup_pseudotypes(nested), json::parse(R"([{"group":"a","reduction":[{"group":1,"reduction":2}]},)"
+                                                     R"({"group":"b","reduction":[{"x":[]}]}])"));
+  json plain = json::parse(R"({"a":[1,{"b":"c"}],"$reql_type$":"TIME","epoch_time":1})");
+  EXPECT_EQ(ungroup_pseudotypes(plain), plain);
+}
+
 TEST(ResponseReplay, RecognisesChangefeeds) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   std::map<std::string, json> by_name;
