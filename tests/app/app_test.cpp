@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -245,6 +246,16 @@ TEST(SampleApp, WaitingForASlowDatabaseIsNotIdle) {
   EXPECT_EQ(answer.status, 200);
   EXPECT_EQ(answer.body, kSeedAnswer);
   EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
+TEST(SampleApp, RefusesBadSettingsInOneLine) {
+  for (std::string setting :
+       {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
+    auto result = rsm::run_process({"env", setting, RETHINKSWARMMODE_BINARY});
+    EXPECT_EQ(result.exit_code, 1) << setting;
+    EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << setting << ": " << result.output;
+    EXPECT_NE(result.output.find(setting.substr(0, setting.find('='))), std::string::npos) << result.output;
+  }
 }
 
 TEST(SampleApp, HealthcheckModeSaysWhetherTheAppAnswers) {
