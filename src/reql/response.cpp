@@ -87,10 +87,12 @@ std::string to_binary(const Json& value) {
 }
 
 Json ungroup_pseudotypes(Json value) {
+  if (!value.is_structured()) return value;
   // Depth first with a stack of its own: an answer may be nested deeper than the call
   // stack would take. A pointer waits only for siblings to be done, and changing a value
-  // in place moves none of them.
-  std::vector<Json*> pending{&value};
+  // in place moves none of them. The stack is kept per thread: this runs for every row.
+  thread_local std::vector<Json*> pending;
+  pending.assign(1, &value);
   while (!pending.empty()) {
     Json& next = *pending.back();
     pending.pop_back();
