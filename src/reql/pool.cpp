@@ -91,10 +91,17 @@ Pool::Pool(PoolOptions options) : options_(std::move(options)) {
 }
 
 Pool::~Pool() {
-  // Queries in flight fail now (ConnectionError), without being run again elsewhere, so
-  // that no callback runs after the pool is gone. Queries still waiting for a connection
-  // are dropped with their callbacks; a connection being made is waited for.
+  // Every query fails now (ConnectionError), without being run again elsewhere, so that no
+  // callback runs after the pool is gone: those in flight when their connection closes,
+  // those waiting for one when the connecting thread comes to them. A connection being made
+  // is waited for; the query it was made for is failed with it.
   closing_ = true;
+  close_connections();
+  connector_.join();
+  close_connections();
+}
+
+void Pool::close_connections() {
   std::vector<std::shared_ptr<Connection>> open;
   {
     std::lock_guard lock(mutex_);
@@ -102,8 +109,6 @@ Pool::~Pool() {
       if (server->connection) open.push_back(server->connection);
   }
   for (const auto& connection : open) connection->close();
-  connector_.stop();
-  connector_.join();
 }
 
 std::pair<std::string, int> Pool::split_seed(const std::string& seed) {
@@ -202,6 +207,7 @@ std::shared_ptr<Connection> Pool::pick() {
 }
 
 void Pool::keep_up() {
+  if (closing_) return;
   try {
     std::unique_lock lock(mutex_);
     if (lookup_due()) {
@@ -257,6 +263,7 @@ void Pool::start_async(std::shared_ptr<const Term> query, RunOptions options, As
 void Pool::run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback,
                                 bool may_retry) {
   boost::asio::post(connector_, [this, query, options, callback, may_retry]() mutable {
+    if (closing_) return callback(std::make_exception_ptr(ConnectionError("the connection pool was closed")), Cursor());
     std::shared_ptr<Connection> connection;
     try {
       connection = pick();

@@ -71,6 +71,8 @@ class Pool {
   // Records a new connection, or (null) the failure and when to try again (backoff).
   void take_connection(Server& server, std::shared_ptr<Connection> connection, const std::string& error);
   std::shared_ptr<Connection> pick();
+  // Closes every connection the pool has (without the lock held while closing).
+  void close_connections();
   // The connecting thread's: looks names up again when due and connects to every server
   // that has no connection and may be tried, holding the lock only to read and record.
   void keep_up();
@@ -93,7 +95,7 @@ class Pool {
   bool keeping_up_ = false;  // keep_up() is queued or running
   std::atomic<bool> closing_{false};
   // Where async_run connects and looks names up when no connection is open, and where
-  // keep_up() runs (declared last: stopped first).
+  // keep_up() runs. Declared last, so that its thread is gone before anything it uses.
   boost::asio::thread_pool connector_{1};
 };
 

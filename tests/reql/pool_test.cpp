@@ -136,6 +136,24 @@ TEST(PoolAsync, DestroyingThePoolFailsWhatIsInFlight) {
   for (auto& answer : answers) EXPECT_THROW(answer.get(), ConnectionError);
 }
 
+TEST(PoolAsync, DestroyingThePoolWhileItConnectsFailsTheQueryItConnectsFor) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  rsm::testing::ReplayServer slow(handshake);
+  slow.set_answer_delay(std::chrono::milliseconds(1500));
+  std::future<Cursor> answer;
+  {
+    Pool pool(pool_options(handshake, {seed(slow)}));
+    // No connection yet: the pool's connecting thread connects, then starts the query,
+    // most likely after the destructor began closing the connections it had.
+    answer = pool.async_run(r.expr("late"), {}, boost::asio::use_future);
+  }
+  // Failed by the pool's end, not left to the server's answer (which would then reach a
+  // pool that is gone).
+  ASSERT_EQ(answer.wait_for(std::chrono::milliseconds(500)), std::future_status::ready);
+  EXPECT_THROW(answer.get(), ConnectionError);
+}
+
 TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
