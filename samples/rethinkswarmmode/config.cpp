@@ -23,6 +23,11 @@ AppConfig AppConfig::from_environment() {
     if (config.idle_timeout_seconds <= 0)
       throw std::runtime_error("IDLE_TIMEOUT must be a number of seconds, not '" + idle + "'");
   }
+  if (auto workers = env("WORKERS"); !workers.empty()) {
+    config.workers = std::atoi(workers.c_str());
+    if (config.workers <= 0 || config.workers > 1024)
+      throw std::runtime_error("WORKERS must be a number of threads from 1 to 1024, not '" + workers + "'");
+  }
   if (auto hosts = env("RETHINKDB_HOSTS"); !hosts.empty()) {
     config.database.clear();
     std::istringstream list(hosts);

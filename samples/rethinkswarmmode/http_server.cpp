@@ -1,5 +1,8 @@
 #include "http_server.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <stdexcept>
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -109,7 +112,7 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   uint64_t since_ = 0;  // the sweep count when it began waiting for the client
 };
 
-HttpServer::HttpServer(asio::io_context& io, int port, std::chrono::seconds idle_limit, Handler handler)
+HttpServer::HttpServer(asio::io_context& io, int port, bool shared_port, std::chrono::seconds idle_limit, Handler handler)
     : sweep_interval_(std::chrono::duration_cast<std::chrono::milliseconds>(idle_limit) / kIdleSweeps),
       io_(io),
       handler_(std::move(handler)) {
@@ -117,6 +120,11 @@ HttpServer::HttpServer(asio::io_context& io, int port, std::chrono::seconds idle
   error_code error;
   acceptor_.open(endpoint.protocol(), error);
   if (!error) acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error && shared_port) {
+    int on = 1;
+    if (setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
+      error.assign(errno, boost::system::system_category());
+  }
   if (!error) acceptor_.bind(endpoint, error);
   if (!error) acceptor_.listen(512, error);
   if (error) throw std::runtime_error("cannot listen on port " + std::to_string(port) + ": " + error.message());

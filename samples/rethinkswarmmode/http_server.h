@@ -3,9 +3,11 @@
 // accepting, close idle connections, answer what is in flight (closing those connections
 // after their answer), then return.
 //
-// One thread because the work per request is tiny and everything else is waiting: a
-// thread per connection spent most of its time switching threads and taking locks. The
-// io_context is the caller's, so that the database's connections can run on it too.
+// One thread per server because the work per request is tiny and everything else is
+// waiting: a thread per connection spent most of its time switching threads and taking
+// locks. To use more cores, run a server per thread on the same port (shared_port): the
+// kernel spreads the connections among them, and nothing is shared. The io_context is the
+// caller's, so that the database's connections can run on it too.
 // Sockets and timers are typed on that io_context's executor (not Asio's type-erased
 // one, whose copies were a few percent of every request), and idle connections are found
 // by one sweep for all of them rather than a timer armed around every read and write.
@@ -31,8 +33,10 @@ class HttpServer {
 
   // Binds 0.0.0.0:port on io; throws std::runtime_error when it cannot. io must outlive
   // the server. A client that keeps the server waiting idle_limit (for its next request,
-  // or to take an answer) is cut off.
-  HttpServer(boost::asio::io_context& io, int port, std::chrono::seconds idle_limit, Handler handler);
+  // or to take an answer) is cut off. With shared_port (SO_REUSEPORT), other servers of
+  // this process may listen on the port too; the kernel gives each a share of the
+  // connections. (So may another process of the same user: that is the price.)
+  HttpServer(boost::asio::io_context& io, int port, bool shared_port, std::chrono::seconds idle_limit, Handler handler);
   ~HttpServer();
 
   // Serves until stop(); then waits for the requests in flight (at most `grace`).

@@ -203,6 +203,38 @@ TEST(SampleApp, FinishesRequestsInFlightOnSigterm) {
   EXPECT_LT(std::chrono::steady_clock::now() - stopped, std::chrono::seconds(3));
 }
 
+TEST(SampleApp, SpreadsConnectionsOverItsWorkersAndDrainsEveryOneOnSigterm) {
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  ReplayServer database(handshake);
+  database.set_answer_delay(std::chrono::milliseconds(800));
+  App app(free_port(), "127.0.0.1:" + std::to_string(database.port()), "", {"WORKERS=3"});
+  // Twelve requests at once, each on a connection of its own, all waiting for the database
+  // when SIGTERM comes. Each worker has its own pool, which connects on its first request:
+  // the database's connections count the workers that served (all twelve on one of three
+  // workers would happen once in 180,000 runs).
+  std::vector<std::future<HttpAnswer>> asked;
+  for (int i = 0; i < 12; ++i) asked.push_back(std::async(std::launch::async, [&] { return http_get(app.port(), "/bar"); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+  for (auto& answer : asked) {
+    HttpAnswer got = answer.get();
+    EXPECT_EQ(got.status, 200);
+    EXPECT_EQ(got.body, kSeedAnswer);
+  }
+  EXPECT_GE(database.connections(), 2);
+  EXPECT_LE(database.connections(), 3);
+}
+
+TEST(SampleApp, OneWorkerDoesNotShareItsPortWithAnotherProcess) {
+  App app(free_port(), "127.0.0.1:1", "", {"WORKERS=1"});
+  auto second = rsm::run_process({"env", "PORT=" + std::to_string(app.port()), "WORKERS=1", RETHINKSWARMMODE_BINARY});
+  EXPECT_EQ(second.exit_code, 1);
+  EXPECT_NE(second.output.find("cannot listen on port " + std::to_string(app.port())), std::string::npos) << second.output;
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
 TEST(SampleApp, ClosesIdleConnectionsOnSigtermInsteadOfWaitingForThem) {
   App app(free_port(), "127.0.0.1:1");
   // A keep-alive client that asked once and stays connected, saying nothing more.
@@ -250,7 +282,8 @@ TEST(SampleApp, WaitingForASlowDatabaseIsNotIdle) {
 
 TEST(SampleApp, RefusesBadSettingsInOneLine) {
   for (std::string setting :
-       {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
+       {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "WORKERS=0", "WORKERS=all",
+        "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
     auto result = rsm::run_process({"env", setting, RETHINKSWARMMODE_BINARY});
     EXPECT_EQ(result.exit_code, 1) << setting;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << setting << ": " << result.output;
