@@ -45,6 +45,7 @@ run() {  # NAME PROGRAM
   local p99; p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
   local errors; errors=$(awk '/Non-2xx|Socket errors/' <<<"$out")
   echo "$1: ${rate} requests/s, p50 ${p50}, p99 ${p99}, CPU ${cpu_us} µs/request, idle RSS $((idle / 1024)) MB, after the load $(($(rss_kb "$pid") / 1024)) MB${errors:+, $errors}"
+  last_rate=$rate
   kill "$pid"
   wait "$pid" 2>/dev/null || true
 }
@@ -52,7 +53,9 @@ run() {  # NAME PROGRAM
 apps() {  # HOST PORT
   hosts=$1:$2
   run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
+  local ours=$last_rate
   run "Go (net/http + rethinkdb-go)" "$work/go-app"
+  echo "C++ served $(awk -v a="$ours" -v b="$last_rate" 'BEGIN { printf "%.2f", a / b }')x Go's requests/s (target: >= 2x)"
 }
 
 if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then

@@ -9,10 +9,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-5}
 
+field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/" <<<"$2"; }  # NAME JSON-LINE
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
 drivers() {  # HOST PORT
+  local ours theirs
   for in_flight in 1 64; do
-    build/bench/reql_roundtrip "$1" "$2" "$in_flight" "$seconds"
-    NODE_PATH=tests/js/node_modules node bench/js_roundtrip.js "$1" "$2" "$in_flight" "$seconds"
+    ours=$(build/bench/reql_roundtrip "$1" "$2" "$in_flight" "$seconds")
+    echo "$ours"
+    theirs=$(NODE_PATH=tests/js/node_modules node bench/js_roundtrip.js "$1" "$2" "$in_flight" "$seconds")
+    echo "$theirs"
+    echo "in flight $in_flight: ours $(ratio "$(field qps "$ours")" "$(field qps "$theirs")")x the JS driver's q/s," \
+      "p99 $(ratio "$(field p99_us "$ours")" "$(field p99_us "$theirs")") of its p99 (target at 64: >= 3x, lower p99)"
   done
 }
 
