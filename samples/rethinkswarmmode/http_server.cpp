@@ -2,7 +2,6 @@
 
 #include <sys/socket.h>
 
-#include <cerrno>
 #include <stdexcept>
 #include <utility>  // Boost 1.74's asio uses std::exchange without including it
 
@@ -17,6 +16,9 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 namespace {
+
+// SO_REUSEPORT, which Asio has no name for: set like its own reuse_address.
+using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
 
 // Sweeps run kIdleSweeps times per idle limit, so a connection is closed between the limit
 // and a sixth more after it went quiet.
@@ -120,11 +122,7 @@ HttpServer::HttpServer(asio::io_context& io, int port, bool shared_port, std::ch
   error_code error;
   acceptor_.open(endpoint.protocol(), error);
   if (!error) acceptor_.set_option(tcp::acceptor::reuse_address(true), error);
-  if (!error && shared_port) {
-    int on = 1;
-    if (setsockopt(acceptor_.native_handle(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0)
-      error.assign(errno, boost::system::system_category());
-  }
+  if (!error && shared_port) acceptor_.set_option(ReusePort(true), error);
   if (!error) acceptor_.bind(endpoint, error);
   if (!error) acceptor_.listen(512, error);
   if (error) throw std::runtime_error("cannot listen on port " + std::to_string(port) + ": " + error.message());
