@@ -2,14 +2,17 @@
 # The sample app's /bar under wrk (64 connections), ours (C++, reql) against an
 # equivalent Go app (net/http + rethinkdb-go, bench/go_app/), both against the same
 # database, one after the other; plus each app's resident size when idle.
-#   RSM_BENCH_RETHINKDB=host:port bench/app_vs_go.sh [SECONDS]   a real RethinkDB
-#   bench/app_vs_go.sh [SECONDS]     the tests' stand-in server (no real database work)
+#   RSM_BENCH_RETHINKDB=host:port bench/app_vs_go.sh [SECONDS] [ROUNDS]   a real RethinkDB
+#   bench/app_vs_go.sh [SECONDS] [ROUNDS]   the tests' stand-in server (no real database work)
+# Each round runs ours then Go's, SECONDS each (default 10); the rounds (default 3)
+# alternate, and the comparison ends with the median of the rounds' ratios.
 # Our app is built here as it ships (one static binary, RETHINKSWARMMODE_STATIC). Needs
 # build/ (scripts/setup); installs golang-go, Debian's rethinkdb-go and wrk when missing
 # (root).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
+rounds=${2:-3}
 packages=(golang-go golang-gopkg-rethinkdb-rethinkdb-go.v6-dev wrk)
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
@@ -18,6 +21,7 @@ done
 work=$(mktemp -d)
 pids=()
 source bench/standin.sh
+source bench/ratios.sh
 trap 'kill "${pids[@]}" $standin 2>/dev/null || true; rm -rf "$work"' EXIT
 GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/go-app" bench/go_app/main.go
 cmake -S samples/rethinkswarmmode -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETHINKSWARMMODE_STATIC=ON >/dev/null
@@ -52,10 +56,14 @@ run() {  # NAME PROGRAM
 
 apps() {  # HOST PORT
   hosts=$1:$2
-  run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
-  local ours=$last_rate
-  run "Go (net/http + rethinkdb-go)" "$work/go-app"
-  echo "C++ served $(awk -v a="$ours" -v b="$last_rate" 'BEGIN { printf "%.2f", a / b }')x Go's requests/s (target: >= 2x)"
+  local ours ratios=()
+  for ((round = 1; round <= rounds; round++)); do
+    run "C++ (rethinkswarmmode)" "$work/app/rethinkswarmmode"
+    ours=$last_rate
+    run "Go (net/http + rethinkdb-go)" "$work/go-app"
+    ratios+=("$(ratio "$ours" "$last_rate")")
+  done
+  echo "C++ served $(echo "${ratios[*]}" | median)x Go's requests/s (rounds: ${ratios[*]}); target: >= 2x"
 }
 
 if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then
