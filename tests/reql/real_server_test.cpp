@@ -197,6 +197,18 @@ TEST_F(RealServerTest, PoolRunsManyQueriesWithoutBlocking) {
 TEST_F(RealServerTest, AuthenticatesUsersAndRefusesWrongPasswords) {
   std::string user = "rsm_test_" + std::to_string(getpid());
   conn_->run(r.db("rethinkdb").table("users").insert(json{{"id", user}, {"password", "s3cret"}}));
+  // The user goes again even when a check below fails: the server may be someone's.
+  struct RemoveUser {
+    Connection& conn;
+    std::string user;
+    ~RemoveUser() {
+      try {
+        conn.run(r.db("rethinkdb").table("users").get(user).delete_());
+      } catch (const Error& e) {
+        ADD_FAILURE() << "cannot remove the test user " << user << ": " << e.what();
+      }
+    }
+  } remove_user{*conn_, user};
   auto options = server_->options();
   options.user = user;
   options.password = "s3cret";
@@ -215,7 +227,6 @@ TEST_F(RealServerTest, AuthenticatesUsersAndRefusesWrongPasswords) {
   } catch (const AuthError& e) {
     EXPECT_EQ(e.code(), 17);
   }
-  conn_->run(r.db("rethinkdb").table("users").get(user).delete_());
 }
 
 TEST_F(RealServerTest, NoreplyQueriesAreDoneAfterNoreplyWait) {
