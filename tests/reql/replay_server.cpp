@@ -150,6 +150,7 @@ void ReplayServer::serve_connection(int fd) {
     send_all(fd, answers_out);
     answers_out.clear();
   };
+  auto read_at = std::chrono::steady_clock::now();  // when the frames at hand came in
   for (bool more = true; more && !stopping_;) {
     std::vector<reql::Frame> received;
     frames.drain(received);
@@ -182,7 +183,7 @@ void ReplayServer::serve_connection(int fd) {
         if (answers.empty() && query[1].is_string()) {
           if (answer_delay_ms_ > 0) {
             flush();
-            std::this_thread::sleep_for(std::chrono::milliseconds(answer_delay_ms_.load()));
+            std::this_thread::sleep_until(read_at + std::chrono::milliseconds(answer_delay_ms_.load()));
           }
           answers = {R"({"t":1,"r":[)" + query[1].dump() + "]}"};
         }
@@ -215,6 +216,7 @@ void ReplayServer::serve_connection(int fd) {
       ssize_t n = recv(fd, buffer, sizeof buffer, 0);
       if (n < 0 && (errno == EAGAIN || errno == EINTR) && !stopping_) continue;
       if (n > 0) frames.feed(std::string_view(buffer, static_cast<size_t>(n)));
+      read_at = std::chrono::steady_clock::now();
       more = n > 0;
       break;
     }

@@ -31,7 +31,9 @@ class ReplayServer {
   // Answers for a START query (compared as parsed JSON), used once each, in order.
   void add(const nlohmann::json& query, std::vector<std::string> responses);
   int port() const { return port_; }
-  // Echoed answers (the scripted ones) wait this long first: a slow database.
+  // Echoed answers (the scripted ones) go out this long after their query was read: a slow
+  // database, working on the queries that came together at the same time, as a real one
+  // does (one after the other, a few queries on one connection could outlast a timeout).
   void set_answer_delay(std::chrono::milliseconds delay) { answer_delay_ms_ = static_cast<int>(delay.count()); }
   // Answers to CONTINUE wait this long first: a changefeed with nothing changing.
   void set_continue_delay(std::chrono::milliseconds delay) { continue_delay_ms_ = static_cast<int>(delay.count()); }
