@@ -21,7 +21,7 @@ done
 work=$(mktemp -d)
 pids=()
 source bench/standin.sh
-source bench/ratios.sh
+source bench/numbers.sh
 trap 'kill "${pids[@]}" $standin 2>/dev/null || true; rm -rf "$work"' EXIT
 GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE=$work/cache go build -o "$work/go-app" bench/go_app/main.go
 cmake -S samples/rethinkswarmmode -B "$work/app" -G Ninja -DCMAKE_BUILD_TYPE=Release -DRETHINKSWARMMODE_STATIC=ON >/dev/null
@@ -63,7 +63,7 @@ apps() {  # HOST PORT
     run "Go (net/http + rethinkdb-go)" "$work/go-app"
     ratios+=("$(ratio "$ours" "$last_rate")")
   done
-  echo "C++ served $(echo "${ratios[*]}" | median)x Go's requests/s (rounds: ${ratios[*]}); target: >= 2x"
+  echo "C++ served $(median "${ratios[@]}")x Go's requests/s (rounds: ${ratios[*]}); target: >= 2x"
 }
 
 if [ -n "${RSM_BENCH_RETHINKDB:-}" ]; then

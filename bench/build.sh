@@ -16,9 +16,7 @@ git ls-files -z | xargs -0 tar -c | tar -x -C "$copy"
 git -C "$copy" init -q && git -C "$copy" add -A  # the sample uses src/reql: send the repository
 project=$copy/samples/rethinkswarmmode
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source bench/numbers.sh
 timed() { local start; start=$(now); "$@" >/dev/null 2>&1; elapsed "$start" "$(now)"; }
 
 "$rsm" build "$project" "$image" >/dev/null  # the builder image, once

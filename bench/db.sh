@@ -15,9 +15,7 @@ env=benchdb-$$
 wait_flag=()
 [ -n "${NO_WAIT:-}" ] && wait_flag=(--no-wait)
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source bench/numbers.sh
 trap '"$rsm" nodes rm "$env" -f >/dev/null 2>&1 || true' EXIT
 
 "$rsm" nodes create "$env" -m 3 -q

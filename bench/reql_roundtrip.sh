@@ -14,7 +14,7 @@ seconds=${1:-5}
 rounds=${2:-3}
 
 field() { sed -E "s/.*\"$1\":([0-9.]+).*/\1/" <<<"$2"; }  # NAME JSON-LINE
-source bench/ratios.sh
+source bench/numbers.sh
 
 drivers() {  # HOST PORT
   local ours theirs rate_ratios p99_ratios
@@ -28,8 +28,8 @@ drivers() {  # HOST PORT
       rate_ratios+=("$(ratio "$(field qps "$ours")" "$(field qps "$theirs")")")
       p99_ratios+=("$(ratio "$(field p99_us "$ours")" "$(field p99_us "$theirs")")")
     done
-    echo "in flight $in_flight: ours $(echo "${rate_ratios[*]}" | median)x the JS driver's q/s" \
-      "(rounds: ${rate_ratios[*]}), p99 $(echo "${p99_ratios[*]}" | median) of its p99" \
+    echo "in flight $in_flight: ours $(median "${rate_ratios[@]}")x the JS driver's q/s" \
+      "(rounds: ${rate_ratios[*]}), p99 $(median "${p99_ratios[@]}") of its p99" \
       "(rounds: ${p99_ratios[*]}); target at 64: >= 3x, lower p99"
   done
 }

@@ -25,9 +25,7 @@ apps:
   - {name: app, image: $app_image, replicas: 6, ports: [9090]}
 YAML
 
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-median() { printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+source bench/numbers.sh
 
 firsts=() seconds=()
 for i in $(seq 1 "$runs"); do
