@@ -62,9 +62,10 @@ int main(int argc, char** argv) {
   double cpu_us_per_query = (cpu_seconds() - cpu_before) * 1e6 / static_cast<double>(latencies_us.size());
   std::sort(latencies_us.begin(), latencies_us.end());
   auto percentile = [&](double p) { return latencies_us[static_cast<size_t>(p * (latencies_us.size() - 1))]; };
-  std::printf("{\"driver\":\"reql (C++)\",\"in_flight\":%d,\"queries\":%zu,\"failures\":%ld,\"qps\":%.0f,"
-              "\"p50_us\":%.0f,\"p99_us\":%.0f,\"cpu_us_per_query\":%.1f}\n",
-              in_flight, latencies_us.size(), failures, latencies_us.size() / seconds, percentile(0.5), percentile(0.99),
-              cpu_us_per_query);
+  std::printf(
+      "{\"driver\":\"reql (C++)\",\"in_flight\":%d,\"queries\":%zu,\"failures\":%ld,\"qps\":%.0f,"
+      "\"p50_us\":%.0f,\"p99_us\":%.0f,\"cpu_us_per_query\":%.1f}\n",
+      in_flight, latencies_us.size(), failures, latencies_us.size() / seconds, percentile(0.5), percentile(0.99),
+      cpu_us_per_query);
   return failures ? 1 : 0;
 }

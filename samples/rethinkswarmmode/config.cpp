@@ -16,7 +16,8 @@ AppConfig AppConfig::from_environment() {
   AppConfig config;
   if (auto port = env("PORT"); !port.empty()) {
     config.port = std::atoi(port.c_str());
-    if (config.port <= 0 || config.port > 65535) throw std::runtime_error("PORT must be a port number, not '" + port + "'");
+    if (config.port <= 0 || config.port > 65535)
+      throw std::runtime_error("PORT must be a port number, not '" + port + "'");
   }
   if (auto idle = env("IDLE_TIMEOUT"); !idle.empty()) {
     config.idle_timeout_seconds = std::atoi(idle.c_str());

@@ -48,9 +48,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     request_ = {};
     waiting_for_ = Waiting::request;
     since_ = server_->sweeps_;
-    http::async_read(socket_, buffer_, request_, [self = shared_from_this()](error_code error, size_t) {
-      self->on_request(error);
-    });
+    http::async_read(socket_, buffer_, request_,
+                     [self = shared_from_this()](error_code error, size_t) { self->on_request(error); });
   }
 
   // At the start of a drain: a connection waiting for its next request is closed.
@@ -74,10 +73,10 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     waiting_for_ = Waiting::handler;
     ++server_->in_flight_;
     server_->handler_(std::string(request_.method_string()), std::string(request_.target()),
-                     [self = shared_from_this()](Reply reply) {
-                       asio::dispatch(self->socket_.get_executor(),
-                                      [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
-                     });
+                      [self = shared_from_this()](Reply reply) {
+                        asio::dispatch(self->socket_.get_executor(),
+                                       [self, reply = std::move(reply)]() mutable { self->answer(std::move(reply)); });
+                      });
   }
 
   void answer(Reply reply) {
@@ -90,13 +89,16 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
     if (request_.method() == http::verb::head) response_.body().clear();  // the length stays: what GET would send
     waiting_for_ = Waiting::client;
     since_ = server_->sweeps_;
-    http::async_write(socket_, response_, [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
+    http::async_write(socket_, response_,
+                      [self = shared_from_this()](error_code error, size_t) { self->on_written(error); });
   }
 
   void on_written(error_code error) {
     --server_->in_flight_;
-    if (!error && response_.keep_alive()) read();
-    else close();
+    if (!error && response_.keep_alive())
+      read();
+    else
+      close();
     server_->finish_if_drained();
   }
 
@@ -114,7 +116,8 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
   uint64_t since_ = 0;  // the sweep count when it began waiting for the client
 };
 
-HttpServer::HttpServer(asio::io_context& io, int port, bool shared_port, std::chrono::seconds idle_limit, Handler handler)
+HttpServer::HttpServer(asio::io_context& io, int port, bool shared_port, std::chrono::seconds idle_limit,
+                       Handler handler)
     : sweep_interval_(std::chrono::duration_cast<std::chrono::milliseconds>(idle_limit) / kIdleSweeps),
       io_(io),
       handler_(std::move(handler)) {

@@ -41,10 +41,11 @@ class Worker {
     database.connection.read_timeout = std::chrono::milliseconds(5000);
     database.connection.io_context = &io;
     pool = std::make_unique<reql::Pool>(database);
-    server = std::make_unique<HttpServer>(io, config.port, shared_port, std::chrono::seconds(config.idle_timeout_seconds),
-                                          [this](const std::string& method, const std::string& target, Respond respond) {
-                                            route(method, target, *pool, server->draining(), std::move(respond));
-                                          });
+    server =
+        std::make_unique<HttpServer>(io, config.port, shared_port, std::chrono::seconds(config.idle_timeout_seconds),
+                                     [this](const std::string& method, const std::string& target, Respond respond) {
+                                       route(method, target, *pool, server->draining(), std::move(respond));
+                                     });
   }
 
   // Serves until the server is stopped and drained. The pool ends first, so that answers

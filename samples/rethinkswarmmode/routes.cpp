@@ -17,16 +17,17 @@ Reply unavailable(const std::exception& error) {
 // Runs `query` and answers with make_reply(its value), or 503 with why not.
 template <class MakeReply>
 void answer_from_database(reql::Pool& database, const reql::Term& query, Respond respond, MakeReply make_reply) {
-  database.async_run(query, {}, [respond = std::move(respond), make_reply](std::exception_ptr error, reql::Cursor cursor) {
-    Reply reply;
-    try {
-      if (error) std::rethrow_exception(error);
-      reply = make_reply(cursor.value());
-    } catch (const std::exception& e) {
-      reply = unavailable(e);
-    }
-    respond(std::move(reply));
-  });
+  database.async_run(query, {},
+                     [respond = std::move(respond), make_reply](std::exception_ptr error, reql::Cursor cursor) {
+                       Reply reply;
+                       try {
+                         if (error) std::rethrow_exception(error);
+                         reply = make_reply(cursor.value());
+                       } catch (const std::exception& e) {
+                         reply = unavailable(e);
+                       }
+                       respond(std::move(reply));
+                     });
 }
 
 }  // namespace

@@ -54,7 +54,9 @@ json service_spec(const std::string& env, const DeployRequest& request,
       environment.push_back(fmt::format("RETHINKDB_PASSWORD_FILE=/run/secrets/{}", name));
   }
 
-  json container{{"Image", request.image}, {"Env", environment}, {"Secrets", secrets},
+  json container{{"Image", request.image},
+                 {"Env", environment},
+                 {"Secrets", secrets},
                  {"Labels", {{"rsm.env", env}, {db::kComponentLabel, kComponent}, {"rsm.image.id", image_id}}},
                  // Long enough to drain in-flight requests; apps must handle SIGTERM.
                  {"StopGracePeriod", 15 * kSecond}};
@@ -77,8 +79,12 @@ json service_spec(const std::string& env, const DeployRequest& request,
       // New tasks start (and pass their health check) before old ones stop; a failed
       // update goes back to the previous spec by itself.
       {"UpdateConfig",
-       {{"Parallelism", 1}, {"Delay", 1 * kSecond}, {"Order", "start-first"}, {"FailureAction", "rollback"},
-        {"Monitor", 10 * kSecond}, {"MaxFailureRatio", 0}}},
+       {{"Parallelism", 1},
+        {"Delay", 1 * kSecond},
+        {"Order", "start-first"},
+        {"FailureAction", "rollback"},
+        {"Monitor", 10 * kSecond},
+        {"MaxFailureRatio", 0}}},
       {"RollbackConfig",
        {{"Parallelism", 1}, {"Order", "start-first"}, {"FailureAction", "pause"}, {"Monitor", 5 * kSecond}}},
       // Without IPVS there are no virtual IPs: NAME and tasks.NAME resolve to the tasks.

@@ -18,9 +18,9 @@ struct DeployRequest {
   std::string name;
   std::string image;
   int replicas = 2;
-  std::vector<int> ports;                // the app's ports, published through the edge proxy
-  std::vector<std::string> environment;  // KEY=VALUE
-  std::vector<std::string> secrets;      // swarm secret names, mounted at /run/secrets/NAME
+  std::vector<int> ports;                   // the app's ports, published through the edge proxy
+  std::vector<std::string> environment;     // KEY=VALUE
+  std::vector<std::string> secrets;         // swarm secret names, mounted at /run/secrets/NAME
   std::vector<std::string> health_command;  // run in the container; empty: the image's own check
 };
 

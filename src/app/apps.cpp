@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <thread>
@@ -67,14 +67,13 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   engine::Client manager(env_.manager().engine);
   auto existing = swarm::find_service(manager, request.name);
   if (existing && (*existing)["Spec"]["Labels"].value(db::kComponentLabel, "") != kComponent)
-    throw UsageError(fmt::format("{} already has a service {} that is not an app; choose another name", env_.name(),
-                                 request.name));
+    throw UsageError(
+        fmt::format("{} already has a service {} that is not an app; choose another name", env_.name(), request.name));
   for (const auto& backend : backends(manager))
     for (int port : request.ports)
       if (backend.port == port && backend.app != request.name)
         throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
-  request.replicas = replicas.value_or(
-      existing ? (*existing)["Spec"]["Mode"]["Replicated"].value("Replicas", 2) : 2);
+  request.replicas = replicas.value_or(existing ? (*existing)["Spec"]["Mode"]["Replicated"].value("Replicas", 2) : 2);
 
   std::map<std::string, std::string> secret_ids;
   for (const auto& name : request.secrets) {
@@ -83,8 +82,9 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
       if (secret["Spec"].value("Name", "") == name) secret_ids[name] = secret["ID"];
     if (!secret_ids.contains(name))
       throw UsageError(fmt::format("{} has no secret {}{}", env_.name(), name,
-                                   name == db::kPasswordSecret ? fmt::format(": create the database first (rsm db create {})", env_.name())
-                                                               : ""));
+                                   name == db::kPasswordSecret
+                                       ? fmt::format(": create the database first (rsm db create {})", env_.name())
+                                       : ""));
   }
   auto image = swarm::load_image(env_, request.image, progress_);
   swarm::ensure_overlay_network(manager, db::kNetwork, db::cluster_labels(env_.name()));
@@ -140,8 +140,8 @@ void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int 
       last_failure = *failure;
       // One crash may be bad luck; tasks failing again and again are not.
       if (++failures >= 3)
-        throw Error(fmt::format("{}'s tasks keep failing: {}; see `rsm app logs {} {}`", name, *failure, env_.name(),
-                                name));
+        throw Error(
+            fmt::format("{}'s tasks keep failing: {}; see `rsm app logs {} {}`", name, *failure, env_.name(), name));
     }
     if (std::chrono::steady_clock::now() > deadline)
       throw Error(fmt::format("{} has {} of {} tasks running after {} s; see `rsm app ps {} {}`", name, running,
@@ -172,8 +172,8 @@ void Apps::wait_for_update(engine::Client& manager, const std::string& name, boo
                                 state, message, env_.name(), name));
       }
       if (state == "paused" || state == "rollback_paused")
-        throw Error(fmt::format("the {} of {} is paused: {}; see `rsm app ps {} {}`", what, name, message,
-                                env_.name(), name));
+        throw Error(
+            fmt::format("the {} of {} is paused: {}; see `rsm app ps {} {}`", what, name, message, env_.name(), name));
     } else if (std::chrono::steady_clock::now() - begun > std::chrono::seconds(5)) {
       return;  // no rolling update began: nothing the tasks run changed (labels, say)
     }
@@ -198,7 +198,8 @@ std::vector<AppRow> Apps::list() {
     for (const auto& task : swarm::service_tasks(manager, row.name)) row.running += is_running(task);
     row.ports = service["Spec"]["Labels"].value(kPortsLabel, "");
     for (const auto& backend : published)
-      if (backend.app == row.name) row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());
+      if (backend.app == row.name)
+        row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());
     row.update = service.value("UpdateStatus", json::object()).value("State", "");
     rows.push_back(std::move(row));
   }
@@ -226,7 +227,8 @@ std::vector<TaskRow> Apps::tasks(const std::string& name) {
 void Apps::logs(const std::string& name, bool follow, const std::function<void(std::string_view)>& output) {
   engine::Client manager(env_.manager().engine);
   json service = find(manager, name);
-  swarm::service_logs(manager, service["ID"], follow, [&](std::string_view line) { output(fmt::format("{}\n", line)); });
+  swarm::service_logs(manager, service["ID"], follow,
+                      [&](std::string_view line) { output(fmt::format("{}\n", line)); });
 }
 
 void Apps::scale(const std::string& name, int replicas) {

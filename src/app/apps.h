@@ -24,7 +24,7 @@ struct AppRow {
   int running = 0;
   std::string ports;
   std::vector<std::string> urls;  // the ports on every running node, through the edge proxy
-  std::string update;  // the last update's state: completed, rollback_completed, updating, ...
+  std::string update;             // the last update's state: completed, rollback_completed, updating, ...
 };
 
 struct TaskRow {

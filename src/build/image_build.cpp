@@ -33,9 +33,9 @@ namespace {
 
 // What most C++ services need: the compiler and CMake, and the libraries the sample app
 // (and rsm itself) build on. A project adds its own with --package.
-const std::vector<std::string> kBuilderPackages = {"g++",        "cmake",        "ninja-build",        "pkg-config",
-                                                   "libssl-dev", "libboost-dev", "nlohmann-json3-dev", "rapidjson-dev",
-                                                   "libfmt-dev", "ca-certificates"};
+const std::vector<std::string> kBuilderPackages = {
+    "g++",           "cmake",      "ninja-build",    "pkg-config", "libssl-dev", "libboost-dev", "nlohmann-json3-dev",
+    "rapidjson-dev", "libfmt-dev", "ca-certificates"};
 constexpr size_t kKeptLines = 40;
 
 images::DebianImageRecipe builder_recipe(const std::vector<std::string>& extra_packages) {
@@ -49,8 +49,8 @@ images::DebianImageRecipe builder_recipe(const std::vector<std::string>& extra_p
 
 void validate(const BuildRequest& request, const std::string& target) {
   if (!std::regex_match(request.image, std::regex(R"([a-z0-9]([a-z0-9._/:-]*[a-zA-Z0-9_.-])?)")))
-    throw UsageError(fmt::format("invalid image name '{}': use e.g. myapp:1 or registry.example.com/myapp:1",
-                                 request.image));
+    throw UsageError(
+        fmt::format("invalid image name '{}': use e.g. myapp:1 or registry.example.com/myapp:1", request.image));
   if (!std::regex_match(target, std::regex(R"([A-Za-z0-9_.+-]+)")))
     throw UsageError(fmt::format("invalid target '{}': give the CMake target with --target", target));
   for (int port : request.ports)
@@ -90,8 +90,9 @@ std::string host_name() {
 // Builders of rsm processes that are gone (interrupted with Ctrl-C, say) still compile:
 // they carry their rsm's host and pid, so they can be told apart from running builds.
 void remove_orphaned_builders(engine::Client& engine) {
-  json builders = engine.get("/containers/json?all=1&filters=" +
-                             engine::encode_filters({{"label", {"rsm.component=builder", "rsm.build.host=" + host_name()}}}));
+  json builders =
+      engine.get("/containers/json?all=1&filters=" +
+                 engine::encode_filters({{"label", {"rsm.component=builder", "rsm.build.host=" + host_name()}}}));
   for (const auto& builder : builders) {
     std::string name = builder["Names"].empty() ? "" : builder["Names"][0].get<std::string>();
     pid_t owner = name.starts_with("/rsm-build-") ? std::atoi(name.c_str() + 11) : 0;
@@ -139,8 +140,8 @@ std::string build_volume(engine::Client& engine, const BuildRequest& request, co
   std::string volume = "rsm-build-" + content_hash({tree.root.string(), tree.project.string(), target, builder,
                                                     fmt::format("{}", fmt::join(request.cmake_arguments, "\n"))});
   if (request.fresh) engine.request(Method::Delete, "/volumes/" + volume);
-  json labels = {{"rsm.component", "build-cache"}, {"rsm.build.project", tree.folder().string()},
-                 {"rsm.build.target", target}};
+  json labels = {
+      {"rsm.component", "build-cache"}, {"rsm.build.project", tree.folder().string()}, {"rsm.build.target", target}};
   json filters = {{"label", json::array()}};
   for (const auto& [key, value] : labels.items()) filters["label"].push_back(key + "=" + value.get<std::string>());
   json existing = engine.get("/volumes?filters=" + engine::encode_filters(filters));
@@ -157,18 +158,21 @@ std::string compile(engine::Client& engine, const BuildRequest& request, const S
                     const std::string& target, const std::string& builder, const std::string& volume,
                     Progress& progress) {
   remove_orphaned_builders(engine);
-  progress.step(target, fmt::format("compiling {} ({} files) in {}", tree.folder().string(), tree.files.size(), builder));
+  progress.step(target,
+                fmt::format("compiling {} ({} files) in {}", tree.folder().string(), tree.files.size(), builder));
   BuilderContainer container(
-      engine, {{"Image", builder},
-               // The script is given here, not baked into the image: changing it rebuilds nothing.
-               {"Entrypoint", {"/bin/sh", "-c", std::string(kBuilderScript), "rsm-build"}},
-               {"Cmd", request.cmake_arguments},
-               {"Env", {"RSM_PROJECT=" + tree.project.string(), "RSM_TARGET=" + target}},
-               {"Labels", {{"rsm.component", "builder"}, {"rsm.build.host", host_name()}}},
-               {"HostConfig", {{"NetworkMode", "none"},
-                               {"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/build"}}}}}}});
-  engine.checked(Method::Put, fmt::format("/containers/{}/archive?path=/", container.id()),
-                 {.raw_body = source_archive(tree, "src/"), .content_type = "application/x-tar", .timeout_seconds = 300});
+      engine,
+      {{"Image", builder},
+       // The script is given here, not baked into the image: changing it rebuilds nothing.
+       {"Entrypoint", {"/bin/sh", "-c", std::string(kBuilderScript), "rsm-build"}},
+       {"Cmd", request.cmake_arguments},
+       {"Env", {"RSM_PROJECT=" + tree.project.string(), "RSM_TARGET=" + target}},
+       {"Labels", {{"rsm.component", "builder"}, {"rsm.build.host", host_name()}}},
+       {"HostConfig",
+        {{"NetworkMode", "none"}, {"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/build"}}}}}}});
+  engine.checked(
+      Method::Put, fmt::format("/containers/{}/archive?path=/", container.id()),
+      {.raw_body = source_archive(tree, "src/"), .content_type = "application/x-tar", .timeout_seconds = 300});
   engine.checked(Method::Post, fmt::format("/containers/{}/start", container.id()), {});
 
   std::deque<std::string> last_lines;
@@ -212,7 +216,8 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
                                                  fmt::join(request.ports, ","), fmt::join(request.environment, "\n"))});
   if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
     progress.step(target, fmt::format("{} is built from these sources already", request.image));
-    return {.image = request.image, .target = target, .binary_bytes = made->value("Size", size_t{0}), .unchanged = true};
+    return {
+        .image = request.image, .target = target, .binary_bytes = made->value("Size", size_t{0}), .unchanged = true};
   }
 
   std::string volume = build_volume(engine, request, tree, target, builder);
@@ -242,9 +247,10 @@ void push_image(engine::Client& engine, const std::string& image, Progress& prog
                     .headers = {fmt::format("X-Registry-Auth: {}", auth && *auth ? auth : "e30=")}});
     messages.finish();
   } catch (const Error& e) {
-    throw Error(fmt::format("cannot push {}: {}; check the registry's name and, when it needs a login, "
-                            "RSM_REGISTRY_AUTH",
-                            image, e.what()));
+    throw Error(
+        fmt::format("cannot push {}: {}; check the registry's name and, when it needs a login, "
+                    "RSM_REGISTRY_AUTH",
+                    image, e.what()));
   }
 }
 

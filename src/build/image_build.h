@@ -16,21 +16,21 @@
 namespace rsm::build {
 
 struct BuildRequest {
-  std::filesystem::path project;     // the folder with the CMakeLists.txt
-  std::string image;                 // the reference to make, e.g. myapp:1
-  std::string target;                // the CMake executable target; empty: the project folder's name
-  std::vector<int> ports;            // EXPOSE
-  std::vector<std::string> environment;  // ENV KEY=VALUE
-  std::vector<std::string> packages;     // Debian -dev packages the project needs beyond the usual
+  std::filesystem::path project;             // the folder with the CMakeLists.txt
+  std::string image;                         // the reference to make, e.g. myapp:1
+  std::string target;                        // the CMake executable target; empty: the project folder's name
+  std::vector<int> ports;                    // EXPOSE
+  std::vector<std::string> environment;      // ENV KEY=VALUE
+  std::vector<std::string> packages;         // Debian -dev packages the project needs beyond the usual
   std::vector<std::string> cmake_arguments;  // passed to cmake's configure step, e.g. -DFOO=ON
-  bool fresh = false;                // start from an empty build folder (an uncached build)
+  bool fresh = false;                        // start from an empty build folder (an uncached build)
 };
 
 struct BuildResult {
   std::string image;
   std::string target;
   size_t binary_bytes = 0;  // the static binary (the image holds nothing else)
-  bool unchanged = false;  // the image was built from these very sources already
+  bool unchanged = false;   // the image was built from these very sources already
 };
 
 // Builds on the given engine (this machine's). Throws UsageError for a bad request and

@@ -30,7 +30,8 @@ std::optional<fs::path> git_root(const fs::path& folder) {
 }
 
 std::vector<std::string> git_files(const fs::path& root) {
-  auto result = run_process({"git", "-C", root.string(), "ls-files", "-z", "--cached", "--others", "--exclude-standard"});
+  auto result =
+      run_process({"git", "-C", root.string(), "ls-files", "-z", "--cached", "--others", "--exclude-standard"});
   if (result.exit_code != 0) throw Error(fmt::format("git ls-files in {} failed: {}", root.string(), result.output));
   std::vector<std::string> files;
   std::istringstream names(result.output);
@@ -93,7 +94,7 @@ std::string source_archive(const SourceTree& tree, const std::string& prefix) {
   TarWriter archive;
   for (const auto& name : tree.files) {
     fs::path path = tree.root / name;
-    struct stat info{};
+    struct stat info {};
     if (stat(path.c_str(), &info) != 0) throw Error(fmt::format("cannot read {}", path.string()));
     archive.add_file(prefix + name, read_file(path), static_cast<int>(info.st_mode & 07777), info.st_mtime);
   }

@@ -11,8 +11,8 @@
 namespace rsm::build {
 
 struct SourceTree {
-  std::filesystem::path root;     // what is sent: the git work tree, or the project itself
-  std::filesystem::path project;  // the CMake project, relative to root ("." for root)
+  std::filesystem::path root;      // what is sent: the git work tree, or the project itself
+  std::filesystem::path project;   // the CMake project, relative to root ("." for root)
   std::vector<std::string> files;  // relative to root, sorted
 
   std::filesystem::path folder() const { return std::filesystem::weakly_canonical(root / project); }

@@ -48,8 +48,13 @@ void list_apps(const Options& options) {
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
-      out.push_back({{"name", row.name}, {"image", row.image}, {"replicas", row.replicas}, {"running", row.running},
-                     {"ports", row.ports}, {"urls", row.urls}, {"update", row.update}});
+      out.push_back({{"name", row.name},
+                     {"image", row.image},
+                     {"replicas", row.replicas},
+                     {"running", row.running},
+                     {"ports", row.ports},
+                     {"urls", row.urls},
+                     {"update", row.update}});
     fmt::print("{}\n", out.dump(2));
     return;
   }
@@ -66,8 +71,12 @@ void list_tasks(const Options& options) {
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
-      out.push_back({{"id", row.id}, {"node", row.node}, {"state", row.state}, {"desired", row.desired},
-                     {"image", row.image}, {"error", row.error}});
+      out.push_back({{"id", row.id},
+                     {"node", row.node},
+                     {"state", row.state},
+                     {"desired", row.desired},
+                     {"image", row.image},
+                     {"error", row.error}});
     fmt::print("{}\n", out.dump(2));
     return;
   }
@@ -115,8 +124,8 @@ void add_app_commands(CLI::App& cli, int&) {
     const char* said = outcome == app::DeployOutcome::Created   ? "created"
                        : outcome == app::DeployOutcome::Updated ? "updated"
                                                                 : "unchanged";
-    fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said,
-               options->image, options->name);
+    fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said, options->image,
+               options->name);
     for (const auto& row : apps.list())
       if (row.name == options->name)
         for (const auto& url : row.urls) fmt::print("  {}\n", url);

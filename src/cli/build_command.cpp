@@ -23,8 +23,9 @@ void add_build_commands(CLI::App& app, int&) {
   };
   auto options = std::make_shared<Options>();
   auto* build = app.add_subcommand(
-      "build", "Compile a C++ CMake project into one static binary in a FROM scratch image (builder made from Debian "
-               "packages; cached per project)");
+      "build",
+      "Compile a C++ CMake project into one static binary in a FROM scratch image (builder made from Debian "
+      "packages; cached per project)");
   build->add_option("SRC", options->project, "The project's folder (with its CMakeLists.txt)")->required();
   build->add_option("IMAGE", options->request.image, "The image to make, e.g. myapp:1")->required();
   build->add_option("ENV", options->env, "Also load the image into every node of this environment");
@@ -33,7 +34,9 @@ void add_build_commands(CLI::App& app, int&) {
   build->add_option("-e,--env", options->request.environment, "ENV KEY=VALUE in the image (repeatable)");
   build->add_option("--package", options->request.packages,
                     "A Debian package the build needs beyond the usual (e.g. libpq-dev; repeatable)");
-  build->add_option("--cmake-arg", options->request.cmake_arguments, "An argument for cmake's configure step, as --cmake-arg=-DFOO=ON (repeatable)")
+  build
+      ->add_option("--cmake-arg", options->request.cmake_arguments,
+                   "An argument for cmake's configure step, as --cmake-arg=-DFOO=ON (repeatable)")
       ->allow_extra_args(false);
   build->add_flag("--fresh", options->request.fresh, "Start from an empty build folder (no cache)");
   build->add_flag("--push", options->push, "Push the image to the registry its name starts with");

@@ -73,8 +73,8 @@ void print_create_result(const Options& options, const db::CreateResult& result)
   if (options.json) {
     auto servers = nlohmann::json::array();
     for (const auto& server : result.servers)
-      servers.push_back({{"service", server.service}, {"name", server.name}, {"node", server.node},
-                         {"volume", server.volume}});
+      servers.push_back(
+          {{"service", server.service}, {"name", server.name}, {"node", server.node}, {"volume", server.volume}});
     fmt::print("{}\n", nlohmann::json{{"env", options.env},
                                       {"servers", servers},
                                       {"created", result.created},
@@ -87,8 +87,8 @@ void print_create_result(const Options& options, const db::CreateResult& result)
     return;
   }
   fmt::print("{}: {} RethinkDB server(s) ({} created, {} updated, {} unchanged); clients use {}:{} on network {}\n",
-             options.env, result.servers.size(), result.created.size(), result.updated.size(),
-             result.unchanged.size(), db::kAlias, db::kDriverPort, db::kNetwork);
+             options.env, result.servers.size(), result.created.size(), result.updated.size(), result.unchanged.size(),
+             db::kAlias, db::kDriverPort, db::kNetwork);
 }
 
 }  // namespace
@@ -97,9 +97,7 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* db = app.add_subcommand("db", "The highly available RethinkDB cluster of an environment");
   db->require_subcommand(1);
-  auto add_env = [&](CLI::App* command) {
-    command->add_option("ENV", options->env, "Environment name")->required();
-  };
+  auto add_env = [&](CLI::App* command) { command->add_option("ENV", options->env, "Environment name")->required(); };
 
   auto* create = db->add_subcommand(
       "create", "Create the cluster, one server pinned to each node, or re-apply it (never deletes data)");
@@ -110,8 +108,9 @@ void add_db_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   create->add_option("--replicas", options->create.replicas, "Replicas of every table (default: min(3, servers))")
       ->check(CLI::Range(1, 9));
-  create->add_flag("--no-wait", [options](int64_t) { options->create.wait = false; },
-                   "Return once the servers run: do not wait for the cluster nor replicate tables");
+  create->add_flag(
+      "--no-wait", [options](int64_t) { options->create.wait = false; },
+      "Return once the servers run: do not wait for the cluster nor replicate tables");
   create->add_flag("--json", options->json, "Print JSON for scripts");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
@@ -156,7 +155,9 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   auto* admin = db->add_subcommand(
       "admin", "The web admin on localhost through a tunnel (never published on the swarm); Ctrl-C ends it");
   add_env(admin);
-  admin->add_option("-p,--port", options->port, "Local port (default: 8080 + 100 x the environment's tunnel offset, e.g. 8180)")
+  admin
+      ->add_option("-p,--port", options->port,
+                   "Local port (default: 8080 + 100 x the environment's tunnel offset, e.g. 8180)")
       ->check(CLI::Range(0, 65535));
   admin->add_flag("--open", options->open, "Open it in the browser");
   admin->callback([options] {
@@ -178,8 +179,7 @@ void add_db_commands(CLI::App& app, int& exit_code) {
     Progress progress;
     swarm::Environment env(options->env, progress);
     if (!options->keep_data &&
-        !confirmed(options->force,
-                   fmt::format("Remove the database of {} and delete all of its data?", options->env),
+        !confirmed(options->force, fmt::format("Remove the database of {} and delete all of its data?", options->env),
                    fmt::format("not deleting the database of {} without confirmation: add -f, or --keep-data to keep "
                                "its data",
                                options->env)))

@@ -33,12 +33,18 @@ void add_env_commands(CLI::App& app, int&) {
         drivers.insert(node.driver);
       }
       std::string driver_list = fmt::format("{}", fmt::join(drivers, ","));
-      out.push_back({{"name", name}, {"nodes", nodes.size()}, {"managers", managers}, {"running", running},
+      out.push_back({{"name", name},
+                     {"nodes", nodes.size()},
+                     {"managers", managers},
+                     {"running", running},
                      {"drivers", drivers}});
-      rows.push_back({name, std::to_string(nodes.size()), std::to_string(managers), std::to_string(running), driver_list});
+      rows.push_back(
+          {name, std::to_string(nodes.size()), std::to_string(managers), std::to_string(running), driver_list});
     }
-    if (*json) fmt::print("{}\n", out.dump(2));
-    else print_table({"ENV", "NODES", "MANAGERS", "RUNNING", "DRIVERS"}, rows);
+    if (*json)
+      fmt::print("{}\n", out.dump(2));
+    else
+      print_table({"ENV", "NODES", "MANAGERS", "RUNNING", "DRIVERS"}, rows);
   });
 }
 

@@ -1,8 +1,8 @@
 // rsm: a highly available RethinkDB cluster and its apps on a Docker swarm.
 #include <cstdio>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "util/error.h"

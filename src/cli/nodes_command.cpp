@@ -42,7 +42,9 @@ void list_nodes(const Options& options) {
   auto rows = env.status();
   // The same answer in both forms, as `app ls` gives: an environment without nodes is
   // most often a mistyped name, which an empty JSON list would hide from a script.
-  if (rows.empty()) throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env, options.env));
+  if (rows.empty())
+    throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env,
+                            options.env));
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
@@ -63,9 +65,8 @@ void list_nodes(const Options& options) {
   }
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows)
-    cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state,
-                     row.status, row.availability, row.manager_status, row.node.address, row.node.driver,
-                     row.engine_version});
+    cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state, row.status, row.availability,
+                     row.manager_status, row.node.address, row.node.driver, row.engine_version});
   print_table({"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "ENGINE"},
               cells);
 }
@@ -79,8 +80,8 @@ void print_docker_env(const Options& options) {
   if (!options.node.empty()) {
     auto found = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.name == options.node; });
     if (found == nodes.end())
-      throw UsageError(fmt::format("environment {} has no node {}; see `rsm nodes ls {}`", options.env, options.node,
-                                   options.env));
+      throw UsageError(
+          fmt::format("environment {} has no node {}; see `rsm nodes ls {}`", options.env, options.node, options.env));
     chosen = &*found;
   }
   fmt::print("export DOCKER_HOST={}\n", chosen->engine.to_string());
@@ -160,13 +161,16 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   auto* promote = nodes->add_subcommand(
       "promote", "Make workers managers: the named ones, or enough to reach 3 managers (the HA minimum)");
   add_env(promote);
-  promote->add_option("NODE", options->nodes_to_promote, "Nodes to promote (default: the first workers, up to 3 managers)");
+  promote->add_option("NODE", options->nodes_to_promote,
+                      "Nodes to promote (default: the first workers, up to 3 managers)");
   promote->callback([options] {
     Progress progress;
     swarm::Environment env(options->env, progress);
     auto promoted = swarm::promote(env.nodes(), options->nodes_to_promote, progress);
-    if (promoted.empty()) fmt::print("{}: nothing to promote\n", options->env);
-    else fmt::print("{}: promoted {}\n", options->env, fmt::join(promoted, ", "));
+    if (promoted.empty())
+      fmt::print("{}: nothing to promote\n", options->env);
+    else
+      fmt::print("{}: promoted {}\n", options->env, fmt::join(promoted, ", "));
   });
 
   auto* image = nodes->add_subcommand("image", "Build the local driver's node image now (create does it when needed)");

@@ -43,8 +43,9 @@ void add_tunnel_commands(CLI::App& cli, int&) {
   tunnel->add_option("PORT", options->port, "The port an app publishes (rsm app deploy -p PORT)")
       ->required()
       ->check(CLI::Range(1, 65535));
-  tunnel->add_option("-p,--local-port", options->local_port,
-                     "Port on this machine (default: PORT + 100 x the environment's offset, e.g. 9190 for dev)")
+  tunnel
+      ->add_option("-p,--local-port", options->local_port,
+                   "Port on this machine (default: PORT + 100 x the environment's offset, e.g. 9190 for dev)")
       ->check(CLI::Range(1, 65535));
   tunnel->add_flag("--open", options->open, "Open it in the browser");
   tunnel->callback([options] {

@@ -24,9 +24,10 @@ struct Options {
 void print_summary(const std::string& env, const up::UpSummary& summary, double seconds) {
   fmt::print("{} is up in {:.1f} s: {} node(s), {} added\n", env, seconds, summary.nodes, summary.nodes_added);
   if (summary.db_servers > 0)
-    fmt::print("  database: {} server(s), {} changed; apps use {}:{}; web admin: rsm db admin {} (http://localhost:{}/)\n",
-               summary.db_servers, summary.db_changed.size(), db::kAlias, db::kDriverPort, env,
-               tunnel::local_port(env, db::kHttpPort));
+    fmt::print(
+        "  database: {} server(s), {} changed; apps use {}:{}; web admin: rsm db admin {} (http://localhost:{}/)\n",
+        summary.db_servers, summary.db_changed.size(), db::kAlias, db::kDriverPort, env,
+        tunnel::local_port(env, db::kHttpPort));
   for (const auto& app : summary.apps) {
     fmt::print("  app {} ({})", app.name, app.outcome);
     for (int port : app.ports)
@@ -40,7 +41,8 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
 
 void add_up_commands(CLI::App& cli, int&) {
   auto options = std::make_shared<Options>();
-  auto* up = cli.add_subcommand("up", "Make an environment what its file says: nodes, database, apps (only what differs)");
+  auto* up =
+      cli.add_subcommand("up", "Make an environment what its file says: nodes, database, apps (only what differs)");
   up->add_option("ENV", options->env, "Environment name (default: the file's env)");
   up->add_option("-f,--file", options->file, "The environment's file")->capture_default_str();
   up->add_flag("-q,--quiet", options->quiet, "No progress output");
@@ -48,7 +50,8 @@ void add_up_commands(CLI::App& cli, int&) {
     Progress progress(options->quiet);
     auto file = up::read_environment_file(options->file);
     if (!options->env.empty()) file.env = options->env;
-    if (file.env.empty()) throw UsageError(fmt::format("name the environment: rsm up ENV, or env: in {}", options->file));
+    if (file.env.empty())
+      throw UsageError(fmt::format("name the environment: rsm up ENV, or env: in {}", options->file));
     auto summary = up::up(file, progress);
     print_summary(file.env, summary, progress.elapsed_seconds());
   });

@@ -43,7 +43,8 @@ std::string generate_password() {
   std::string password;
   while (password.size() < 32) {
     unsigned char bytes[64];
-    if (RAND_bytes(bytes, sizeof bytes) != 1) throw Error("cannot generate the admin password: OpenSSL has no randomness");
+    if (RAND_bytes(bytes, sizeof bytes) != 1)
+      throw Error("cannot generate the admin password: OpenSSL has no randomness");
     for (unsigned char byte : bytes)  // 248 = 4 * 62: no value is likelier than another
       if (byte < 248 && password.size() < 32) password += alphabet[byte % alphabet.size()];
   }
@@ -98,8 +99,7 @@ json Cluster::services() {
 }
 
 CreateResult Cluster::create(const CreateOptions& options) {
-  if (options.servers_per_node < 1 || options.servers_per_node > 9)
-    throw UsageError("--servers-per-node takes 1 to 9");
+  if (options.servers_per_node < 1 || options.servers_per_node > 9) throw UsageError("--servers-per-node takes 1 to 9");
   Node leader = manager();
   engine::Client client(leader.engine);
 
@@ -162,8 +162,10 @@ CreateResult Cluster::create(const CreateOptions& options) {
   std::vector<Server> startable;
   for (const auto& server : result.servers) {
     const json& entry = entries[server.node];
-    if (entry["Status"].value("State", "") == "ready") startable.push_back(server);
-    else result.waiting.push_back(server.service);
+    if (entry["Status"].value("State", "") == "ready")
+      startable.push_back(server);
+    else
+      result.waiting.push_back(server.service);
   }
   wait_until_running(client, startable);
   for (const auto& service : result.waiting)
@@ -186,9 +188,10 @@ void Cluster::warn_unless_highly_available() {
     if (entry["Spec"].value("Role", "") == "manager" && entry["Status"].value("State", "") != "down") ++managers;
   }
   if (nodes >= 3 && managers < swarm::kManagersForHighAvailability)
-    progress_.warn(fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
-                               "cluster is not highly available; promote two more: rsm nodes promote {}",
-                               env_.name(), managers, env_.name()));
+    progress_.warn(
+        fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
+                    "cluster is not highly available; promote two more: rsm nodes promote {}",
+                    env_.name(), managers, env_.name()));
 }
 
 std::vector<std::string> Cluster::relay_sockets() {
@@ -268,7 +271,8 @@ void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
       last = e.what();  // the servers may still be starting
     }
     if (std::chrono::steady_clock::now() > deadline)
-      throw Error(fmt::format("the cluster of {} did not form within {} s: {}", env_.name(), kStartTimeout.count(), last));
+      throw Error(
+          fmt::format("the cluster of {} did not form within {} s: {}", env_.name(), kStartTimeout.count(), last));
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
 }
@@ -411,11 +415,13 @@ void Cluster::remove(bool keep_data) {
   // A volume can go only once its server's container has stopped.
   std::vector<Node> running;
   for (const auto& node : nodes_) {
-    if (node.running()) running.push_back(node);
+    if (node.running())
+      running.push_back(node);
     else if (!keep_data)
-      progress_.warn(fmt::format("{} is stopped: its database volume stays until it is removed (rsm nodes rm) or "
-                                 "started and this is run again",
-                                 node.name));
+      progress_.warn(
+          fmt::format("{} is stopped: its database volume stays until it is removed (rsm nodes rm) or "
+                      "started and this is run again",
+                      node.name));
   }
   for_each_parallel(running, [&](const Node& node) {
     engine::Client engine(node.engine);
@@ -454,16 +460,18 @@ std::string Cluster::password() {
     engine::Client engine(node.engine);
     for (const auto& container : containers_with_labels(engine, labels, true)) {
       std::string out;
-      int code = engine::exec_in_container(engine, container["Id"], {"cat", std::string("/run/secrets/") + kPasswordSecret},
-                                           [&](engine::StreamKind kind, std::string_view text) {
-                                             if (kind == engine::StreamKind::Stdout) out += text;
-                                           });
+      int code =
+          engine::exec_in_container(engine, container["Id"], {"cat", std::string("/run/secrets/") + kPasswordSecret},
+                                    [&](engine::StreamKind kind, std::string_view text) {
+                                      if (kind == engine::StreamKind::Stdout) out += text;
+                                    });
       if (code == 0 && !out.empty()) return out;
     }
   }
-  throw Error(fmt::format("no RethinkDB server of {} is running to read the password from (a swarm secret can only be "
-                          "read by its services): start them with `rsm db create {}`",
-                          env_.name(), env_.name()));
+  throw Error(
+      fmt::format("no RethinkDB server of {} is running to read the password from (a swarm secret can only be "
+                  "read by its services): start them with `rsm db create {}`",
+                  env_.name(), env_.name()));
 }
 
 void Cluster::logs(const std::string& server, bool follow, const std::function<void(std::string_view)>& output) {
@@ -476,10 +484,10 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
       chosen.push_back(service);
   }
   if (chosen.empty())
-    throw UsageError(server.empty() ? fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(),
-                                                  env_.name())
-                                    : fmt::format("{} has no database server {}; see `rsm db status {}`", env_.name(),
-                                                  server, env_.name()));
+    throw UsageError(
+        server.empty()
+            ? fmt::format("{} has no database: create it with `rsm db create {}`", env_.name(), env_.name())
+            : fmt::format("{} has no database server {}; see `rsm db status {}`", env_.name(), server, env_.name()));
   std::mutex mutex;
   auto locked_output = [&](std::string_view line) {
     std::lock_guard lock(mutex);

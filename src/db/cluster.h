@@ -22,8 +22,8 @@ namespace rsm::db {
 struct CreateOptions {
   std::string image = kDefaultImage;
   int servers_per_node = 1;
-  int replicas = 0;   // per table; 0: min(3, servers)
-  bool wait = true;   // wait for the cluster to form, then replicate every table
+  int replicas = 0;  // per table; 0: min(3, servers)
+  bool wait = true;  // wait for the cluster to form, then replicate every table
 };
 
 struct CreateResult {

@@ -62,13 +62,13 @@ Certificate make_certificate(EVP_PKEY* key, const std::string& common_name, X509
   BIGNUM* number = BN_bin2bn(serial, sizeof serial, nullptr);
   if (!number || !BN_to_ASN1_INTEGER(number, X509_get_serialNumber(x))) fail("BN_to_ASN1_INTEGER");
   BN_free(number);
-  X509_set_version(x, 2);  // v3
+  X509_set_version(x, 2);                          // v3
   X509_gmtime_adj(X509_getm_notBefore(x), -3600);  // an hour of clock skew between nodes
   X509_gmtime_adj(X509_getm_notAfter(x), kTenYears);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(common_name.c_str()), -1,
+                             -1, 0);
   X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
   X509* signer = issuer ? issuer : x;
   if (authority) {

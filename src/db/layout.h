@@ -55,8 +55,8 @@ struct ServiceInputs {
   std::string config_id;
   std::string config_name;
   std::map<std::string, std::string> secret_ids;  // secret name -> ID: the password and cluster TLS
-  bool standalone = false;  // the cluster has this one server only
-  int replicas = 0;         // the replicas per table the user asked for; 0: the default
+  bool standalone = false;                        // the cluster has this one server only
+  int replicas = 0;                               // the replicas per table the user asked for; 0: the default
 };
 
 nlohmann::json service_spec(const Server& server, const ServiceInputs& inputs);

@@ -33,7 +33,8 @@ StatusReport make_report(const SystemTables& tables, const std::map<std::string,
                          int wanted_replicas, const std::string& env) {
   StatusReport report;
   std::map<std::string, std::vector<std::string>> tags;
-  for (const auto& row : tables.server_config) tags[row.value("name", "")] = row.value("tags", std::vector<std::string>{});
+  for (const auto& row : tables.server_config)
+    tags[row.value("name", "")] = row.value("tags", std::vector<std::string>{});
 
   std::set<std::string> connected;
   for (const auto& row : tables.server_status) {
@@ -93,13 +94,25 @@ StatusReport make_report(const SystemTables& tables, const std::map<std::string,
 json to_json(const StatusReport& report) {
   json servers = json::array(), tables = json::array();
   for (const auto& s : report.servers)
-    servers.push_back({{"name", s.name}, {"connected", s.connected}, {"node", s.node}, {"hostname", s.hostname},
+    servers.push_back({{"name", s.name},
+                       {"connected", s.connected},
+                       {"node", s.node},
+                       {"hostname", s.hostname},
                        {"version", s.version},
-                       {"tags", s.tags}, {"started", s.started}, {"peers", s.peers}});
+                       {"tags", s.tags},
+                       {"started", s.started},
+                       {"peers", s.peers}});
   for (const auto& t : report.tables)
-    tables.push_back({{"db", t.db}, {"name", t.name}, {"replicas", t.replicas}, {"shards", t.shards},
-                      {"ready_for_writes", t.ready_for_writes}, {"all_replicas_ready", t.all_replicas_ready}});
-  return {{"ready", report.ready()}, {"servers", servers}, {"tables", tables}, {"issues", report.issues},
+    tables.push_back({{"db", t.db},
+                      {"name", t.name},
+                      {"replicas", t.replicas},
+                      {"shards", t.shards},
+                      {"ready_for_writes", t.ready_for_writes},
+                      {"all_replicas_ready", t.all_replicas_ready}});
+  return {{"ready", report.ready()},
+          {"servers", servers},
+          {"tables", tables},
+          {"issues", report.issues},
           {"problems", report.problems}};
 }
 

@@ -19,14 +19,14 @@ struct ServerState {
   std::string hostname;  // the container's (its service's name)
   std::string version;
   std::vector<std::string> tags;
-  double started = 0;   // seconds since the epoch; 0 when not connected
-  int peers = 0;        // servers it is connected to
+  double started = 0;  // seconds since the epoch; 0 when not connected
+  int peers = 0;       // servers it is connected to
 };
 
 struct TableState {
   std::string db;
   std::string name;
-  int replicas = 0;     // per shard, as configured; 0 when the configuration is unreadable
+  int replicas = 0;  // per shard, as configured; 0 when the configuration is unreadable
   int shards = 0;
   bool ready_for_writes = false;
   bool all_replicas_ready = false;

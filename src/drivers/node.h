@@ -15,7 +15,7 @@ enum class Role { Manager, Worker };
 // socket lives there, and so do the sockets of rsm's relay.
 inline constexpr const char* kNodeSocketFolder = "/run/rsm";
 
-std::string_view role_name(Role role);          // "manager", "worker"
+std::string_view role_name(Role role);  // "manager", "worker"
 std::optional<Role> parse_role(std::string_view name);
 
 // "ENV-manager-N", "ENV-worker-N": the seed's names, which are also the nodes' hostnames.
@@ -27,9 +27,9 @@ struct Node {
   std::string driver;
   Role role = Role::Worker;
   int index = 0;
-  std::string state;    // the machine's own state as its driver sees it: running, exited, ...
-  std::string address;  // where the other nodes reach it (its swarm advertise address)
-  std::string region;   // empty where the driver has none
+  std::string state;        // the machine's own state as its driver sees it: running, exited, ...
+  std::string address;      // where the other nodes reach it (its swarm advertise address)
+  std::string region;       // empty where the driver has none
   engine::Endpoint engine;  // how rsm reaches the node's Docker engine
 
   bool running() const { return state == "running"; }

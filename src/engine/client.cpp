@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
@@ -22,7 +22,6 @@ std::string trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
   return std::string(text);
 }
-
 
 // Everything a transfer's callbacks need; errors thrown by a Sink or Source are kept
 // here and rethrown once libcurl has unwound.
@@ -108,11 +107,16 @@ EngineError::EngineError(long status, std::string request, std::string engine_me
 
 std::string_view method_name(Method method) {
   switch (method) {
-    case Method::Get: return "GET";
-    case Method::Post: return "POST";
-    case Method::Put: return "PUT";
-    case Method::Delete: return "DELETE";
-    case Method::Head: return "HEAD";
+    case Method::Get:
+      return "GET";
+    case Method::Post:
+      return "POST";
+    case Method::Put:
+      return "PUT";
+    case Method::Delete:
+      return "DELETE";
+    case Method::Head:
+      return "HEAD";
   }
   return "GET";
 }
@@ -228,15 +232,15 @@ Response Client::perform(Method method, const std::string& url_path, const Reque
   std::string where = endpoint_.to_string();
   std::string request = fmt::format("{} {}", method_name(method), url_path);
   if (code == CURLE_OPERATION_TIMEDOUT)
-    throw UnreachableError(fmt::format("the Docker engine at {} did not answer {} within {} s", where, request,
-                                       options.timeout_seconds));
+    throw UnreachableError(
+        fmt::format("the Docker engine at {} did not answer {} within {} s", where, request, options.timeout_seconds));
   if (endpoint_.kind == Endpoint::Kind::Unix && code == CURLE_COULDNT_CONNECT) {
     if (os_errno == ENOENT)
-      throw UnreachableError(fmt::format(
-          "no Docker engine at {}: the socket does not exist; start dockerd or set DOCKER_HOST", where));
+      throw UnreachableError(
+          fmt::format("no Docker engine at {}: the socket does not exist; start dockerd or set DOCKER_HOST", where));
     if (os_errno == EACCES)
-      throw UnreachableError(fmt::format(
-          "no permission on {}: run as root or add your user to the docker group", where));
+      throw UnreachableError(
+          fmt::format("no permission on {}: run as root or add your user to the docker group", where));
     throw UnreachableError(fmt::format("the Docker engine at {} refuses connections ({}); is dockerd running?", where,
                                        std::strerror(static_cast<int>(os_errno))));
   }

@@ -72,12 +72,12 @@ Source fd_source(int fd);
 enum class Method { Get, Post, Put, Delete, Head };
 
 struct RequestOptions {
-  std::optional<json> body;       // sent as application/json
-  std::string raw_body;           // sent as is, with content_type
+  std::optional<json> body;  // sent as application/json
+  std::string raw_body;      // sent as is, with content_type
   std::string content_type;
-  Source source;                  // streamed upload (chunked), with content_type
-  Sink sink;                      // streamed download; Response::body stays empty
-  long timeout_seconds = 120;     // 0: none (long streams)
+  Source source;                     // streamed upload (chunked), with content_type
+  Sink sink;                         // streamed download; Response::body stays empty
+  long timeout_seconds = 120;        // 0: none (long streams)
   std::vector<std::string> headers;  // more request headers, "Name: value"
 };
 

@@ -73,8 +73,8 @@ Endpoint Endpoint::parse(std::string_view docker_host) {
     }
     split_host_port(rest, docker_host, endpoint.host, endpoint.port);
   } else {
-    throw UsageError(fmt::format(
-        "unsupported DOCKER_HOST '{}': use unix:///path, tcp://host:port or ssh://user@host", docker_host));
+    throw UsageError(
+        fmt::format("unsupported DOCKER_HOST '{}': use unix:///path, tcp://host:port or ssh://user@host", docker_host));
   }
   return endpoint;
 }

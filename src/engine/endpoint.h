@@ -11,11 +11,11 @@ struct Endpoint {
 
   Kind kind = Kind::Unix;
   std::string socket_path = "/var/run/docker.sock";  // Unix
-  std::string host;                                 // Tcp, Ssh
-  int port = 0;                                     // Tcp; Ssh (0: ssh's default)
-  std::string user;                                 // Ssh (empty: ssh's default)
-  bool tls = false;                                 // Tcp
-  std::string cert_dir;                             // Tcp with TLS: ca.pem, cert.pem, key.pem
+  std::string host;                                  // Tcp, Ssh
+  int port = 0;                                      // Tcp; Ssh (0: ssh's default)
+  std::string user;                                  // Ssh (empty: ssh's default)
+  bool tls = false;                                  // Tcp
+  std::string cert_dir;                              // Tcp with TLS: ca.pem, cert.pem, key.pem
 
   // unix:///path, tcp://host[:port], ssh://[user@]host[:port]. TLS settings come from
   // DOCKER_TLS_VERIFY / DOCKER_CERT_PATH as with the docker CLI. Throws UsageError.

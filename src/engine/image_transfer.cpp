@@ -46,8 +46,10 @@ void build_image(Client& engine, const std::string& reference, std::string conte
                  const std::function<void(const json&)>& on_message) {
   JsonMessageStream messages(on_message);
   engine.checked(Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", url_encode(reference)),
-                 {.raw_body = std::move(context_tar), .content_type = "application/x-tar",
-                  .sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = timeout_seconds});
+                 {.raw_body = std::move(context_tar),
+                  .content_type = "application/x-tar",
+                  .sink = [&](std::string_view chunk) { messages.feed(chunk); },
+                  .timeout_seconds = timeout_seconds});
   messages.finish();
 }
 

@@ -39,11 +39,10 @@ constexpr std::string_view kKeptFolder = "/rsm-kept";
 std::string keep_script(const DebianImageRecipe& recipe) {
   // ldd prints "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" and, for the
   // loader, "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
-  return fmt::format(
-      R"(set -e; for program in {1}; do )"
-      R"(for file in $program $(ldd $program | awk '/=> \// {{print $3}} /^\t\// {{print $1}}'); do )"
-      R"(mkdir -p {0}$(dirname $file) && cp -L $file {0}$file; done; done)",
-      kKeptFolder, fmt::join(recipe.only_programs, " "));
+  return fmt::format(R"(set -e; for program in {1}; do )"
+                     R"(for file in $program $(ldd $program | awk '/=> \// {{print $3}} /^\t\// {{print $1}}'); do )"
+                     R"(mkdir -p {0}$(dirname $file) && cp -L $file {0}$file; done; done)",
+                     kKeptFolder, fmt::join(recipe.only_programs, " "));
 }
 
 std::string override_value(const DebianImageRecipe& recipe) {
@@ -80,7 +79,7 @@ void unmount_below(const fs::path& root) {
 // after our pid. Folders of processes that died mid-build (killed, so no destructor ran)
 // are swept first: a root filesystem is hundreds of megabytes of someone's memory.
 fs::path scratch_folder() {
-  struct statvfs shm{};
+  struct statvfs shm {};
   fs::path parent = statvfs("/dev/shm", &shm) == 0 && shm.f_bavail * shm.f_frsize > (2ull << 30)
                         ? fs::path("/dev/shm")
                         : fs::temp_directory_path();
@@ -145,13 +144,15 @@ void build_with_debootstrap(engine::Client& engine, const DebianImageRecipe& rec
   } cleanup{rootfs};
 
   progress.step(recipe.what, fmt::format("debootstrap bookworm from {} (about a minute)", mirror));
-  auto result = run_process({"debootstrap", "--variant=minbase", fmt::format("--include={}", fmt::join(recipe.packages, ",")),
-                             "bookworm", rootfs.string(), mirror});
+  auto result =
+      run_process({"debootstrap", "--variant=minbase", fmt::format("--include={}", fmt::join(recipe.packages, ",")),
+                   "bookworm", rootfs.string(), mirror});
   if (result.exit_code != 0) {
     std::string tail = result.output.substr(result.output.size() > 600 ? result.output.size() - 600 : 0);
-    throw Error(fmt::format("debootstrap failed (exit {}), so the {} cannot be built; check that {} is "
-                            "reachable or set RSM_DEBIAN_MIRROR. Its last words: {}",
-                            result.exit_code, recipe.what, mirror, tail));
+    throw Error(
+        fmt::format("debootstrap failed (exit {}), so the {} cannot be built; check that {} is "
+                    "reachable or set RSM_DEBIAN_MIRROR. Its last words: {}",
+                    result.exit_code, recipe.what, mirror, tail));
   }
   unmount_below(rootfs);
   // The downloaded packages are installed by now: tens of megabytes no one needs.
@@ -162,8 +163,8 @@ void build_with_debootstrap(engine::Client& engine, const DebianImageRecipe& rec
   if (!recipe.only_programs.empty()) {
     auto kept = run_process({"chroot", rootfs.string(), "/bin/sh", "-c", keep_script(recipe)});
     if (kept.exit_code != 0)
-      throw Error(fmt::format("cannot keep {} of the {}: {}", fmt::join(recipe.only_programs, ", "), recipe.what,
-                              kept.output));
+      throw Error(
+          fmt::format("cannot keep {} of the {}: {}", fmt::join(recipe.only_programs, ", "), recipe.what, kept.output));
     image_root = rootfs / fs::path(kKeptFolder).relative_path();
   }
   for (const auto& file : recipe.files) {
@@ -186,8 +187,7 @@ std::string dockerfile(const DebianImageRecipe& recipe) {
       fmt::join(recipe.packages, " "));
   if (!recipe.only_programs.empty())
     text += fmt::format("RUN {}\nFROM scratch\nCOPY --from=0 {} /\n", keep_script(recipe), kKeptFolder);
-  for (size_t i = 0; i < recipe.files.size(); ++i)
-    text += fmt::format("COPY files/{} {}\n", i, recipe.files[i].path);
+  for (size_t i = 0; i < recipe.files.size(); ++i) text += fmt::format("COPY files/{} {}\n", i, recipe.files[i].path);
   text += fmt::format("ENTRYPOINT {}\n", json(recipe.entrypoint).dump());
   return text;
 }
@@ -212,13 +212,15 @@ std::string ensure_debian_image(engine::Client& engine, const DebianImageRecipe&
       engine::pull_image(engine, std::string(kBaseImage), why_no_pull)) {
     build_from_dockerfile(engine, recipe, reference, progress);
   } else if (!program_exists("debootstrap")) {
-    throw Error(fmt::format("cannot build the {}: {} cannot be pulled ({}) and debootstrap is not installed; "
-                            "install it (apt-get install debootstrap) or load {} into the engine",
-                            recipe.what, kBaseImage, why_no_pull, kBaseImage));
+    throw Error(
+        fmt::format("cannot build the {}: {} cannot be pulled ({}) and debootstrap is not installed; "
+                    "install it (apt-get install debootstrap) or load {} into the engine",
+                    recipe.what, kBaseImage, why_no_pull, kBaseImage));
   } else if (geteuid() != 0) {
-    throw Error(fmt::format("cannot build the {}: {} cannot be pulled ({}) and debootstrap needs root; "
-                            "run this once as root",
-                            recipe.what, kBaseImage, why_no_pull));
+    throw Error(
+        fmt::format("cannot build the {}: {} cannot be pulled ({}) and debootstrap needs root; "
+                    "run this once as root",
+                    recipe.what, kBaseImage, why_no_pull));
   } else {
     build_with_debootstrap(engine, recipe, reference, progress);
   }

@@ -42,8 +42,8 @@ json service_spec(const std::string& env, const std::string& network, const std:
                   const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends) {
   json ports = json::array();
   for (const auto& backend : backends)
-    ports.push_back({{"Protocol", "tcp"}, {"TargetPort", backend.port}, {"PublishedPort", backend.port},
-                     {"PublishMode", "host"}});
+    ports.push_back(
+        {{"Protocol", "tcp"}, {"TargetPort", backend.port}, {"PublishedPort", backend.port}, {"PublishMode", "host"}});
   return {
       {"Name", kServiceName},
       {"Labels", labels(env)},
@@ -90,9 +90,10 @@ void wait_until_running(engine::Client& manager, const std::string& config_name,
     }
     if (std::chrono::steady_clock::now() > deadline) {
       auto failure = swarm::task_failure(tasks);
-      throw Error(fmt::format("the edge proxy runs on {} of {} nodes after {} s{}; see `docker service ps {}` on a "
-                              "manager",
-                              running, wanted, kStartTimeout.count(), failure ? ": " + *failure : "", kServiceName));
+      throw Error(
+          fmt::format("the edge proxy runs on {} of {} nodes after {} s{}; see `docker service ps {}` on a "
+                      "manager",
+                      running, wanted, kStartTimeout.count(), failure ? ": " + *failure : "", kServiceName));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
@@ -104,7 +105,8 @@ bool answers(const std::string& url) {
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 1000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
+  curl_easy_setopt(
+      curl.get(), CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
   long status = 0;
   if (curl_easy_perform(curl.get()) == CURLE_OK) curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
   return status == 200;
@@ -118,9 +120,10 @@ void wait_until_answering(swarm::Environment& env, const std::vector<Backend>& b
     for (const auto& url : urls(env, backend.port)) {
       while (!answers(url + "/healthz")) {
         if (std::chrono::steady_clock::now() > deadline) {
-          progress.warn(fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer "
-                                    "/healthz on port {}?",
-                                    url, backend.app, backend.port));
+          progress.warn(
+              fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer "
+                          "/healthz on port {}?",
+                          url, backend.app, backend.port));
           return;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -156,7 +159,8 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   std::string config = haproxy_config(backends);
   std::string config_name = "rsm-proxy-" + content_hash({config});
   std::string config_id = swarm::ensure_config(manager, config_name, labels(env.name()), config);
-  auto change = swarm::apply_service(manager, service_spec(env.name(), network, image, config_id, config_name, backends));
+  auto change =
+      swarm::apply_service(manager, service_spec(env.name(), network, image, config_id, config_name, backends));
   if (change == swarm::ServiceChange::Unchanged) return;
   progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
                                                                  : "updating the edge proxy, one node at a time");

@@ -25,16 +25,18 @@ struct Route {
 };
 
 // Tries each address of the name in turn.
-void connect_any(std::shared_ptr<stream::socket> client, std::shared_ptr<tcp::resolver> resolver,
-                 const Route& route, asio::io_context& io) {
-  resolver->async_resolve(route.host, route.port, [client, resolver, &io](boost::system::error_code error,
-                                                                          tcp::resolver::results_type results) {
-    if (error) return;  // the client sees its connection close
-    auto server = std::make_shared<tcp::socket>(io);
-    asio::async_connect(*server, results, [client, server](boost::system::error_code connect_error, const tcp::endpoint&) {
-      if (!connect_error) rsm::tunnel::splice(client, server);
-    });
-  });
+void connect_any(std::shared_ptr<stream::socket> client, std::shared_ptr<tcp::resolver> resolver, const Route& route,
+                 asio::io_context& io) {
+  resolver->async_resolve(
+      route.host, route.port,
+      [client, resolver, &io](boost::system::error_code error, tcp::resolver::results_type results) {
+        if (error) return;  // the client sees its connection close
+        auto server = std::make_shared<tcp::socket>(io);
+        asio::async_connect(*server, results,
+                            [client, server](boost::system::error_code connect_error, const tcp::endpoint&) {
+                              if (!connect_error) rsm::tunnel::splice(client, server);
+                            });
+      });
 }
 
 void accept(stream::acceptor& acceptor, const Route& route, asio::io_context& io) {

@@ -39,8 +39,10 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   // Calls f with the stream to read and write: the TLS stream, or the plain socket.
   template <class F>
   void with_stream(F&& f) {
-    if (tls) f(*tls);
-    else f(socket);
+    if (tls)
+      f(*tls);
+    else
+      f(socket);
   }
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::thread thread;  // none on the caller's io_context
@@ -65,8 +67,8 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   // per query). Deadlines come in the order they fall due, all read_timeout ahead, so a
   // new one never needs the timer moved.
   bool deadline_timer_armed = false;
-  std::set<uint64_t> unwanted;                     // stopped cursors: their answers are dropped
-  std::string failure;                             // why the connection is gone, once it is
+  std::set<uint64_t> unwanted;  // stopped cursors: their answers are dropped
+  std::string failure;          // why the connection is gone, once it is
 
   // What a query that timed out is told.
   std::string where;  // host:port
@@ -149,19 +151,19 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   template <class Stream>
   void read_some(Stream& stream) {
     // Each handler holds the state: on the caller's io_context it may run after close().
-    stream.async_read_some(asio::buffer(read_buffer), [this, self = shared_from_this()](boost::system::error_code error,
-                                                                                        size_t received) {
-      if (error) return fail("the connection to the server was lost: " + error.message());
-      try {
-        incoming.feed(std::string_view(read_buffer.data(), received));
-        frames.clear();
-        incoming.drain(frames);
-        for (auto& frame : frames) deliver(frame.token, Response::parse(frame.json));
-      } catch (const Error& e) {
-        return fail(e.what());
-      }
-      read_next();
-    });
+    stream.async_read_some(asio::buffer(read_buffer),
+                           [this, self = shared_from_this()](boost::system::error_code error, size_t received) {
+                             if (error) return fail("the connection to the server was lost: " + error.message());
+                             try {
+                               incoming.feed(std::string_view(read_buffer.data(), received));
+                               frames.clear();
+                               incoming.drain(frames);
+                               for (auto& frame : frames) deliver(frame.token, Response::parse(frame.json));
+                             } catch (const Error& e) {
+                               return fail(e.what());
+                             }
+                             read_next();
+                           });
   }
 
   // Called on the io thread.
@@ -173,12 +175,14 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
     for (auto& frame : outbox) writing_now += frame;
     outbox.clear();
     with_stream([this](auto& stream) {
-      asio::async_write(stream, asio::buffer(writing_now), [this, self = shared_from_this()](boost::system::error_code error,
-                                                                                            size_t) {
-        if (error) return fail("cannot write to the server: " + error.message());
-        if (outbox.empty()) writing = false;
-        else write_next();
-      });
+      asio::async_write(stream, asio::buffer(writing_now),
+                        [this, self = shared_from_this()](boost::system::error_code error, size_t) {
+                          if (error) return fail("cannot write to the server: " + error.message());
+                          if (outbox.empty())
+                            writing = false;
+                          else
+                            write_next();
+                        });
     });
   }
 
@@ -270,12 +274,11 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
 
   // Connect.
   auto step = std::make_shared<Impl::Step>();
-  impl.resolver.async_resolve(options.host, std::to_string(options.port),
-                              [self = connection->impl_, step](auto error, auto endpoints) {
-                                if (error) return step->finish(error);
-                                asio::async_connect(self->socket, endpoints,
-                                                    [step](auto connect_error, auto) { step->finish(connect_error); });
-                              });
+  impl.resolver.async_resolve(
+      options.host, std::to_string(options.port), [self = connection->impl_, step](auto error, auto endpoints) {
+        if (error) return step->finish(error);
+        asio::async_connect(self->socket, endpoints, [step](auto connect_error, auto) { step->finish(connect_error); });
+      });
   impl.wait(*step, deadline, "connecting to " + where);
   if (step->error) throw ConnectionError("cannot connect to RethinkDB at " + where + ": " + step->error.message());
   impl.socket.set_option(asio::ip::tcp::no_delay(true));
@@ -289,8 +292,10 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
 
   if (options.tls.enabled) {
     impl.tls_context.emplace(asio::ssl::context::tls_client);
-    if (options.tls.ca_file.empty()) impl.tls_context->set_default_verify_paths();
-    else impl.tls_context->load_verify_file(options.tls.ca_file);
+    if (options.tls.ca_file.empty())
+      impl.tls_context->set_default_verify_paths();
+    else
+      impl.tls_context->load_verify_file(options.tls.ca_file);
     impl.tls.emplace(impl.socket, *impl.tls_context);
     if (options.tls.verify) {
       impl.tls->set_verify_mode(asio::ssl::verify_peer);
@@ -305,8 +310,11 @@ std::shared_ptr<Connection> Connection::connect(const ConnectOptions& options) {
   }
 
   // Handshake, with the same deadline.
-  Handshake handshake(options.user, options.password, options.nonce.empty() ? ScramClient::random_nonce() : options.nonce);
-  auto write_all = [&](const std::string& bytes) { impl.with_stream([&](auto& stream) { asio::write(stream, asio::buffer(bytes)); }); };
+  Handshake handshake(options.user, options.password,
+                      options.nonce.empty() ? ScramClient::random_nonce() : options.nonce);
+  auto write_all = [&](const std::string& bytes) {
+    impl.with_stream([&](auto& stream) { asio::write(stream, asio::buffer(bytes)); });
+  };
   write_all(handshake.start());
   NulSplitter incoming;
   auto buffer = std::make_shared<std::array<char, 4096>>();  // its reader may outlive this call
@@ -365,8 +373,10 @@ void Connection::close() {
   impl_->work.reset();
   // On its own thread (the last reference dropped by a callback) it cannot join itself:
   // the thread then finishes by itself and frees what it shares.
-  if (std::this_thread::get_id() == impl_->thread.get_id()) impl_->thread.detach();
-  else impl_->thread.join();
+  if (std::this_thread::get_id() == impl_->thread.get_id())
+    impl_->thread.detach();
+  else
+    impl_->thread.join();
   impl_->fail("the connection was closed");
 }
 
@@ -381,8 +391,10 @@ Response Connection::wait_for(uint64_t token, bool without_deadline) {
   bool answered = true;
   std::condition_variable arrived;
   impl_->sleepers[token] = &arrived;
-  if (without_deadline) arrived.wait(lock, ready);
-  else answered = arrived.wait_until(lock, Clock::now() + options_.read_timeout, ready);
+  if (without_deadline)
+    arrived.wait(lock, ready);
+  else
+    answered = arrived.wait_until(lock, Clock::now() + options_.read_timeout, ready);
   impl_->sleepers.erase(token);
   auto it = impl_->inbox.find(token);
   if (it != impl_->inbox.end() && !it->second.empty()) {
@@ -570,22 +582,22 @@ Json Cursor::take_row() {
   return row;
 }
 
-
 void Cursor::start_next(NextCallback callback) {
   if (has_rows() || done_) {
     std::optional<Json> row;
     if (has_rows()) row = take_row();
     return callback(nullptr, std::move(row));
   }
-  bool waiting = connection_->await_answer(token_, feed_, [this, callback](Response* response, const std::string& failure) {
-    if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), std::nullopt);
-    try {
-      take(std::move(*response));
-    } catch (...) {
-      return callback(std::current_exception(), std::nullopt);
-    }
-    start_next(callback);  // an empty batch asks again
-  });
+  bool waiting =
+      connection_->await_answer(token_, feed_, [this, callback](Response* response, const std::string& failure) {
+        if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), std::nullopt);
+        try {
+          take(std::move(*response));
+        } catch (...) {
+          return callback(std::current_exception(), std::nullopt);
+        }
+        start_next(callback);  // an empty batch asks again
+      });
   if (waiting) connection_->send_continue(token_);
 }
 

@@ -60,10 +60,10 @@ class QueryError : public Error {
   std::string backtrace_;
 };
 
-#define REQL_QUERY_ERROR(Name, Base)  \
-  class Name : public Base {          \
-   public:                            \
-    using Base::Base;                 \
+#define REQL_QUERY_ERROR(Name, Base) \
+  class Name : public Base {         \
+   public:                           \
+    using Base::Base;                \
   };
 REQL_QUERY_ERROR(ClientError, QueryError)
 REQL_QUERY_ERROR(CompileError, QueryError)

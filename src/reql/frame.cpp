@@ -21,7 +21,8 @@ size_t FrameReader::drain(std::vector<Frame>& out) {
     uint64_t token = 0;
     for (int i = 7; i >= 0; --i) token = (token << 8) | byte(static_cast<size_t>(i));
     uint32_t length = static_cast<uint32_t>(byte(8) | byte(9) << 8 | byte(10) << 16 | byte(11) << 24);
-    if (length > kMaxFrameBytes) throw ProtocolError("response frame of " + std::to_string(length) + " bytes: broken stream");
+    if (length > kMaxFrameBytes)
+      throw ProtocolError("response frame of " + std::to_string(length) + " bytes: broken stream");
     if (buffer_.size() - at - 12 < length) break;
     out.push_back({token, buffer_.substr(at + 12, length)});
     at += 12 + length;

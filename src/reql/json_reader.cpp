@@ -83,7 +83,9 @@ class ObjectReader : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Obje
   bool Int64(std::int64_t value) { return in_member() && member_.Int64(value); }
   bool Uint64(std::uint64_t value) { return in_member() && member_.Uint64(value); }
   bool Double(double value) { return in_member() && member_.Double(value); }
-  bool String(const char* text, SizeType length, bool copy) { return in_member() && member_.String(text, length, copy); }
+  bool String(const char* text, SizeType length, bool copy) {
+    return in_member() && member_.String(text, length, copy);
+  }
   bool Key(const char* text, SizeType length, bool copy) {
     if (depth_ > 1) return member_.Key(text, length, copy);
     std::string_view key(text, length);

@@ -3,8 +3,8 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <arpa/inet.h>
+#include <algorithm>
 
 #include <boost/asio/post.hpp>
 
@@ -40,8 +40,9 @@ std::vector<std::string> addresses_of(const std::string& host, std::string& erro
   std::vector<std::string> out;
   for (addrinfo* a = found; a; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
-    const void* raw = a->ai_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
-                                              : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    const void* raw = a->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
     if (inet_ntop(a->ai_family, raw, text, sizeof text) && std::find(out.begin(), out.end(), text) == out.end())
       out.emplace_back(text);
   }
@@ -50,17 +51,16 @@ std::vector<std::string> addresses_of(const std::string& host, std::string& erro
 }
 
 bool writes(const nlohmann::json& term) {
-  static const int kWriting[] = {
-      static_cast<int>(TermType::INSERT),       static_cast<int>(TermType::UPDATE),
-      static_cast<int>(TermType::REPLACE),      static_cast<int>(TermType::DELETE),
-      static_cast<int>(TermType::DB_CREATE),    static_cast<int>(TermType::DB_DROP),
-      static_cast<int>(TermType::TABLE_CREATE), static_cast<int>(TermType::TABLE_DROP),
-      static_cast<int>(TermType::INDEX_CREATE), static_cast<int>(TermType::INDEX_DROP),
-      static_cast<int>(TermType::INDEX_RENAME), static_cast<int>(TermType::RECONFIGURE),
-      static_cast<int>(TermType::REBALANCE),    static_cast<int>(TermType::SYNC),
-      static_cast<int>(TermType::GRANT),        static_cast<int>(TermType::SET_WRITE_HOOK),
-      static_cast<int>(TermType::JAVASCRIPT),   static_cast<int>(TermType::HTTP),
-      static_cast<int>(TermType::CHANGES)};
+  static const int kWriting[] = {static_cast<int>(TermType::INSERT),       static_cast<int>(TermType::UPDATE),
+                                 static_cast<int>(TermType::REPLACE),      static_cast<int>(TermType::DELETE),
+                                 static_cast<int>(TermType::DB_CREATE),    static_cast<int>(TermType::DB_DROP),
+                                 static_cast<int>(TermType::TABLE_CREATE), static_cast<int>(TermType::TABLE_DROP),
+                                 static_cast<int>(TermType::INDEX_CREATE), static_cast<int>(TermType::INDEX_DROP),
+                                 static_cast<int>(TermType::INDEX_RENAME), static_cast<int>(TermType::RECONFIGURE),
+                                 static_cast<int>(TermType::REBALANCE),    static_cast<int>(TermType::SYNC),
+                                 static_cast<int>(TermType::GRANT),        static_cast<int>(TermType::SET_WRITE_HOOK),
+                                 static_cast<int>(TermType::JAVASCRIPT),   static_cast<int>(TermType::HTTP),
+                                 static_cast<int>(TermType::CHANGES)};
   if (term.is_object()) {
     for (const auto& [key, value] : term.items())
       if (writes(value)) return true;
@@ -139,8 +139,10 @@ void Pool::take_lookup(const std::vector<std::pair<std::string, int>>& found, co
   if (!error.empty()) last_error_ = error;
   for (auto& server : servers_) server->still_resolved = false;
   for (const auto& [address, port] : found) {
-    if (Server* known = find(address, port)) known->still_resolved = true;
-    else servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
+    if (Server* known = find(address, port))
+      known->still_resolved = true;
+    else
+      servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
   }
   // A server that left DNS (its task stopped) is dropped, with its connection.
   std::erase_if(servers_, [](const auto& s) { return !s->still_resolved; });
@@ -152,12 +154,11 @@ void Pool::resolve_if_due(bool force) {
   take_lookup(look_up_seeds(error), error);
 }
 
-bool Pool::lookup_due() const {
-  return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval;
-}
+bool Pool::lookup_due() const { return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval; }
 
 Pool::Server* Pool::find(const std::string& address, int port) {
-  auto it = std::find_if(servers_.begin(), servers_.end(), [&](const auto& s) { return s->address == address && s->port == port; });
+  auto it = std::find_if(servers_.begin(), servers_.end(),
+                         [&](const auto& s) { return s->address == address && s->port == port; });
   return it == servers_.end() ? nullptr : it->get();
 }
 
@@ -245,7 +246,8 @@ std::shared_ptr<Connection> Pool::pick_without_waiting() {
   // Names due to be looked up again, or servers to (re)connect to: the connecting thread
   // sees to it while queries go on over the connections that are open. (With none open,
   // the query itself goes there, and must not wait behind a server that hangs.)
-  bool upkeep_due = lookup_due() || std::any_of(servers_.begin(), servers_.end(), [](const auto& s) { return s->needs_connecting(); });
+  bool upkeep_due = lookup_due() ||
+                    std::any_of(servers_.begin(), servers_.end(), [](const auto& s) { return s->needs_connecting(); });
   if (open && upkeep_due && !keeping_up_) {
     keeping_up_ = true;
     boost::asio::post(connector_, [this] { keep_up(); });
@@ -280,13 +282,14 @@ void Pool::run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<
   const Term& term = *query;
   // Straight to the connection's callback, not through async_run: `callback` already
   // hands its answer to the caller's executor.
-  on.start_async(term, options, [this, connection = std::move(connection), query = std::move(query), options,
-                                 callback = std::move(callback), may_retry](std::exception_ptr error, Cursor cursor) {
-    // As run(): a read whose connection dropped runs once more, on another server.
-    if (may_retry && !closing_ && is_connection_error(error) && !connection->is_open())
-      return run_async_after_pick(query, options, callback, false);
-    callback(error, std::move(cursor));
-  });
+  on.start_async(term, options,
+                 [this, connection = std::move(connection), query = std::move(query), options,
+                  callback = std::move(callback), may_retry](std::exception_ptr error, Cursor cursor) {
+                   // As run(): a read whose connection dropped runs once more, on another server.
+                   if (may_retry && !closing_ && is_connection_error(error) && !connection->is_open())
+                     return run_async_after_pick(query, options, callback, false);
+                   callback(error, std::move(cursor));
+                 });
 }
 
 Cursor Pool::run(const Term& query, const RunOptions& options) {

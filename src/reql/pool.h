@@ -82,7 +82,8 @@ class Pool {
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
   void start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback);
   // Runs on the connecting thread once pick() has found (or made) a connection.
-  void run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback, bool may_retry);
+  void run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback,
+                            bool may_retry);
   void run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
                     AsyncCallback callback, bool may_retry);
 

@@ -40,20 +40,32 @@ void Response::throw_error() const {
   std::string trace = backtrace.is_null() ? "[]" : backtrace.dump();
   int t = static_cast<int>(type);
   switch (type) {
-    case ResponseType::CLIENT_ERROR: throw ClientError(message, t, error_type, trace);
-    case ResponseType::COMPILE_ERROR: throw CompileError(message, t, error_type, trace);
-    case ResponseType::RUNTIME_ERROR: break;
-    default: throw ProtocolError("not an error response (type " + std::to_string(t) + ")");
+    case ResponseType::CLIENT_ERROR:
+      throw ClientError(message, t, error_type, trace);
+    case ResponseType::COMPILE_ERROR:
+      throw CompileError(message, t, error_type, trace);
+    case ResponseType::RUNTIME_ERROR:
+      break;
+    default:
+      throw ProtocolError("not an error response (type " + std::to_string(t) + ")");
   }
   switch (static_cast<ErrorType>(error_type)) {
-    case ErrorType::INTERNAL: throw InternalError(message, t, error_type, trace);
-    case ErrorType::RESOURCE_LIMIT: throw ResourceLimitError(message, t, error_type, trace);
-    case ErrorType::QUERY_LOGIC: throw QueryLogicError(message, t, error_type, trace);
-    case ErrorType::NON_EXISTENCE: throw NonExistenceError(message, t, error_type, trace);
-    case ErrorType::OP_FAILED: throw OpFailedError(message, t, error_type, trace);
-    case ErrorType::OP_INDETERMINATE: throw OpIndeterminateError(message, t, error_type, trace);
-    case ErrorType::USER: throw UserError(message, t, error_type, trace);
-    case ErrorType::PERMISSION_ERROR: throw PermissionError(message, t, error_type, trace);
+    case ErrorType::INTERNAL:
+      throw InternalError(message, t, error_type, trace);
+    case ErrorType::RESOURCE_LIMIT:
+      throw ResourceLimitError(message, t, error_type, trace);
+    case ErrorType::QUERY_LOGIC:
+      throw QueryLogicError(message, t, error_type, trace);
+    case ErrorType::NON_EXISTENCE:
+      throw NonExistenceError(message, t, error_type, trace);
+    case ErrorType::OP_FAILED:
+      throw OpFailedError(message, t, error_type, trace);
+    case ErrorType::OP_INDETERMINATE:
+      throw OpIndeterminateError(message, t, error_type, trace);
+    case ErrorType::USER:
+      throw UserError(message, t, error_type, trace);
+    case ErrorType::PERMISSION_ERROR:
+      throw PermissionError(message, t, error_type, trace);
   }
   throw RuntimeError(message, t, error_type, trace);
 }

@@ -39,7 +39,7 @@ struct Time {
   std::chrono::system_clock::time_point time_point() const;
 };
 bool is_time(const nlohmann::json& value);
-Time to_time(const nlohmann::json& value);        // throws ProtocolError if not a TIME
+Time to_time(const nlohmann::json& value);  // throws ProtocolError if not a TIME
 bool is_binary(const nlohmann::json& value);
 std::string to_binary(const nlohmann::json& value);  // the decoded bytes
 

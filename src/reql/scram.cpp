@@ -26,7 +26,8 @@ namespace {
 
 std::string sha256(std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         reinterpret_cast<unsigned char*>(out.data()));
   return out;
 }
 
@@ -34,9 +35,12 @@ std::string sha256(std::string_view data) {
 std::string escape_user(std::string_view user) {
   std::string out;
   for (char c : user) {
-    if (c == '=') out += "=3D";
-    else if (c == ',') out += "=2C";
-    else out += c;
+    if (c == '=')
+      out += "=3D";
+    else if (c == ',')
+      out += "=2C";
+    else
+      out += c;
   }
   return out;
 }
@@ -58,9 +62,9 @@ std::map<char, std::string> attributes(std::string_view message) {
 
 ScramKeys scram_keys(std::string_view password, std::string_view salt, int iterations) {
   std::string salted(SHA256_DIGEST_LENGTH, '\0');
-  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()), reinterpret_cast<const unsigned char*>(salt.data()),
-                    static_cast<int>(salt.size()), iterations, EVP_sha256(), SHA256_DIGEST_LENGTH,
-                    reinterpret_cast<unsigned char*>(salted.data()));
+  PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
+                    reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()), iterations,
+                    EVP_sha256(), SHA256_DIGEST_LENGTH, reinterpret_cast<unsigned char*>(salted.data()));
   std::string client_key = hmac_sha256(salted, "Client Key");
   return {client_key, sha256(client_key), hmac_sha256(salted, "Server Key")};
 }
@@ -74,7 +78,9 @@ std::string ScramClient::random_nonce() {
   return base64_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
-std::string ScramClient::client_first() const { return "n,," + std::string("n=") + escape_user(user_) + ",r=" + nonce_; }
+std::string ScramClient::client_first() const {
+  return "n,," + std::string("n=") + escape_user(user_) + ",r=" + nonce_;
+}
 
 std::string ScramClient::client_final(std::string_view server_first) {
   auto fields = attributes(server_first);
@@ -90,8 +96,7 @@ std::string ScramClient::client_final(std::string_view server_first) {
 
   ScramKeys keys = scram_keys(password_, salt, iterations);
   std::string without_proof = "c=biws,r=" + combined_nonce;
-  std::string auth_message =
-      client_first().substr(3) + "," + std::string(server_first) + "," + without_proof;
+  std::string auth_message = client_first().substr(3) + "," + std::string(server_first) + "," + without_proof;
   std::string signature = hmac_sha256(keys.stored_key, auth_message);
   std::string proof = keys.client_key;
   for (size_t i = 0; i < proof.size(); ++i) proof[i] = static_cast<char>(proof[i] ^ signature[i]);

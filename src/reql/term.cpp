@@ -236,11 +236,19 @@ Term Term::set_insert(Term value) const { return make(T::SET_INSERT, {*this, std
 Term Term::set_union(Term array) const { return make(T::SET_UNION, {*this, std::move(array)}); }
 Term Term::set_intersection(Term array) const { return make(T::SET_INTERSECTION, {*this, std::move(array)}); }
 Term Term::set_difference(Term array) const { return make(T::SET_DIFFERENCE, {*this, std::move(array)}); }
-Term Term::insert_at(Term index, Term value) const { return make(T::INSERT_AT, {*this, std::move(index), std::move(value)}); }
+Term Term::insert_at(Term index, Term value) const {
+  return make(T::INSERT_AT, {*this, std::move(index), std::move(value)});
+}
 Term Term::delete_at(Term index) const { return make(T::DELETE_AT, {*this, std::move(index)}); }
-Term Term::delete_at(Term start, Term end) const { return make(T::DELETE_AT, {*this, std::move(start), std::move(end)}); }
-Term Term::change_at(Term index, Term value) const { return make(T::CHANGE_AT, {*this, std::move(index), std::move(value)}); }
-Term Term::splice_at(Term index, Term array) const { return make(T::SPLICE_AT, {*this, std::move(index), std::move(array)}); }
+Term Term::delete_at(Term start, Term end) const {
+  return make(T::DELETE_AT, {*this, std::move(start), std::move(end)});
+}
+Term Term::change_at(Term index, Term value) const {
+  return make(T::CHANGE_AT, {*this, std::move(index), std::move(value)});
+}
+Term Term::splice_at(Term index, Term array) const {
+  return make(T::SPLICE_AT, {*this, std::move(index), std::move(array)});
+}
 Term Term::coerce_to(Term type) const { return make(T::COERCE_TO, {*this, std::move(type)}); }
 Term Term::type_of() const { return make(T::TYPE_OF, {*this}); }
 Term Term::default_(Term fallback) const { return make(T::DEFAULT, {*this, std::move(fallback)}); }
@@ -305,7 +313,9 @@ Term R::table_create(Term name, OptArgs options) const {
 Term R::table_drop(Term name) const { return Term::make(T::TABLE_DROP, {std::move(name)}); }
 Term R::table_list() const { return Term::make(T::TABLE_LIST, {}); }
 Term R::wait(OptArgs options) const { return Term::make(T::WAIT, {}, options); }
-Term R::grant(Term user, Term permissions) const { return Term::make(T::GRANT, {std::move(user), std::move(permissions)}); }
+Term R::grant(Term user, Term permissions) const {
+  return Term::make(T::GRANT, {std::move(user), std::move(permissions)});
+}
 Term R::document(OptArgs fields) const {
   // The drivers send such objects as plain JSON objects of built terms (no MAKE_OBJ).
   Json object = Json::object();

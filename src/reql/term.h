@@ -39,8 +39,7 @@ class Term {
   Term(std::nullptr_t) : json_(nullptr) {}
   Term(bool value) : json_(value) {}
   template <class Number>
-    requires(std::is_arithmetic_v<Number> && !std::is_same_v<Number, bool>)
-  Term(Number value) : json_(value) {}
+  requires(std::is_arithmetic_v<Number> && !std::is_same_v<Number, bool>) Term(Number value) : json_(value) {}
   Term(const char* text) : json_(text) {}
   Term(std::string text) : json_(std::move(text)) {}
   Term(std::string_view text) : json_(std::string(text)) {}
@@ -50,9 +49,8 @@ class Term {
   Term(std::chrono::system_clock::time_point time);
   // A function: any callable that takes 1, 2 or 3 Terms and returns something a Term can be.
   template <class F>
-    requires(std::is_invocable_v<F, Term> || std::is_invocable_v<F, Term, Term> ||
-             std::is_invocable_v<F, Term, Term, Term>)
-  Term(F&& function);
+  requires(std::is_invocable_v<F, Term> || std::is_invocable_v<F, Term, Term> ||
+           std::is_invocable_v<F, Term, Term, Term>) Term(F&& function);
 
   // The serialized term, as it goes on the wire.
   const nlohmann::json& json() const { return json_; }
@@ -76,7 +74,9 @@ class Term {
   Term table(Term name, OptArgs options = {}) const;
   Term get(Term key) const;
   template <class... Keys>
-  Term get_all(Keys&&... keys) const { return make(TermType::GET_ALL, {*this, Term(std::forward<Keys>(keys))...}); }
+  Term get_all(Keys&&... keys) const {
+    return make(TermType::GET_ALL, {*this, Term(std::forward<Keys>(keys))...});
+  }
   Term get_all_by(OptArgs options, std::vector<Term> keys) const;
   Term between(Term lower, Term upper, OptArgs options = {}) const;
   Term filter(Term predicate, OptArgs options = {}) const;
@@ -84,15 +84,25 @@ class Term {
   Term get_field(Term field) const;
   Term nth(Term index) const;
   template <class... Fields>
-  Term pluck(Fields&&... fields) const { return make(TermType::PLUCK, {*this, Term(std::forward<Fields>(fields))...}); }
+  Term pluck(Fields&&... fields) const {
+    return make(TermType::PLUCK, {*this, Term(std::forward<Fields>(fields))...});
+  }
   template <class... Fields>
-  Term without(Fields&&... fields) const { return make(TermType::WITHOUT, {*this, Term(std::forward<Fields>(fields))...}); }
+  Term without(Fields&&... fields) const {
+    return make(TermType::WITHOUT, {*this, Term(std::forward<Fields>(fields))...});
+  }
   template <class... Fields>
-  Term has_fields(Fields&&... fields) const { return make(TermType::HAS_FIELDS, {*this, Term(std::forward<Fields>(fields))...}); }
+  Term has_fields(Fields&&... fields) const {
+    return make(TermType::HAS_FIELDS, {*this, Term(std::forward<Fields>(fields))...});
+  }
   template <class... Fields>
-  Term with_fields(Fields&&... fields) const { return make(TermType::WITH_FIELDS, {*this, Term(std::forward<Fields>(fields))...}); }
+  Term with_fields(Fields&&... fields) const {
+    return make(TermType::WITH_FIELDS, {*this, Term(std::forward<Fields>(fields))...});
+  }
   template <class... Objects>
-  Term merge(Objects&&... objects) const { return make(TermType::MERGE, {*this, wrap_implicit(Term(std::forward<Objects>(objects)))...}); }
+  Term merge(Objects&&... objects) const {
+    return make(TermType::MERGE, {*this, wrap_implicit(Term(std::forward<Objects>(objects)))...});
+  }
   Term keys() const;
   Term values() const;
 
@@ -108,7 +118,9 @@ class Term {
   Term offsets_of(Term value_or_predicate) const;
   Term is_empty() const;
   template <class... Sequences>
-  Term union_(Sequences&&... others) const { return make(TermType::UNION, {*this, Term(std::forward<Sequences>(others))...}); }
+  Term union_(Sequences&&... others) const {
+    return make(TermType::UNION, {*this, Term(std::forward<Sequences>(others))...});
+  }
   Term sample(Term count) const;
   Term distinct(OptArgs options = {}) const;
   Term count() const;
@@ -186,30 +198,54 @@ class Term {
 
   // ---- Maths and logic (also as operators below)
   template <class... Values>
-  Term add(Values&&... values) const { return make(TermType::ADD, {*this, Term(std::forward<Values>(values))...}); }
+  Term add(Values&&... values) const {
+    return make(TermType::ADD, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term sub(Values&&... values) const { return make(TermType::SUB, {*this, Term(std::forward<Values>(values))...}); }
+  Term sub(Values&&... values) const {
+    return make(TermType::SUB, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term mul(Values&&... values) const { return make(TermType::MUL, {*this, Term(std::forward<Values>(values))...}); }
+  Term mul(Values&&... values) const {
+    return make(TermType::MUL, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term div(Values&&... values) const { return make(TermType::DIV, {*this, Term(std::forward<Values>(values))...}); }
+  Term div(Values&&... values) const {
+    return make(TermType::DIV, {*this, Term(std::forward<Values>(values))...});
+  }
   Term mod(Term divisor) const;
   template <class... Values>
-  Term eq(Values&&... values) const { return make(TermType::EQ, {*this, Term(std::forward<Values>(values))...}); }
+  Term eq(Values&&... values) const {
+    return make(TermType::EQ, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term ne(Values&&... values) const { return make(TermType::NE, {*this, Term(std::forward<Values>(values))...}); }
+  Term ne(Values&&... values) const {
+    return make(TermType::NE, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term lt(Values&&... values) const { return make(TermType::LT, {*this, Term(std::forward<Values>(values))...}); }
+  Term lt(Values&&... values) const {
+    return make(TermType::LT, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term le(Values&&... values) const { return make(TermType::LE, {*this, Term(std::forward<Values>(values))...}); }
+  Term le(Values&&... values) const {
+    return make(TermType::LE, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term gt(Values&&... values) const { return make(TermType::GT, {*this, Term(std::forward<Values>(values))...}); }
+  Term gt(Values&&... values) const {
+    return make(TermType::GT, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term ge(Values&&... values) const { return make(TermType::GE, {*this, Term(std::forward<Values>(values))...}); }
+  Term ge(Values&&... values) const {
+    return make(TermType::GE, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term and_(Values&&... values) const { return make(TermType::AND, {*this, Term(std::forward<Values>(values))...}); }
+  Term and_(Values&&... values) const {
+    return make(TermType::AND, {*this, Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term or_(Values&&... values) const { return make(TermType::OR, {*this, Term(std::forward<Values>(values))...}); }
+  Term or_(Values&&... values) const {
+    return make(TermType::OR, {*this, Term(std::forward<Values>(values))...});
+  }
   Term not_() const;
   Term floor() const;
   Term ceil() const;
@@ -266,9 +302,9 @@ Term Term::function_of(F& f) {
 }
 
 template <class F>
-  requires(std::is_invocable_v<F, Term> || std::is_invocable_v<F, Term, Term> ||
-           std::is_invocable_v<F, Term, Term, Term>)
-Term::Term(F&& function) : json_(function_of(function).json_) {}
+requires(std::is_invocable_v<F, Term> || std::is_invocable_v<F, Term, Term> ||
+         std::is_invocable_v<F, Term, Term, Term>) Term::Term(F&& function)
+    : json_(function_of(function).json_) {}
 
 // The top-level namespace of queries: r.db(...), r.table(...), r.row, r.expr(...).
 struct R {
@@ -289,19 +325,29 @@ struct R {
   Term wait(OptArgs options = {}) const;
   Term grant(Term user, Term permissions) const;
   template <class... Values>
-  Term array(Values&&... values) const { return Term::make(TermType::MAKE_ARRAY, {Term(std::forward<Values>(values))...}); }
+  Term array(Values&&... values) const {
+    return Term::make(TermType::MAKE_ARRAY, {Term(std::forward<Values>(values))...});
+  }
   // A document whose values are terms: r.document({{"name", r.row["name"]}}), sent as a
   // plain JSON object of terms, as the drivers send r.expr({name: r.row('name')}).
   Term document(OptArgs fields) const;
   // The OBJECT term: r.object("a", 1, "b", 2).
   template <class... KeysAndValues>
-  Term object(KeysAndValues&&... pairs) const { return Term::make(TermType::OBJECT, {Term(std::forward<KeysAndValues>(pairs))...}); }
+  Term object(KeysAndValues&&... pairs) const {
+    return Term::make(TermType::OBJECT, {Term(std::forward<KeysAndValues>(pairs))...});
+  }
   template <class... Values>
-  Term branch(Values&&... test_then_else) const { return Term::make(TermType::BRANCH, {Term(std::forward<Values>(test_then_else))...}); }
+  Term branch(Values&&... test_then_else) const {
+    return Term::make(TermType::BRANCH, {Term(std::forward<Values>(test_then_else))...});
+  }
   template <class... Values>
-  Term and_(Values&&... values) const { return Term::make(TermType::AND, {Term(std::forward<Values>(values))...}); }
+  Term and_(Values&&... values) const {
+    return Term::make(TermType::AND, {Term(std::forward<Values>(values))...});
+  }
   template <class... Values>
-  Term or_(Values&&... values) const { return Term::make(TermType::OR, {Term(std::forward<Values>(values))...}); }
+  Term or_(Values&&... values) const {
+    return Term::make(TermType::OR, {Term(std::forward<Values>(values))...});
+  }
   Term not_(Term value) const;
   Term error(Term message) const;
   Term js(Term code, OptArgs options = {}) const;

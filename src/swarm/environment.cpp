@@ -45,11 +45,12 @@ std::vector<Node> Environment::nodes() {
 drivers::Node Environment::manager() {
   auto all = nodes();
   if (all.empty())
-    throw UsageError(fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", name_,
-                                 name_));
+    throw UsageError(
+        fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", name_, name_));
   auto manager = reachable_manager(all);
   if (!manager)
-    throw Error(fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", name_, name_));
+    throw Error(
+        fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", name_, name_));
   return *manager;
 }
 
@@ -69,7 +70,8 @@ void Environment::create(const CreateRequest& request) {
   auto existing = nodes();
   if (request.managers == 0 && request.workers == 0 && existing.empty())
     throw UsageError(fmt::format("nothing to create: give -m MANAGERS and/or -w WORKERS for environment {}", name_));
-  bool has_manager = std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.role == Role::Manager; });
+  bool has_manager =
+      std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.role == Role::Manager; });
   if (!has_manager && request.managers == 0)
     throw UsageError(fmt::format("environment {} has no manager yet: create one first (-m 1)", name_));
 
@@ -114,7 +116,8 @@ void Environment::start_and_join(std::vector<Node>& all) {
 
 void Environment::start() {
   auto all = nodes();
-  if (all.empty()) throw UsageError(fmt::format("environment {} has no nodes: create them with `rsm nodes create {}`", name_, name_));
+  if (all.empty())
+    throw UsageError(fmt::format("environment {} has no nodes: create them with `rsm nodes create {}`", name_, name_));
   start_and_join(all);
   progress_.step(name_, fmt::format("{} nodes running", all.size()));
 }
@@ -176,9 +179,8 @@ std::vector<NodeStatus> Environment::status() {
       row.availability = entry["Spec"].value("Availability", "");
       row.swarm_role = entry["Spec"].value("Role", "");
       if (entry.contains("ManagerStatus"))
-        row.manager_status = entry["ManagerStatus"].value("Leader", false)
-                                 ? "leader"
-                                 : entry["ManagerStatus"].value("Reachability", "");
+        row.manager_status =
+            entry["ManagerStatus"].value("Leader", false) ? "leader" : entry["ManagerStatus"].value("Reachability", "");
     }
   }
   return rows;

@@ -66,8 +66,7 @@ class Environment {
 
  private:
   drivers::NodeDriver& driver(const std::string& name);
-  void add_nodes(drivers::NodeDriver& chosen, const std::vector<drivers::Node>& existing,
-                 const CreateRequest& request);
+  void add_nodes(drivers::NodeDriver& chosen, const std::vector<drivers::Node>& existing, const CreateRequest& request);
   void start_and_join(std::vector<drivers::Node>& nodes);
 
   std::string name_;

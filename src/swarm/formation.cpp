@@ -25,7 +25,9 @@ constexpr int kSwarmPort = 2377;
 json engine_info(const Node& node) { return engine::Client(node.engine).get("/info"); }
 
 std::string local_state(const json& info) { return info["Swarm"].value("LocalNodeState", ""); }
-bool is_manager(const json& info) { return local_state(info) == "active" && info["Swarm"].value("ControlAvailable", false); }
+bool is_manager(const json& info) {
+  return local_state(info) == "active" && info["Swarm"].value("ControlAvailable", false);
+}
 
 void init_swarm(const Node& node, Progress& progress) {
   progress.step(node.name, fmt::format("initialising the swarm (advertising {})", node.address));
@@ -65,7 +67,8 @@ void forget_stale_entry(engine::Client& manager, const json& entry) {
   if (entry.contains("ManagerStatus")) {
     json spec = entry["Spec"];
     spec["Role"] = "worker";
-    manager.request(engine::Method::Post, fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()),
+    manager.request(engine::Method::Post,
+                    fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()),
                     {.body = spec});
   }
   manager.request(engine::Method::Delete, "/nodes/" + id + "?force=1");
@@ -151,9 +154,8 @@ void form_swarm(const std::vector<Node>& nodes, Progress& progress) {
     }
     join_swarm(node, infos[node.name], *manager, tokens["Manager"], progress);
   }
-  for_each_parallel(workers, [&](const Node& node) {
-    join_swarm(node, infos[node.name], *manager, tokens["Worker"], progress);
-  });
+  for_each_parallel(
+      workers, [&](const Node& node) { join_swarm(node, infos[node.name], *manager, tokens["Worker"], progress); });
 
   std::map<std::string, std::string> node_ids;
   for (const auto& node : nodes) node_ids[node.name] = engine_info(node)["Swarm"].value("NodeID", "");

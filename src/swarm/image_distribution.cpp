@@ -30,8 +30,10 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
   ImageLoadResult result;
   std::vector<Node> running;
   for (const auto& node : nodes) {
-    if (node.running()) running.push_back(node);
-    else result.stopped.push_back(node.name);
+    if (node.running())
+      running.push_back(node);
+    else
+      result.stopped.push_back(node.name);
   }
 
   // Where to copy from: this machine's engine, else the first node that has it.
@@ -56,15 +58,18 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
       // so it goes without a progress line (an error must stay one line).
       std::string why_not;
       if (!engine::pull_image(host, image, why_not))
-        throw Error(fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}, and it "
-                                "cannot be pulled ({}); build or load it here first (docker build -t {} ., or "
-                                "docker load -i FILE)",
-                                image, source.to_string(), env.name(), one_line(why_not), image));
+        throw Error(
+            fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}, and it "
+                        "cannot be pulled ({}); build or load it here first (docker build -t {} ., or "
+                        "docker load -i FILE)",
+                        image, source.to_string(), env.name(), one_line(why_not), image));
       result.id = engine::image_id(host, image);
     }
     for (size_t i = 0; i < running.size(); ++i) {
-      if (node_ids[i] == result.id) result.already.push_back(running[i].name);
-      else lacking.push_back(running[i]);
+      if (node_ids[i] == result.id)
+        result.already.push_back(running[i].name);
+      else
+        lacking.push_back(running[i]);
     }
   }
 

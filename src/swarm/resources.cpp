@@ -18,7 +18,8 @@ constexpr const char* kSpecLabel = "rsm.spec";
 // The first object of this kind whose name is exactly `name` (the engine's name filter
 // also matches prefixes).
 std::optional<json> find_by_name(engine::Client& manager, const std::string& kind, const std::string& name) {
-  for (auto& object : manager.get(fmt::format("/{}?filters={}", kind, engine::encode_filters({{"name", json::array({name})}}))))
+  for (auto& object :
+       manager.get(fmt::format("/{}?filters={}", kind, engine::encode_filters({{"name", json::array({name})}}))))
     if (object["Spec"].value("Name", "") == name) return object;
   return std::nullopt;
 }
@@ -37,7 +38,8 @@ std::string ensure_overlay_network(engine::Client& manager, const std::string& n
 std::string ensure_secret(engine::Client& manager, const std::string& name, const json& labels,
                           const std::function<std::string()>& make_value) {
   if (auto secret = find_by_name(manager, "secrets", name)) return secret->at("ID");
-  return manager.post("/secrets/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(make_value())}})
+  return manager
+      .post("/secrets/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(make_value())}})
       .at("ID");
 }
 
@@ -91,8 +93,7 @@ void service_logs(engine::Client& manager, const std::string& service_id, bool f
                   const std::function<void(std::string_view line)>& on_line) {
   LineSplitter lines(on_line);
   engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
-  manager.checked(Method::Get,
-                  fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service_id, follow ? 1 : 0),
+  manager.checked(Method::Get, fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service_id, follow ? 1 : 0),
                   {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
   lines.finish();
 }

@@ -39,8 +39,8 @@ Forwarder::Forwarder(int port, std::string unix_socket) : impl_(std::make_unique
     impl_->acceptor.bind(endpoint);
     impl_->acceptor.listen();
   } catch (const boost::system::system_error& e) {
-    throw Error(fmt::format("cannot listen on 127.0.0.1:{}: {}; choose another port with --port", port,
-                            e.code().message()));
+    throw Error(
+        fmt::format("cannot listen on 127.0.0.1:{}: {}; choose another port with --port", port, e.code().message()));
   }
   port_ = impl_->acceptor.local_endpoint().port();
   impl_->accept();

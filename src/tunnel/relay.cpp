@@ -29,10 +29,13 @@ namespace {
 // another place.
 std::string relay_binary() {
   const char* configured = std::getenv("RSM_RELAY");
-  fs::path path = configured && *configured ? fs::path(configured)
-                                            : fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
+  fs::path path =
+      configured && *configured ? fs::path(configured) : fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
   std::ifstream file(path, std::ios::binary);
-  if (!file) throw Error(fmt::format("{} is missing: rsm needs its relay program next to it (or named by RSM_RELAY); build or install both", path.string()));
+  if (!file)
+    throw Error(fmt::format(
+        "{} is missing: rsm needs its relay program next to it (or named by RSM_RELAY); build or install both",
+        path.string()));
   std::ostringstream content;
   content << file.rdbuf();
   return content.str();
@@ -72,8 +75,8 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
   bool missing = false;
   std::vector<std::string> paths;
   for (const auto& route : routes) {
-    std::string argument = fmt::format("{}/{}={}:{}", drivers::kNodeSocketFolder, socket_name(network, route),
-                                       route.host, route.port);
+    std::string argument =
+        fmt::format("{}/{}={}:{}", drivers::kNodeSocketFolder, socket_name(network, route), route.host, route.port);
     if (std::find(command.begin(), command.end(), argument) == command.end()) {
       command.push_back(argument);
       missing = true;

@@ -28,14 +28,18 @@ void prepare_images(const EnvironmentFile& file, bool new_environment, Progress&
   for (const auto& image : needed) {
     std::string why_not;
     if (new_environment && !engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
-      throw Error(fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
-                              "(docker load -i FILE) and run rsm up again: nothing was made",
-                              image, why_not));
+      throw Error(
+          fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
+                      "(docker load -i FILE) and run rsm up again: nothing was made",
+                      image, why_not));
   }
   for (const auto& entry : file.apps)
     if (entry.source)
-      build::build_image(host, {.project = *entry.source, .image = entry.request.image, .target = entry.target,
-                                .ports = entry.request.ports},
+      build::build_image(host,
+                         {.project = *entry.source,
+                          .image = entry.request.image,
+                          .target = entry.target,
+                          .ports = entry.request.ports},
                          progress);
 }
 

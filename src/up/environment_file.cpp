@@ -96,7 +96,8 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       entry.request.image = reader.value<std::string>(app["image"], "image");
       if (app["replicas"]) entry.replicas = reader.value<int>(app["replicas"], "replicas");
       if (app["source"])
-        entry.source = std::filesystem::path(file_name).parent_path() / reader.value<std::string>(app["source"], "source");
+        entry.source =
+            std::filesystem::path(file_name).parent_path() / reader.value<std::string>(app["source"], "source");
       reader.optional(app, "target", entry.target);
       reader.optional(app, "ports", entry.request.ports);
       reader.optional(app, "secrets", entry.request.secrets);

@@ -39,8 +39,8 @@ struct HttpAnswer {
 };
 
 HttpAnswer http_get(int port, const std::string& path) {
-  auto result = rsm::run_process({"curl", "-s", "--max-time", "10", "-w", "\n%{http_code}",
-                                  "http://127.0.0.1:" + std::to_string(port) + path});
+  auto result = rsm::run_process(
+      {"curl", "-s", "--max-time", "10", "-w", "\n%{http_code}", "http://127.0.0.1:" + std::to_string(port) + path});
   auto cut = result.output.rfind('\n');
   if (cut == std::string::npos) return {};
   return {std::atoi(result.output.c_str() + cut + 1), result.output.substr(0, cut)};
@@ -215,7 +215,8 @@ TEST(SampleApp, SpreadsConnectionsOverItsWorkersAndDrainsEveryOneOnSigterm) {
   // the database's connections count the workers that served (all twelve on one of three
   // workers would happen once in 180,000 runs).
   std::vector<std::future<HttpAnswer>> asked;
-  for (int i = 0; i < 12; ++i) asked.push_back(std::async(std::launch::async, [&] { return http_get(app.port(), "/bar"); }));
+  for (int i = 0; i < 12; ++i)
+    asked.push_back(std::async(std::launch::async, [&] { return http_get(app.port(), "/bar"); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_EQ(app.terminate_and_wait(), 0);
   for (auto& answer : asked) {
@@ -231,7 +232,8 @@ TEST(SampleApp, OneWorkerDoesNotShareItsPortWithAnotherProcess) {
   App app(free_port(), "127.0.0.1:1", "", {"WORKERS=1"});
   auto second = rsm::run_process({"env", "PORT=" + std::to_string(app.port()), "WORKERS=1", RETHINKSWARMMODE_BINARY});
   EXPECT_EQ(second.exit_code, 1);
-  EXPECT_NE(second.output.find("cannot listen on port " + std::to_string(app.port())), std::string::npos) << second.output;
+  EXPECT_NE(second.output.find("cannot listen on port " + std::to_string(app.port())), std::string::npos)
+      << second.output;
   EXPECT_EQ(app.terminate_and_wait(), 0);
 }
 
@@ -281,9 +283,8 @@ TEST(SampleApp, WaitingForASlowDatabaseIsNotIdle) {
 }
 
 TEST(SampleApp, RefusesBadSettingsInOneLine) {
-  for (std::string setting :
-       {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "WORKERS=0", "WORKERS=all",
-        "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
+  for (std::string setting : {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "WORKERS=0", "WORKERS=all",
+                              "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
     auto result = rsm::run_process({"env", setting, RETHINKSWARMMODE_BINARY});
     EXPECT_EQ(result.exit_code, 1) << setting;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << setting << ": " << result.output;
@@ -311,9 +312,9 @@ TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
   if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
   // Built on its own, as `rsm build` will: the sample's CMake project with the static switch.
   auto out = fs::temp_directory_path() / ("rsm-static-app-" + std::to_string(getpid()));
-  auto configure = rsm::run_process({"cmake", "-S", std::string(RSM_SOURCE_DIR) + "/samples/rethinkswarmmode", "-B",
-                                     out.string(), "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
-                                     "-DRETHINKSWARMMODE_STATIC=ON"});
+  auto configure =
+      rsm::run_process({"cmake", "-S", std::string(RSM_SOURCE_DIR) + "/samples/rethinkswarmmode", "-B", out.string(),
+                        "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release", "-DRETHINKSWARMMODE_STATIC=ON"});
   ASSERT_EQ(configure.exit_code, 0) << configure.output;
   auto build = rsm::run_process({"cmake", "--build", out.string()});
   ASSERT_EQ(build.exit_code, 0) << build.output;
@@ -324,8 +325,9 @@ TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
   std::ifstream in(binary, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   rsm::TarWriter context;
-  context.add_file("Dockerfile",
-                   "FROM scratch\nCOPY rethinkswarmmode /rethinkswarmmode\nEXPOSE 9090\nENTRYPOINT [\"/rethinkswarmmode\"]\n");
+  context.add_file(
+      "Dockerfile",
+      "FROM scratch\nCOPY rethinkswarmmode /rethinkswarmmode\nEXPOSE 9090\nENTRYPOINT [\"/rethinkswarmmode\"]\n");
   context.add_file("rethinkswarmmode", bytes, 0755);
   std::string image = "rsm-test/rethinkswarmmode:" + std::to_string(getpid());
   rsm::engine::build_image(engine, image, context.finish(), 300);
@@ -334,10 +336,11 @@ TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
   int app_port = free_port();
   std::string name = "rsm-test-app-" + std::to_string(getpid());
   engine.request(rsm::engine::Method::Delete, "/containers/" + name + "?force=1");
-  engine.post("/containers/create?name=" + name,
-              {{"Image", image},
-               {"Env", {"PORT=" + std::to_string(app_port), "RETHINKDB_HOSTS=127.0.0.1:" + std::to_string(database.port())}},
-               {"HostConfig", {{"NetworkMode", "host"}}}});
+  engine.post(
+      "/containers/create?name=" + name,
+      {{"Image", image},
+       {"Env", {"PORT=" + std::to_string(app_port), "RETHINKDB_HOSTS=127.0.0.1:" + std::to_string(database.port())}},
+       {"HostConfig", {{"NetworkMode", "host"}}}});
   engine.post("/containers/" + name + "/start");
   bool up = wait_for_app(app_port);
   HttpAnswer bar = http_get(app_port, "/bar");

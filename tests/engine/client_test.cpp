@@ -110,7 +110,8 @@ TEST(EngineClient, StreamsBuildsAndReportsFailuresInsideTheStream) {
   int messages = 0;
   JsonMessageStream stream([&](const json&) { ++messages; });
   client.checked(Method::Post, "/build?t=" + tag + "&rm=1",
-                 {.raw_body = context.finish(), .content_type = "application/x-tar",
+                 {.raw_body = context.finish(),
+                  .content_type = "application/x-tar",
                   .sink = [&](std::string_view chunk) { stream.feed(chunk); }});
   stream.finish();
   EXPECT_GT(messages, 2);
@@ -121,7 +122,8 @@ TEST(EngineClient, StreamsBuildsAndReportsFailuresInsideTheStream) {
   broken.add_file("Dockerfile", "FROM scratch\nCOPY missing.txt /\n");
   JsonMessageStream failing(nullptr);
   EXPECT_THROW(client.checked(Method::Post, "/build?rm=1",
-                              {.raw_body = broken.finish(), .content_type = "application/x-tar",
+                              {.raw_body = broken.finish(),
+                               .content_type = "application/x-tar",
                                .sink = [&](std::string_view chunk) { failing.feed(chunk); }}),
                rsm::Error);
 }

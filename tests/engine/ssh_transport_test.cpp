@@ -28,7 +28,8 @@ class SshTransport : public ::testing::Test {
     fs::create_directories(dir_);
     fs::create_directories("/run/sshd");
     for (auto key : {"host_key", "client_key"})
-      ASSERT_EQ(rsm::run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir_ / key).string()}).exit_code, 0);
+      ASSERT_EQ(
+          rsm::run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", (dir_ / key).string()}).exit_code, 0);
     fs::copy_file(dir_ / "client_key.pub", dir_ / "authorized_keys");
     port_ = 22000 + getpid() % 1000;
     std::ofstream(dir_ / "sshd_config") << fmt::format(
@@ -45,8 +46,9 @@ class SshTransport : public ::testing::Test {
     setenv("RSM_SSH_CONFIG", (dir_ / "ssh_config").c_str(), 1);
     // sshd listens within moments; wait for it rather than racing it.
     for (int i = 0; i < 100; ++i) {
-      if (rsm::run_process({"ssh", "-F", (dir_ / "ssh_config").string(), "-p", std::to_string(port_), "root@127.0.0.1",
-                            "true"}).exit_code == 0)
+      if (rsm::run_process(
+              {"ssh", "-F", (dir_ / "ssh_config").string(), "-p", std::to_string(port_), "root@127.0.0.1", "true"})
+              .exit_code == 0)
         return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

@@ -36,10 +36,10 @@ class TlsTransport : public ::testing::Test {
     // A stranger trusts the server but shows a certificate of its own making.
     fs::create_directories(dir_ / "stranger");
     fs::copy_file(dir_ / "ca.pem", dir_ / "stranger" / "ca.pem");
-    auto stranger = rsm::run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                      "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj", "/CN=stranger",
-                                      "-keyout", (dir_ / "stranger" / "key.pem").string(), "-out",
-                                      (dir_ / "stranger" / "cert.pem").string()});
+    auto stranger =
+        rsm::run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                          "-nodes", "-days", "1", "-subj", "/CN=stranger", "-keyout",
+                          (dir_ / "stranger" / "key.pem").string(), "-out", (dir_ / "stranger" / "cert.pem").string()});
     ASSERT_EQ(stranger.exit_code, 0) << stranger.output;
     port_ = 23000 + getpid() % 1000;
     socat_ = std::make_unique<rsm::Subprocess>(

@@ -78,8 +78,8 @@ TEST_F(AppReal, BarAnswersThroughTheTunnelAndWhileANodeIsDown) {
   ASSERT_EQ(up.exit_code, 0) << up.output;
 
   int local = free_port();
-  auto served = fetch_through_rsm({"tunnel", env_, "9090", "-p", std::to_string(local)}, local, "Hello from Rethink",
-                                  "/bar");
+  auto served =
+      fetch_through_rsm({"tunnel", env_, "9090", "-p", std::to_string(local)}, local, "Hello from Rethink", "/bar");
   EXPECT_EQ(served.page, kSeedAnswer);
 
   auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);

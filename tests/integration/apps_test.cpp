@@ -142,13 +142,13 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
 }
 
 TEST_F(Apps, BadInputIsRefusedInOneLine) {
-  for (const auto& args : std::vector<std::vector<std::string>>{
-           {"app", "deploy", "Web_1", images_["1"], env_},
-           {"app", "deploy", "db", images_["1"], env_},
-           {"app", "deploy", "web", images_["1"], env_, "-e", "NOEQUALS"},
-           {"app", "deploy", "web", images_["1"], env_, "--secret", "nosuchsecret"},
-           {"app", "scale", env_, "nosuchapp", "2"},
-           {"app", "rollback", env_, "nosuchapp"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"app", "deploy", "Web_1", images_["1"], env_},
+                                             {"app", "deploy", "db", images_["1"], env_},
+                                             {"app", "deploy", "web", images_["1"], env_, "-e", "NOEQUALS"},
+                                             {"app", "deploy", "web", images_["1"], env_, "--secret", "nosuchsecret"},
+                                             {"app", "scale", env_, "nosuchapp", "2"},
+                                             {"app", "rollback", env_, "nosuchapp"}}) {
     auto result = run_rsm(args);
     EXPECT_EQ(result.exit_code, 2) << fmt::format("{}", fmt::join(args, " ")) << "\n" << result.output;
     EXPECT_EQ(result.output.rfind("rsm: error: ", 0), 0u) << result.output;

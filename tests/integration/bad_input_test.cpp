@@ -60,9 +60,10 @@ TEST(BadInput, NoPermissionOnTheEngineSocket) {
   // A copy in /tmp, so that the folders above the build tree need not be open to nobody.
   auto copy = std::filesystem::temp_directory_path() / unique_name("rsm-as-nobody");
   std::filesystem::copy_file(RSM_BINARY, copy, std::filesystem::copy_options::overwrite_existing);
-  std::filesystem::permissions(copy, std::filesystem::perms::all & ~std::filesystem::perms::group_write &
-                                         ~std::filesystem::perms::others_write);
-  auto result = run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.string(), "env", "ls"});
+  std::filesystem::permissions(
+      copy, std::filesystem::perms::all & ~std::filesystem::perms::group_write & ~std::filesystem::perms::others_write);
+  auto result =
+      run_process({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", copy.string(), "env", "ls"});
   std::filesystem::remove(copy);
   expect_one_line_error(result, 1, "no permission on unix:///var/run/docker.sock");
 }

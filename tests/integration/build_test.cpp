@@ -80,8 +80,8 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   EXPECT_EQ(other.output.find("Building CXX"), std::string::npos) << other.output;
   EXPECT_NE(other.output.find("built"), std::string::npos) << other.output;
 
-  auto deployed = run_rsm({"app", "deploy", "rethinkswarmmode", image_, env_, "-r", "6", "-p", "9090",
-                           "--health-cmd", "/rethinkswarmmode healthcheck"});
+  auto deployed = run_rsm({"app", "deploy", "rethinkswarmmode", image_, env_, "-r", "6", "-p", "9090", "--health-cmd",
+                           "/rethinkswarmmode healthcheck"});
   ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
   auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
   ASSERT_EQ(listed.size(), 1u);

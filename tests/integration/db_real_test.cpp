@@ -133,8 +133,8 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
       back = status_ready();
       if (!back) std::this_thread::sleep_for(std::chrono::seconds(1));
     }
-    ASSERT_TRUE(back) << "the cluster was not fully ready within 120 s of " << lost << " coming back: "
-                      << run_rsm({"db", "status", env_}).output;
+    ASSERT_TRUE(back) << "the cluster was not fully ready within 120 s of " << lost
+                      << " coming back: " << run_rsm({"db", "status", env_}).output;
   }
 }
 

@@ -12,8 +12,8 @@
 #include <set>
 #include <thread>
 
-#include "engine/exec.h"
 #include <fmt/format.h>
+#include "engine/exec.h"
 
 #include "support/environment_fixture.h"
 #include "support/ports.h"
@@ -72,7 +72,8 @@ class Db : public EnvironmentTest {
       std::string container = db_container(engine);
       std::string calls = container.empty() ? "" : run_in(engine, container, {"cat", "/data/calls"});
       int served = 0;
-      for (size_t at = calls.find("--bind all"); at != std::string::npos; at = calls.find("--bind all", at + 1)) ++served;
+      for (size_t at = calls.find("--bind all"); at != std::string::npos; at = calls.find("--bind all", at + 1))
+        ++served;
       if (served >= serves || std::chrono::steady_clock::now() > deadline) return calls;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -100,7 +101,8 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
   auto network = manager.get("/networks/dbnet");
   EXPECT_EQ(network["Driver"], "overlay");
   EXPECT_TRUE(network["Attachable"].get<bool>());
-  auto secrets = manager.get("/secrets?filters=" + engine::encode_filters({{"label", json::array({"rsm.component=db"})}}));
+  auto secrets =
+      manager.get("/secrets?filters=" + engine::encode_filters({{"label", json::array({"rsm.component=db"})}}));
   std::set<std::string> secret_names;
   for (const auto& secret : secrets) secret_names.insert(secret["Spec"]["Name"]);
   EXPECT_EQ(secret_names, (std::set<std::string>{"rsm-db-password", "rsm-db-cluster-ca", "rsm-db-cluster-cert",
@@ -207,7 +209,8 @@ TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
 TEST_F(Db, AdminIsReachedThroughATunnelOnlyAndStatusSaysWhenTheDatabaseDoesNotAnswer) {
   ASSERT_EQ(run_rsm({"db", "create", env_, "--image", image_, "--no-wait"}).exit_code, 0);
   int port = free_port();
-  auto served = fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "fake rethinkdb admin of");
+  auto served =
+      fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "fake rethinkdb admin of");
   EXPECT_NE(served.page.find("fake rethinkdb admin of"), std::string::npos) << served.page;
   EXPECT_EQ(served.exit_code, 0) << "admin ends cleanly on SIGTERM";
 

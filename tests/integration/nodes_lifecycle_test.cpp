@@ -56,7 +56,8 @@ class NodesLifecycle : public ::testing::Test {
     remove_environment(env_name());
     engine::Client host(engine::Endpoint::from_environment());
     auto left = leftovers(host, env_name());
-    EXPECT_TRUE(left.empty()) << fmt::format("{}", left.size()) << " things left, first: " << (left.empty() ? "" : left[0]);
+    EXPECT_TRUE(left.empty()) << fmt::format("{}", left.size())
+                              << " things left, first: " << (left.empty() ? "" : left[0]);
   }
   // Each step builds on the one before: after a failure the rest would only fail again.
   void SetUp() override {
@@ -133,24 +134,24 @@ TEST_F(NodesLifecycle, OverlayServicesOnDifferentNodesReachEachOtherByName) {
   engine::Client manager(node_engine(env_name(), node("manager", 1)));
   manager.post("/networks/create", {{"Name", "probe-net"}, {"Driver", "overlay"}, {"Attachable", true}});
   // No IPVS on some kernels: dnsrr endpoints, not virtual IPs.
-  manager.post("/services/create",
-               {{"Name", "echo"},
-                {"TaskTemplate",
-                 {{"ContainerSpec",
-                   {{"Image", kBusyboxImage},
-                    {"Args", {"sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"}}}},
-                  {"Placement", {{"Constraints", {"node.labels.rsm.role==worker"}}, {"MaxReplicas", 1}}},
-                  {"Networks", {{{"Target", "probe-net"}}}}}},
-                {"Mode", {{"Replicated", {{"Replicas", 2}}}}},
-                {"EndpointSpec", {{"Mode", "dnsrr"}}}});
-  manager.post("/services/create",
-               {{"Name", "caller"},
-                {"TaskTemplate",
-                 {{"ContainerSpec", {{"Image", kBusyboxImage}, {"Args", {"sleep", "3600"}}}},
-                  {"Placement", {{"Constraints", {"node.role==manager"}}}},
-                  {"Networks", {{{"Target", "probe-net"}}}}}},
-                {"Mode", {{"Replicated", {{"Replicas", 1}}}}},
-                {"EndpointSpec", {{"Mode", "dnsrr"}}}});
+  manager.post(
+      "/services/create",
+      {{"Name", "echo"},
+       {"TaskTemplate",
+        {{"ContainerSpec",
+          {{"Image", kBusyboxImage},
+           {"Args", {"sh", "-c", "mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 8080 -h /www"}}}},
+         {"Placement", {{"Constraints", {"node.labels.rsm.role==worker"}}, {"MaxReplicas", 1}}},
+         {"Networks", {{{"Target", "probe-net"}}}}}},
+       {"Mode", {{"Replicated", {{"Replicas", 2}}}}},
+       {"EndpointSpec", {{"Mode", "dnsrr"}}}});
+  manager.post("/services/create", {{"Name", "caller"},
+                                    {"TaskTemplate",
+                                     {{"ContainerSpec", {{"Image", kBusyboxImage}, {"Args", {"sleep", "3600"}}}},
+                                      {"Placement", {{"Constraints", {"node.role==manager"}}}},
+                                      {"Networks", {{{"Target", "probe-net"}}}}}},
+                                    {"Mode", {{"Replicated", {{"Replicas", 1}}}}},
+                                    {"EndpointSpec", {{"Mode", "dnsrr"}}}});
 
   auto running_tasks = [&](const std::string& service) {
     std::string filter = json{{"service", {service}}, {"desired-state", {"running"}}}.dump();
@@ -196,8 +197,8 @@ TEST_F(NodesLifecycle, OverlayServicesOnDifferentNodesReachEachOtherByName) {
 TEST_F(NodesLifecycle, CreateAgainContinuesTheNumbering) {
   auto created = run_rsm({"nodes", "create", env_name(), "-w", "1"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
-  EXPECT_EQ(ready_hostnames(), (std::set<std::string>{node("manager", 1), node("worker", 1), node("worker", 2),
-                                                      node("worker", 3)}));
+  EXPECT_EQ(ready_hostnames(),
+            (std::set<std::string>{node("manager", 1), node("worker", 1), node("worker", 2), node("worker", 3)}));
 }
 
 TEST_F(NodesLifecycle, CreateFinishesWhatWasLeftHalfDone) {

@@ -73,8 +73,9 @@ TEST_F(Up, AMissingImageStopsItBeforeAnythingIsMade) {
   std::ofstream(file_) << "env: " << env_ << "\nnodes: {managers: 1}\ndb: {image: rsm-test/nobody-has:404}\n";
   auto result = run_rsm({"up", "-f", file_.string()});
   EXPECT_EQ(result.exit_code, 1) << result.output;
-  EXPECT_EQ(result.output.rfind("rsm: error: image rsm-test/nobody-has:404 is not on this machine and cannot be pulled", 0),
-            0u)
+  EXPECT_EQ(
+      result.output.rfind("rsm: error: image rsm-test/nobody-has:404 is not on this machine and cannot be pulled", 0),
+      0u)
       << result.output;
   EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
   engine::Client host(engine::Endpoint::from_environment());

@@ -8,9 +8,9 @@
 #include <mutex>
 #include <thread>
 
+#include "replay_server.h"
 #include "reql/connection.h"
 #include "reql/errors.h"
-#include "replay_server.h"
 #include "support/fixtures.h"
 
 using namespace reql;

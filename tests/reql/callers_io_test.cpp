@@ -13,10 +13,10 @@
 #include <future>
 #include <thread>
 
+#include "replay_server.h"
 #include "reql/connection.h"
 #include "reql/errors.h"
 #include "reql/pool.h"
-#include "replay_server.h"
 #include "support/fixtures.h"
 #include "support/ports.h"
 

@@ -10,8 +10,8 @@
 #include <fstream>
 #include <thread>
 
-#include "reql/errors.h"
 #include "replay_server.h"
+#include "reql/errors.h"
 #include "support/fixtures.h"
 
 using namespace reql;
@@ -24,8 +24,12 @@ json admin_handshake(const std::filesystem::path& fixtures) {
 }
 
 ConnectOptions replay_options(const rsm::testing::ReplayServer& server, const json& handshake) {
-  return {.host = "127.0.0.1", .port = server.port(), .user = handshake["user"], .password = handshake["password"],
-          .connect_timeout = std::chrono::milliseconds(3000), .read_timeout = std::chrono::milliseconds(3000),
+  return {.host = "127.0.0.1",
+          .port = server.port(),
+          .user = handshake["user"],
+          .password = handshake["password"],
+          .connect_timeout = std::chrono::milliseconds(3000),
+          .read_timeout = std::chrono::milliseconds(3000),
           .nonce = handshake["client_nonce"]};
 }
 
@@ -44,7 +48,8 @@ std::vector<RecordedCase> replayable_cases(const std::filesystem::path& fixtures
     if (c.contains("conn")) continue;
     json query = json::parse(c["query"].get<std::string>(), nullptr, false);
     if (query.is_discarded() || !query.is_array() || query.empty() || query[0] != 1) continue;
-    if (query.dump().find("null") != std::string::npos && c["query"].get<std::string>().find("1e400") != std::string::npos)
+    if (query.dump().find("null") != std::string::npos &&
+        c["query"].get<std::string>().find("1e400") != std::string::npos)
       continue;
     cases.push_back({c["name"], query, c["responses"].get<std::vector<std::string>>()});
   }
@@ -221,6 +226,7 @@ TEST(ConnectionReplay, AWrongPasswordIsAnAuthErrorAndNobodyListeningIsAConnectio
   EXPECT_THROW(Connection::connect(options), AuthError);
 
   int port = server.port();
-  ConnectOptions nobody{.host = "127.0.0.1", .port = port == 1 ? 2 : 1, .connect_timeout = std::chrono::milliseconds(500)};
+  ConnectOptions nobody{
+      .host = "127.0.0.1", .port = port == 1 ? 2 : 1, .connect_timeout = std::chrono::milliseconds(500)};
   EXPECT_THROW(Connection::connect(nobody), ConnectionError);
 }

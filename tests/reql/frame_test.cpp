@@ -13,7 +13,8 @@ TEST(Frame, EncodesTokenAndLengthLittleEndian) {
 }
 
 TEST(Frame, ReassemblesFramesCutAnywhere) {
-  std::string stream = encode_frame(1, "{\"t\":1,\"r\":[\"ok\"]}") + encode_frame(2, "") + encode_frame(70000, std::string(5000, 'x'));
+  std::string stream =
+      encode_frame(1, "{\"t\":1,\"r\":[\"ok\"]}") + encode_frame(2, "") + encode_frame(70000, std::string(5000, 'x'));
   for (size_t cut = 1; cut < stream.size(); cut += 331) {
     FrameReader reader;
     std::vector<Frame> frames;

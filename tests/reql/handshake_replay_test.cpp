@@ -17,8 +17,8 @@ using nlohmann::json;
 namespace {
 
 struct Replay {
-  std::string sent;       // every byte the client wrote
-  std::string error;      // what() of the exception that ended it, if any
+  std::string sent;   // every byte the client wrote
+  std::string error;  // what() of the exception that ended it, if any
   bool auth_error = false;
   int code = -1;
   bool done = false;
@@ -68,8 +68,10 @@ TEST(HandshakeReplay, ReproducesTheClientBytesAndAcceptsTheServer) {
     std::string expected;
     for (const auto& message : recording["messages"]) {
       if (message["dir"] != "c2s") continue;
-      if (message.contains("bytes_b64")) expected += base64_decode(message["bytes_b64"].get<std::string>());
-      else expected += message["text"].get<std::string>() + '\0';
+      if (message.contains("bytes_b64"))
+        expected += base64_decode(message["bytes_b64"].get<std::string>());
+      else
+        expected += message["text"].get<std::string>() + '\0';
     }
     EXPECT_EQ(result.sent, expected);
     // The whole recorded client stream is the handshake, then any first query frame.

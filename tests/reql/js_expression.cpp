@@ -24,11 +24,11 @@ namespace {
 struct Node {
   enum class Kind { Name, Literal, Array, Object, Lambda, Member, Call, NewDate };
   Kind kind;
-  std::string name;                                  // Name, Member (property), Object keys via `keys`
-  Json literal;                                      // Literal
-  std::vector<std::shared_ptr<Node>> children;       // Array items, Object values, Call args, Lambda body [0]
-  std::vector<std::string> keys;                     // Object keys, Lambda parameters
-  std::shared_ptr<Node> target;                      // Member object, Call callee
+  std::string name;                             // Name, Member (property), Object keys via `keys`
+  Json literal;                                 // Literal
+  std::vector<std::shared_ptr<Node>> children;  // Array items, Object values, Call args, Lambda body [0]
+  std::vector<std::string> keys;                // Object keys, Lambda parameters
+  std::shared_ptr<Node> target;                 // Member object, Call callee
 };
 using NodePtr = std::shared_ptr<Node>;
 
@@ -59,7 +59,8 @@ class Parser {
   std::string identifier() {
     skip_space();
     size_t start = at_;
-    while (at_ < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_' || text_[at_] == '$'))
+    while (at_ < text_.size() &&
+           (std::isalnum(static_cast<unsigned char>(text_[at_])) || text_[at_] == '_' || text_[at_] == '$'))
       ++at_;
     if (start == at_) throw Unsupported("expected a name at: " + text_.substr(at_, 30));
     return text_.substr(start, at_ - start);
@@ -126,7 +127,8 @@ class Parser {
     if (at_ >= text_.size()) throw Unsupported("unexpected end");
     char c = text_[at_];
     if (c == '\'' || c == '"') return string_literal();
-    if (std::isdigit(static_cast<unsigned char>(c)) || (c == '-' && at_ + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
+    if (std::isdigit(static_cast<unsigned char>(c)) ||
+        (c == '-' && at_ + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_ + 1]))))
       return number();
     if (accept("[")) {
       at_--;
@@ -196,7 +198,8 @@ class Parser {
     if (accept("}")) return node;
     do {
       skip_space();
-      std::string key = (text_[at_] == '\'' || text_[at_] == '"') ? string_literal()->literal.get<std::string>() : identifier();
+      std::string key =
+          (text_[at_] == '\'' || text_[at_] == '"') ? string_literal()->literal.get<std::string>() : identifier();
       expect(":");
       node->keys.push_back(key);
       node->children.push_back(expression());
@@ -209,9 +212,10 @@ class Parser {
     skip_space();
     size_t start = at_;
     if (text_[at_] == '-') ++at_;
-    while (at_ < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[at_])) || text_[at_] == '.' ||
-                                  text_[at_] == 'e' || text_[at_] == 'E' ||
-                                  ((text_[at_] == '+' || text_[at_] == '-') && (text_[at_ - 1] == 'e' || text_[at_ - 1] == 'E'))))
+    while (at_ < text_.size() &&
+           (std::isdigit(static_cast<unsigned char>(text_[at_])) || text_[at_] == '.' || text_[at_] == 'e' ||
+            text_[at_] == 'E' ||
+            ((text_[at_] == '+' || text_[at_] == '-') && (text_[at_ - 1] == 'e' || text_[at_ - 1] == 'E'))))
       ++at_;
     // strtod, not stod: denormals (5e-324) are numbers too.
     double value = std::strtod(text_.substr(start, at_ - start).c_str(), nullptr);
@@ -234,14 +238,30 @@ class Parser {
       }
       char e = text_[at_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'v': out += '\v'; break;
-        case '0': out += '\0'; break;
-        case 'x': out += static_cast<char>(std::stoi(text_.substr(at_, 2), nullptr, 16)), at_ += 2; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'v':
+          out += '\v';
+          break;
+        case '0':
+          out += '\0';
+          break;
+        case 'x':
+          out += static_cast<char>(std::stoi(text_.substr(at_, 2), nullptr, 16)), at_ += 2;
+          break;
         case 'u': {
           unsigned code = static_cast<unsigned>(std::stoi(text_.substr(at_, 4), nullptr, 16));
           at_ += 4;
@@ -253,8 +273,10 @@ class Parser {
             throw Unsupported("a lone surrogate has no UTF-8 form");
           }
           Json encoded = std::string();
-          if (code < 0x80) out += static_cast<char>(code);
-          else if (code < 0x800) out += static_cast<char>(0xC0 | (code >> 6)), out += static_cast<char>(0x80 | (code & 0x3F));
+          if (code < 0x80)
+            out += static_cast<char>(code);
+          else if (code < 0x800)
+            out += static_cast<char>(0xC0 | (code >> 6)), out += static_cast<char>(0x80 | (code & 0x3F));
           else if (code < 0x10000)
             out += static_cast<char>(0xE0 | (code >> 12)), out += static_cast<char>(0x80 | ((code >> 6) & 0x3F)),
                 out += static_cast<char>(0x80 | (code & 0x3F));
@@ -263,7 +285,8 @@ class Parser {
                 out += static_cast<char>(0x80 | ((code >> 6) & 0x3F)), out += static_cast<char>(0x80 | (code & 0x3F));
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     ++at_;
@@ -280,9 +303,9 @@ struct Value {
   enum class Kind { Term, Text, Array, Object, Lambda, R, Buffer, Bytes };
   Kind kind = Kind::Term;
   std::optional<Term> term;
-  std::string text;                 // Text, Bytes
-  std::vector<Value> items;         // Array items, Object values
-  std::vector<std::string> keys;    // Object keys
+  std::string text;               // Text, Bytes
+  std::vector<Value> items;       // Array items, Object values
+  std::vector<std::string> keys;  // Object keys
   NodePtr lambda;
   std::map<std::string, Term> scope;  // what a Lambda's body sees
 };
@@ -298,67 +321,181 @@ struct Method {
 
 const std::map<std::string, Method>& term_methods() {
   using T = TermType;
-  static const std::map<std::string, Method> methods{
-      {"table", {T::TABLE, false, 1}}, {"get", {T::GET}}, {"getAll", {T::GET_ALL, false, 1}},
-      {"between", {T::BETWEEN, false, 2}}, {"filter", {T::FILTER, true, 1}}, {"map", {T::MAP, true}},
-      {"concatMap", {T::CONCAT_MAP, true}}, {"orderBy", {T::ORDER_BY, true, 0}}, {"skip", {T::SKIP}},
-      {"limit", {T::LIMIT}}, {"slice", {T::SLICE, false, 1}}, {"nth", {T::NTH}}, {"count", {T::COUNT, true}},
-      {"sum", {T::SUM, true}}, {"avg", {T::AVG, true}}, {"min", {T::MIN, true, 0}}, {"max", {T::MAX, true, 0}},
-      {"group", {T::GROUP, true, 0}}, {"ungroup", {T::UNGROUP}}, {"reduce", {T::REDUCE, true}},
-      {"fold", {T::FOLD, true, 2}}, {"distinct", {T::DISTINCT, false, 0}}, {"pluck", {T::PLUCK}},
-      {"without", {T::WITHOUT}}, {"merge", {T::MERGE, true}}, {"hasFields", {T::HAS_FIELDS}},
-      {"withFields", {T::WITH_FIELDS}}, {"keys", {T::KEYS}}, {"values", {T::VALUES}}, {"insert", {T::INSERT, false, 1}},
-      {"update", {T::UPDATE, true, 1}}, {"replace", {T::REPLACE, true, 1}}, {"delete", {T::DELETE, false, 0}},
-      {"changes", {T::CHANGES, false, 0}}, {"tableCreate", {T::TABLE_CREATE, false, 1}},
-      {"tableDrop", {T::TABLE_DROP}}, {"tableList", {T::TABLE_LIST}}, {"indexCreate", {T::INDEX_CREATE, true, 1}},
-      {"indexDrop", {T::INDEX_DROP}}, {"indexList", {T::INDEX_LIST}}, {"indexStatus", {T::INDEX_STATUS}},
-      {"indexWait", {T::INDEX_WAIT}}, {"indexRename", {T::INDEX_RENAME, false, 2}}, {"add", {T::ADD}},
-      {"sub", {T::SUB}}, {"mul", {T::MUL}}, {"div", {T::DIV}}, {"mod", {T::MOD}}, {"eq", {T::EQ}}, {"ne", {T::NE}},
-      {"lt", {T::LT}}, {"le", {T::LE}}, {"gt", {T::GT}}, {"ge", {T::GE}}, {"and", {T::AND}}, {"or", {T::OR}},
-      {"not", {T::NOT}}, {"floor", {T::FLOOR}}, {"ceil", {T::CEIL}}, {"round", {T::ROUND}},
-      {"coerceTo", {T::COERCE_TO}}, {"typeOf", {T::TYPE_OF}}, {"default", {T::DEFAULT}}, {"append", {T::APPEND}},
-      {"prepend", {T::PREPEND}}, {"difference", {T::DIFFERENCE}}, {"setInsert", {T::SET_INSERT}},
-      {"setUnion", {T::SET_UNION}}, {"setIntersection", {T::SET_INTERSECTION}}, {"setDifference", {T::SET_DIFFERENCE}},
-      {"insertAt", {T::INSERT_AT}}, {"deleteAt", {T::DELETE_AT}}, {"changeAt", {T::CHANGE_AT}},
-      {"spliceAt", {T::SPLICE_AT}}, {"match", {T::MATCH}}, {"split", {T::SPLIT, true}}, {"upcase", {T::UPCASE}},
-      {"downcase", {T::DOWNCASE}}, {"toJSON", {T::TO_JSON_STRING}}, {"toJsonString", {T::TO_JSON_STRING}},
-      {"inTimezone", {T::IN_TIMEZONE}}, {"toISO8601", {T::TO_ISO8601}}, {"toEpochTime", {T::TO_EPOCH_TIME}},
-      {"year", {T::YEAR}}, {"month", {T::MONTH}}, {"day", {T::DAY}}, {"dayOfWeek", {T::DAY_OF_WEEK}},
-      {"dayOfYear", {T::DAY_OF_YEAR}}, {"hours", {T::HOURS}}, {"minutes", {T::MINUTES}}, {"seconds", {T::SECONDS}},
-      {"timezone", {T::TIMEZONE}}, {"date", {T::DATE}}, {"timeOfDay", {T::TIME_OF_DAY}},
-      {"during", {T::DURING, false, 2}}, {"distance", {T::DISTANCE, false, 1}}, {"eqJoin", {T::EQ_JOIN, true, 2}},
-      {"innerJoin", {T::INNER_JOIN}}, {"outerJoin", {T::OUTER_JOIN}}, {"zip", {T::ZIP}},
-      {"forEach", {T::FOR_EACH, true}}, {"union", {T::UNION, false, 1}}, {"config", {T::CONFIG}},
-      {"status", {T::STATUS}}, {"wait", {T::WAIT, false, 0}}, {"reconfigure", {T::RECONFIGURE, false, 0}},
-      {"rebalance", {T::REBALANCE}}, {"sync", {T::SYNC}}, {"info", {T::INFO}}, {"grant", {T::GRANT}},
-      {"isEmpty", {T::IS_EMPTY}}, {"contains", {T::CONTAINS, true}}, {"offsetsOf", {T::OFFSETS_OF, true}},
-      {"sample", {T::SAMPLE}}, {"getField", {T::GET_FIELD}}};
+  static const std::map<std::string, Method> methods{{"table", {T::TABLE, false, 1}},
+                                                     {"get", {T::GET}},
+                                                     {"getAll", {T::GET_ALL, false, 1}},
+                                                     {"between", {T::BETWEEN, false, 2}},
+                                                     {"filter", {T::FILTER, true, 1}},
+                                                     {"map", {T::MAP, true}},
+                                                     {"concatMap", {T::CONCAT_MAP, true}},
+                                                     {"orderBy", {T::ORDER_BY, true, 0}},
+                                                     {"skip", {T::SKIP}},
+                                                     {"limit", {T::LIMIT}},
+                                                     {"slice", {T::SLICE, false, 1}},
+                                                     {"nth", {T::NTH}},
+                                                     {"count", {T::COUNT, true}},
+                                                     {"sum", {T::SUM, true}},
+                                                     {"avg", {T::AVG, true}},
+                                                     {"min", {T::MIN, true, 0}},
+                                                     {"max", {T::MAX, true, 0}},
+                                                     {"group", {T::GROUP, true, 0}},
+                                                     {"ungroup", {T::UNGROUP}},
+                                                     {"reduce", {T::REDUCE, true}},
+                                                     {"fold", {T::FOLD, true, 2}},
+                                                     {"distinct", {T::DISTINCT, false, 0}},
+                                                     {"pluck", {T::PLUCK}},
+                                                     {"without", {T::WITHOUT}},
+                                                     {"merge", {T::MERGE, true}},
+                                                     {"hasFields", {T::HAS_FIELDS}},
+                                                     {"withFields", {T::WITH_FIELDS}},
+                                                     {"keys", {T::KEYS}},
+                                                     {"values", {T::VALUES}},
+                                                     {"insert", {T::INSERT, false, 1}},
+                                                     {"update", {T::UPDATE, true, 1}},
+                                                     {"replace", {T::REPLACE, true, 1}},
+                                                     {"delete", {T::DELETE, false, 0}},
+                                                     {"changes", {T::CHANGES, false, 0}},
+                                                     {"tableCreate", {T::TABLE_CREATE, false, 1}},
+                                                     {"tableDrop", {T::TABLE_DROP}},
+                                                     {"tableList", {T::TABLE_LIST}},
+                                                     {"indexCreate", {T::INDEX_CREATE, true, 1}},
+                                                     {"indexDrop", {T::INDEX_DROP}},
+                                                     {"indexList", {T::INDEX_LIST}},
+                                                     {"indexStatus", {T::INDEX_STATUS}},
+                                                     {"indexWait", {T::INDEX_WAIT}},
+                                                     {"indexRename", {T::INDEX_RENAME, false, 2}},
+                                                     {"add", {T::ADD}},
+                                                     {"sub", {T::SUB}},
+                                                     {"mul", {T::MUL}},
+                                                     {"div", {T::DIV}},
+                                                     {"mod", {T::MOD}},
+                                                     {"eq", {T::EQ}},
+                                                     {"ne", {T::NE}},
+                                                     {"lt", {T::LT}},
+                                                     {"le", {T::LE}},
+                                                     {"gt", {T::GT}},
+                                                     {"ge", {T::GE}},
+                                                     {"and", {T::AND}},
+                                                     {"or", {T::OR}},
+                                                     {"not", {T::NOT}},
+                                                     {"floor", {T::FLOOR}},
+                                                     {"ceil", {T::CEIL}},
+                                                     {"round", {T::ROUND}},
+                                                     {"coerceTo", {T::COERCE_TO}},
+                                                     {"typeOf", {T::TYPE_OF}},
+                                                     {"default", {T::DEFAULT}},
+                                                     {"append", {T::APPEND}},
+                                                     {"prepend", {T::PREPEND}},
+                                                     {"difference", {T::DIFFERENCE}},
+                                                     {"setInsert", {T::SET_INSERT}},
+                                                     {"setUnion", {T::SET_UNION}},
+                                                     {"setIntersection", {T::SET_INTERSECTION}},
+                                                     {"setDifference", {T::SET_DIFFERENCE}},
+                                                     {"insertAt", {T::INSERT_AT}},
+                                                     {"deleteAt", {T::DELETE_AT}},
+                                                     {"changeAt", {T::CHANGE_AT}},
+                                                     {"spliceAt", {T::SPLICE_AT}},
+                                                     {"match", {T::MATCH}},
+                                                     {"split", {T::SPLIT, true}},
+                                                     {"upcase", {T::UPCASE}},
+                                                     {"downcase", {T::DOWNCASE}},
+                                                     {"toJSON", {T::TO_JSON_STRING}},
+                                                     {"toJsonString", {T::TO_JSON_STRING}},
+                                                     {"inTimezone", {T::IN_TIMEZONE}},
+                                                     {"toISO8601", {T::TO_ISO8601}},
+                                                     {"toEpochTime", {T::TO_EPOCH_TIME}},
+                                                     {"year", {T::YEAR}},
+                                                     {"month", {T::MONTH}},
+                                                     {"day", {T::DAY}},
+                                                     {"dayOfWeek", {T::DAY_OF_WEEK}},
+                                                     {"dayOfYear", {T::DAY_OF_YEAR}},
+                                                     {"hours", {T::HOURS}},
+                                                     {"minutes", {T::MINUTES}},
+                                                     {"seconds", {T::SECONDS}},
+                                                     {"timezone", {T::TIMEZONE}},
+                                                     {"date", {T::DATE}},
+                                                     {"timeOfDay", {T::TIME_OF_DAY}},
+                                                     {"during", {T::DURING, false, 2}},
+                                                     {"distance", {T::DISTANCE, false, 1}},
+                                                     {"eqJoin", {T::EQ_JOIN, true, 2}},
+                                                     {"innerJoin", {T::INNER_JOIN}},
+                                                     {"outerJoin", {T::OUTER_JOIN}},
+                                                     {"zip", {T::ZIP}},
+                                                     {"forEach", {T::FOR_EACH, true}},
+                                                     {"union", {T::UNION, false, 1}},
+                                                     {"config", {T::CONFIG}},
+                                                     {"status", {T::STATUS}},
+                                                     {"wait", {T::WAIT, false, 0}},
+                                                     {"reconfigure", {T::RECONFIGURE, false, 0}},
+                                                     {"rebalance", {T::REBALANCE}},
+                                                     {"sync", {T::SYNC}},
+                                                     {"info", {T::INFO}},
+                                                     {"grant", {T::GRANT}},
+                                                     {"isEmpty", {T::IS_EMPTY}},
+                                                     {"contains", {T::CONTAINS, true}},
+                                                     {"offsetsOf", {T::OFFSETS_OF, true}},
+                                                     {"sample", {T::SAMPLE}},
+                                                     {"getField", {T::GET_FIELD}}};
   return methods;
 }
 
 const std::map<std::string, Method>& r_methods() {
   using T = TermType;
-  static const std::map<std::string, Method> methods{
-      {"db", {T::DB}}, {"table", {T::TABLE, false, 1}}, {"dbCreate", {T::DB_CREATE}}, {"dbDrop", {T::DB_DROP}},
-      {"dbList", {T::DB_LIST}}, {"tableCreate", {T::TABLE_CREATE, false, 1}}, {"tableDrop", {T::TABLE_DROP}},
-      {"tableList", {T::TABLE_LIST}}, {"now", {T::NOW}}, {"time", {T::TIME}}, {"epochTime", {T::EPOCH_TIME}},
-      {"ISO8601", {T::ISO8601, false, 1}}, {"uuid", {T::UUID}}, {"range", {T::RANGE}}, {"js", {T::JAVASCRIPT, false, 1}},
-      {"json", {T::JSON}}, {"error", {T::ERROR}}, {"literal", {T::LITERAL}}, {"args", {T::ARGS}},
-      {"branch", {T::BRANCH}}, {"object", {T::OBJECT}}, {"desc", {T::DESC, true}}, {"asc", {T::ASC, true}},
-      {"point", {T::POINT}}, {"and", {T::AND}}, {"or", {T::OR}}, {"not", {T::NOT}},
-      {"random", {T::RANDOM, false, 0}}, {"wait", {T::WAIT, false, 0}}, {"grant", {T::GRANT}},
-      {"distance", {T::DISTANCE, false, 2}}, {"line", {T::LINE}}, {"polygon", {T::POLYGON}},
-      {"circle", {T::CIRCLE, false, 2}}, {"add", {T::ADD}}, {"sub", {T::SUB}}, {"mul", {T::MUL}},
-      {"div", {T::DIV}}, {"mod", {T::MOD}}, {"eq", {T::EQ}}, {"ne", {T::NE}}, {"lt", {T::LT}}, {"le", {T::LE}},
-      {"gt", {T::GT}}, {"ge", {T::GE}}};
+  static const std::map<std::string, Method> methods{{"db", {T::DB}},
+                                                     {"table", {T::TABLE, false, 1}},
+                                                     {"dbCreate", {T::DB_CREATE}},
+                                                     {"dbDrop", {T::DB_DROP}},
+                                                     {"dbList", {T::DB_LIST}},
+                                                     {"tableCreate", {T::TABLE_CREATE, false, 1}},
+                                                     {"tableDrop", {T::TABLE_DROP}},
+                                                     {"tableList", {T::TABLE_LIST}},
+                                                     {"now", {T::NOW}},
+                                                     {"time", {T::TIME}},
+                                                     {"epochTime", {T::EPOCH_TIME}},
+                                                     {"ISO8601", {T::ISO8601, false, 1}},
+                                                     {"uuid", {T::UUID}},
+                                                     {"range", {T::RANGE}},
+                                                     {"js", {T::JAVASCRIPT, false, 1}},
+                                                     {"json", {T::JSON}},
+                                                     {"error", {T::ERROR}},
+                                                     {"literal", {T::LITERAL}},
+                                                     {"args", {T::ARGS}},
+                                                     {"branch", {T::BRANCH}},
+                                                     {"object", {T::OBJECT}},
+                                                     {"desc", {T::DESC, true}},
+                                                     {"asc", {T::ASC, true}},
+                                                     {"point", {T::POINT}},
+                                                     {"and", {T::AND}},
+                                                     {"or", {T::OR}},
+                                                     {"not", {T::NOT}},
+                                                     {"random", {T::RANDOM, false, 0}},
+                                                     {"wait", {T::WAIT, false, 0}},
+                                                     {"grant", {T::GRANT}},
+                                                     {"distance", {T::DISTANCE, false, 2}},
+                                                     {"line", {T::LINE}},
+                                                     {"polygon", {T::POLYGON}},
+                                                     {"circle", {T::CIRCLE, false, 2}},
+                                                     {"add", {T::ADD}},
+                                                     {"sub", {T::SUB}},
+                                                     {"mul", {T::MUL}},
+                                                     {"div", {T::DIV}},
+                                                     {"mod", {T::MOD}},
+                                                     {"eq", {T::EQ}},
+                                                     {"ne", {T::NE}},
+                                                     {"lt", {T::LT}},
+                                                     {"le", {T::LE}},
+                                                     {"gt", {T::GT}},
+                                                     {"ge", {T::GE}}};
   return methods;
 }
 
 std::string snake_case(const std::string& camel) {
   std::string out;
   for (char c : camel) {
-    if (std::isupper(static_cast<unsigned char>(c))) out += '_', out += static_cast<char>(std::tolower(c));
-    else out += c;
+    if (std::isupper(static_cast<unsigned char>(c)))
+      out += '_', out += static_cast<char>(std::tolower(c));
+    else
+      out += c;
   }
   return out;
 }
@@ -408,9 +545,12 @@ class Evaluator {
 
   Term to_term(const Value& value) {
     switch (value.kind) {
-      case Value::Kind::Term: return *value.term;
-      case Value::Kind::Text: return Term(value.text);
-      case Value::Kind::Bytes: return r.binary(value.text);
+      case Value::Kind::Term:
+        return *value.term;
+      case Value::Kind::Text:
+        return Term(value.text);
+      case Value::Kind::Bytes:
+        return r.binary(value.text);
       case Value::Kind::Array: {
         std::vector<Term> items;
         for (const auto& item : value.items) items.push_back(to_term(item));
@@ -427,7 +567,8 @@ class Evaluator {
         for (size_t i = 0; i < ids.size(); ++i) scope.insert_or_assign(value.lambda->keys[i], Term::variable(ids[i]));
         return Term::function(ids, to_term(evaluate(value.lambda->children.at(0), scope)));
       }
-      default: throw Unsupported("a value that is not a term");
+      default:
+        throw Unsupported("a value that is not a term");
     }
   }
 
@@ -446,7 +587,8 @@ class Evaluator {
     const std::string& name = node->target->name;
     Value self = evaluate(node->target->target, scope);
     switch (self.kind) {
-      case Value::Kind::Buffer: return buffer(name, args);
+      case Value::Kind::Buffer:
+        return buffer(name, args);
       case Value::Kind::Text:
         if (name == "repeat") {
           std::string out;
@@ -454,13 +596,16 @@ class Evaluator {
           return text(out);
         }
         throw Unsupported("string method " + name);
-      case Value::Kind::R: return r_call(name, args);
-      default: return term(method(to_term(self), name, args));
+      case Value::Kind::R:
+        return r_call(name, args);
+      default:
+        return term(method(to_term(self), name, args));
     }
   }
 
   Value buffer(const std::string& name, const std::vector<Value>& args) {
-    if (name == "alloc") return {.kind = Value::Kind::Bytes, .text = std::string(to_term(args.at(0)).json().get<size_t>(), '\0')};
+    if (name == "alloc")
+      return {.kind = Value::Kind::Bytes, .text = std::string(to_term(args.at(0)).json().get<size_t>(), '\0')};
     if (name != "from") throw Unsupported("Buffer." + name);
     const Value& source = args.at(0);
     std::string bytes;
@@ -468,12 +613,15 @@ class Evaluator {
       for (const auto& item : source.items) bytes += static_cast<char>(to_term(item).json().get<int>());
     } else if (source.kind == Value::Kind::Text) {
       bool latin1 = args.size() > 1 && args[1].kind == Value::Kind::Text && args[1].text == "latin1";
-      if (!latin1) bytes = source.text;
+      if (!latin1)
+        bytes = source.text;
       else
         for (size_t i = 0; i < source.text.size(); ++i) {  // UTF-8 back to one byte per code point
           unsigned char c = static_cast<unsigned char>(source.text[i]);
-          if (c < 0x80) bytes += static_cast<char>(c);
-          else bytes += static_cast<char>(((c & 0x1F) << 6) | (static_cast<unsigned char>(source.text[++i]) & 0x3F));
+          if (c < 0x80)
+            bytes += static_cast<char>(c);
+          else
+            bytes += static_cast<char>(((c & 0x1F) << 6) | (static_cast<unsigned char>(source.text[++i]) & 0x3F));
         }
     } else {
       throw Unsupported("Buffer.from of this value");
@@ -513,7 +661,8 @@ class Evaluator {
     if (method.options_after >= 0 && static_cast<int>(args.size()) > method.options_after &&
         args.back().kind == Value::Kind::Object) {
       const Value& object = args.back();
-      for (size_t i = 0; i < object.keys.size(); ++i) options.emplace(snake_case(object.keys[i]), to_term(object.items[i]));
+      for (size_t i = 0; i < object.keys.size(); ++i)
+        options.emplace(snake_case(object.keys[i]), to_term(object.items[i]));
       args.pop_back();
     }
     std::vector<Term> terms;

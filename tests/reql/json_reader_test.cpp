@@ -34,14 +34,39 @@ void expect_same(const json& ours, const json& theirs, const std::string& where)
 }  // namespace
 
 TEST(JsonReader, ReadsWhatNlohmannReadsWithTheSameTypes) {
-  const char* texts[] = {
-      "null", "true", "false", "0", "-0", "1", "-1", "4294967296", "-4294967297", "18446744073709551615",
-      "18446744073709551616", "-9223372036854775808", "-9223372036854775809", "1.5", "-2.5e-3", "1e2", "1E+2",
-      "1234560690.123", "0.1", "2.2250738585072014e-308", "\"\"", "\"Hello from Rethink\"",
-      R"("\u00e9t\u00e9 \ud83d\ude00 \" \\ \/ \b \f \n \r \t")", R"("a\u0000b")", "\"été 😀\"", "[]", "{}",
-      R"({"t":1,"r":["Hello from Rethink"],"n":[]})", R"({"a":1,"a":2})", R"({"":{"":[]}})",
-      R"([1,[2,[3,[4,[5,{"x":[6]}]]]]])", " \t\n[ 1 , { \"k\" : null } ]\r\n ",
-      R"({"$reql_type$":"TIME","epoch_time":1234560690.123,"timezone":"+00:00"})"};
+  const char* texts[] = {"null",
+                         "true",
+                         "false",
+                         "0",
+                         "-0",
+                         "1",
+                         "-1",
+                         "4294967296",
+                         "-4294967297",
+                         "18446744073709551615",
+                         "18446744073709551616",
+                         "-9223372036854775808",
+                         "-9223372036854775809",
+                         "1.5",
+                         "-2.5e-3",
+                         "1e2",
+                         "1E+2",
+                         "1234560690.123",
+                         "0.1",
+                         "2.2250738585072014e-308",
+                         "\"\"",
+                         "\"Hello from Rethink\"",
+                         R"("\u00e9t\u00e9 \ud83d\ude00 \" \\ \/ \b \f \n \r \t")",
+                         R"("a\u0000b")",
+                         "\"été 😀\"",
+                         "[]",
+                         "{}",
+                         R"({"t":1,"r":["Hello from Rethink"],"n":[]})",
+                         R"({"a":1,"a":2})",
+                         R"({"":{"":[]}})",
+                         R"([1,[2,[3,[4,[5,{"x":[6]}]]]]])",
+                         " \t\n[ 1 , { \"k\" : null } ]\r\n ",
+                         R"({"$reql_type$":"TIME","epoch_time":1234560690.123,"timezone":"+00:00"})"};
   for (const char* text : texts) expect_same(read_json(text), json::parse(text), text);
 }
 
@@ -60,8 +85,9 @@ TEST(JsonReader, ReadsDeepNestingWithoutRecursion) {
 }
 
 TEST(JsonReader, RefusesWhatIsNotOneJsonValue) {
-  const std::string texts[] = {"", " ", "[1,]", "{\"a\":}", "[1] 2", "{'a':1}", "nul", "01", "1.", "NaN",
-                               "\"unterminated", "\"\xff\"", "\"\xc3\"", "[\"\\ud83d\"]x", "{\"a\" 1}"};
+  const std::string texts[] = {"",         " ",  "[1,]", "{\"a\":}",       "[1] 2",    "{'a':1}",  "nul",
+                               "01",       "1.", "NaN",  "\"unterminated", "\"\xff\"", "\"\xc3\"", "[\"\\ud83d\"]x",
+                               "{\"a\" 1}"};
   for (const auto& text : texts) {
     EXPECT_TRUE(read_json(text).is_discarded()) << "read: " << text;
     EXPECT_TRUE(json::parse(text, nullptr, false).is_discarded()) << "nlohmann reads: " << text;

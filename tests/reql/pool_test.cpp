@@ -7,8 +7,8 @@
 #include <future>
 #include <thread>
 
-#include "reql/errors.h"
 #include "replay_server.h"
+#include "reql/errors.h"
 #include "support/fixtures.h"
 #include "support/ports.h"
 
@@ -74,7 +74,8 @@ TEST(PoolAsync, AnswersOnEveryServerAndCarriesOnWithoutOne) {
   auto second = std::make_unique<rsm::testing::ReplayServer>(handshake);
   Pool pool(pool_options(handshake, {seed(*first), seed(*second)}));
   std::vector<std::future<Cursor>> answers;
-  for (int i = 0; i < 20; ++i) answers.push_back(pool.async_run(r.expr("q" + std::to_string(i)), {}, boost::asio::use_future));
+  for (int i = 0; i < 20; ++i)
+    answers.push_back(pool.async_run(r.expr("q" + std::to_string(i)), {}, boost::asio::use_future));
   for (int i = 0; i < 20; ++i) EXPECT_EQ(answers[static_cast<size_t>(i)].get().value(), "q" + std::to_string(i));
   // The pool's own thread connects to every server, while the queries go on.
   for (int i = 0; i < 100 && pool.connected() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -162,7 +163,8 @@ TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
     pool.async_run(r.expr("x"), {}, boost::asio::use_future).get();
     FAIL() << "expected ConnectionError";
   } catch (const ConnectionError& e) {
-    EXPECT_NE(std::string(e.what()).find("no RethinkDB server reachable at no-such-host.invalid:28015"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("no RethinkDB server reachable at no-such-host.invalid:28015"),
+              std::string::npos)
         << e.what();
   }
 }

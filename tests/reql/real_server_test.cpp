@@ -69,7 +69,8 @@ class RealServer {
            std::to_string(server->port_), "--cluster-port", std::to_string(cluster_port), "--no-http-admin"}));
     } else {
       server->container_ = "rsm-test-rethinkdb-" + std::to_string(getpid());
-      auto run = rsm::run_process({"docker", "run", "-d", "--name", server->container_, "-p", "127.0.0.1::28015", text});
+      auto run =
+          rsm::run_process({"docker", "run", "-d", "--name", server->container_, "-p", "127.0.0.1::28015", text});
       if (run.exit_code != 0) throw std::runtime_error("cannot start image " + text + ": " + run.output);
       auto port = rsm::run_process({"docker", "port", server->container_, "28015/tcp"});
       server->port_ = std::stoi(port.output.substr(port.output.rfind(':') + 1));
@@ -130,7 +131,8 @@ TEST_F(RealServerTest, WritesReadsAndStreamsInBatches) {
   int rows = 0;
   for (auto cursor = conn_->run(r.table("docs"), {{"db", db_}}); auto row = cursor.next();) ++rows;
   EXPECT_EQ(rows, 3000);
-  EXPECT_EQ(conn_->run(r.db(db_).table("docs").filter(r.row["n"] == 6).count()).value(), 428);  // i % 7 == 6 for i < 3000
+  EXPECT_EQ(conn_->run(r.db(db_).table("docs").filter(r.row["n"] == 6).count()).value(),
+            428);  // i % 7 == 6 for i < 3000
   EXPECT_EQ(conn_->run(r.db(db_).table("docs").get(42)["n"]).value(), 0);
   auto grouped = conn_->run(r.db(db_).table("docs").group("n").count()).value();
   ASSERT_EQ(grouped.size(), 7u);

@@ -25,7 +25,8 @@ TEST(RecordedQueries, OurBuilderMakesTheRecordedTerms) {
     try {
       reql::Term term = rsm::testing::term_from_javascript(c["js"].get<std::string>());
       EXPECT_EQ(rsm::testing::normalize_variables(term.json()), rsm::testing::normalize_variables(query[1]))
-          << name << ": " << c["js"].get<std::string>() << "\nours:     " << term.dump() << "\nrecorded: " << query[1].dump();
+          << name << ": " << c["js"].get<std::string>() << "\nours:     " << term.dump()
+          << "\nrecorded: " << query[1].dump();
       ++built;
     } catch (const rsm::testing::Unsupported& e) {
       ++not_expressible;

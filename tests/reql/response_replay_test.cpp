@@ -34,14 +34,22 @@ std::vector<json> all_cases(const std::filesystem::path& fixtures) {
 // The error class the official drivers raise for a runtime error type.
 bool is_expected_class(const QueryError& e, int error_type) {
   switch (error_type) {
-    case 1000000: return dynamic_cast<const InternalError*>(&e) != nullptr;
-    case 2000000: return dynamic_cast<const ResourceLimitError*>(&e) != nullptr;
-    case 3000000: return typeid(e) == typeid(QueryLogicError);
-    case 3100000: return dynamic_cast<const NonExistenceError*>(&e) != nullptr;
-    case 4100000: return dynamic_cast<const OpFailedError*>(&e) != nullptr;
-    case 4200000: return dynamic_cast<const OpIndeterminateError*>(&e) != nullptr;
-    case 5000000: return dynamic_cast<const UserError*>(&e) != nullptr;
-    case 6000000: return dynamic_cast<const PermissionError*>(&e) != nullptr;
+    case 1000000:
+      return dynamic_cast<const InternalError*>(&e) != nullptr;
+    case 2000000:
+      return dynamic_cast<const ResourceLimitError*>(&e) != nullptr;
+    case 3000000:
+      return typeid(e) == typeid(QueryLogicError);
+    case 3100000:
+      return dynamic_cast<const NonExistenceError*>(&e) != nullptr;
+    case 4100000:
+      return dynamic_cast<const OpFailedError*>(&e) != nullptr;
+    case 4200000:
+      return dynamic_cast<const OpIndeterminateError*>(&e) != nullptr;
+    case 5000000:
+      return dynamic_cast<const UserError*>(&e) != nullptr;
+    case 6000000:
+      return dynamic_cast<const PermissionError*>(&e) != nullptr;
   }
   return false;
 }

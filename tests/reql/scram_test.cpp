@@ -11,8 +11,9 @@ using namespace reql;
 TEST(Scram, ReproducesTheRfc7677Example) {
   ScramClient client("user", "pencil", "rOprNGfwEbeRWgbNEkqO");
   EXPECT_EQ(client.client_first(), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
-  EXPECT_EQ(client.client_final("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"),
-            "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
+  EXPECT_EQ(
+      client.client_final("r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"),
+      "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=");
   EXPECT_NO_THROW(client.verify_server_final("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="));
 }
 
@@ -35,9 +36,7 @@ TEST(Scram, RefusesAServerThatDoesNotExtendOurNonce) {
   EXPECT_THROW(client.client_final("garbage"), ProtocolError);
 }
 
-TEST(Scram, EscapesUserNames) {
-  EXPECT_EQ(ScramClient("a=b,c", "", "n").client_first(), "n,,n=a=3Db=2Cc,r=n");
-}
+TEST(Scram, EscapesUserNames) { EXPECT_EQ(ScramClient("a=b,c", "", "n").client_first(), "n,,n=a=3Db=2Cc,r=n"); }
 
 TEST(Scram, MakesFreshNonces) {
   auto a = ScramClient::random_nonce(), b = ScramClient::random_nonce();

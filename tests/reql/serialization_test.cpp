@@ -36,7 +36,8 @@ std::vector<Case> corpus() {
       {"get", "r.table('t').get(1)", t.get(1)},
       {"get_string", "r.table('t').get('k\\u00e9y ✓')", t.get("k\u00e9y ✓")},
       {"get_all", "r.table('t').getAll(1, 2, 3)", t.get_all(1, 2, 3)},
-      {"get_all_index", "r.table('t').getAll('a', 'b', {index: 'name'})", t.get_all_by({{"index", "name"}}, {"a", "b"})},
+      {"get_all_index", "r.table('t').getAll('a', 'b', {index: 'name'})",
+       t.get_all_by({{"index", "name"}}, {"a", "b"})},
       {"between", "r.table('t').between(1, 10)", t.between(1, 10)},
       {"between_optargs", "r.table('t').between(r.minval, r.maxval, {index: 'id', leftBound: 'open'})",
        t.between(r.minval, r.maxval, {{"index", "id"}, {"left_bound", "open"}})},
@@ -106,13 +107,16 @@ std::vector<Case> corpus() {
       // Writing
       {"insert", "r.table('t').insert({a: 1, b: [1, 2], c: {d: 'e'}})",
        t.insert(json{{"a", 1}, {"b", {1, 2}}, {"c", {{"d", "e"}}}})},
-      {"insert_many_optargs", "r.table('t').insert([{id: 1}, {id: 2}], {durability: 'soft', returnChanges: true, conflict: 'replace'})",
+      {"insert_many_optargs",
+       "r.table('t').insert([{id: 1}, {id: 2}], {durability: 'soft', returnChanges: true, conflict: 'replace'})",
        t.insert(json::array({{{"id", 1}}, {{"id", 2}}}),
                 {{"durability", "soft"}, {"return_changes", true}, {"conflict", "replace"}})},
       {"insert_now", "r.table('t').insert({at: r.now()})", t.insert(r.document({{"at", r.now()}}))},
       {"update_object", "r.table('t').get(1).update({n: 2})", t.get(1).update(json{{"n", 2}})},
       {"update_lambda", "r.table('t').get(1).update(function(row) { return {n: row('n').add(1)}; })",
-       t.get(1).update([](Term row) { return r.document({{"n", row["n"] + 1}}); })},
+       t.get(1).update([](Term row) {
+         return r.document({{"n", row["n"] + 1}});
+       })},
       {"update_row_nonatomic", "r.table('t').update({n: r.row('n').add(1)}, {nonAtomic: true})",
        t.update(r.document({{"n", r.row["n"] + 1}}), {{"non_atomic", true}})},
       {"replace", "r.table('t').get(1).replace({id: 1, v: null})", t.get(1).replace(json{{"id", 1}, {"v", nullptr}})},
@@ -135,17 +139,24 @@ std::vector<Case> corpus() {
        r.array(t.index_drop("x"), t.index_list())},
       {"index_status_wait", "r.expr([r.table('t').indexStatus(), r.table('t').indexWait()])",
        r.array(t.index_status(), t.index_wait())},
-      {"index_rename", "r.table('t').indexRename('a', 'b', {overwrite: true})", t.index_rename("a", "b", {{"overwrite", true}})},
+      {"index_rename", "r.table('t').indexRename('a', 'b', {overwrite: true})",
+       t.index_rename("a", "b", {{"overwrite", true}})},
       {"config", "r.table('t').config()", t.config()},
       {"status", "r.db('app').table('t').status()", r.db("app").table("t").status()},
       {"wait", "r.table('t').wait({waitFor: 'all_replicas_ready', timeout: 30})",
        t.wait({{"wait_for", "all_replicas_ready"}, {"timeout", 30}})},
-      {"reconfigure", "r.table('t').reconfigure({shards: 1, replicas: 3})", t.reconfigure({{"shards", 1}, {"replicas", 3}})},
-      {"reconfigure_tags", "r.table('t').reconfigure({shards: 1, replicas: {s1: 1, s2: 1}, primaryReplicaTag: 's1', dryRun: true})",
-       t.reconfigure({{"shards", 1}, {"replicas", json{{"s1", 1}, {"s2", 1}}}, {"primary_replica_tag", "s1"}, {"dry_run", true}})},
+      {"reconfigure", "r.table('t').reconfigure({shards: 1, replicas: 3})",
+       t.reconfigure({{"shards", 1}, {"replicas", 3}})},
+      {"reconfigure_tags",
+       "r.table('t').reconfigure({shards: 1, replicas: {s1: 1, s2: 1}, primaryReplicaTag: 's1', dryRun: true})",
+       t.reconfigure({{"shards", 1},
+                      {"replicas", json{{"s1", 1}, {"s2", 1}}},
+                      {"primary_replica_tag", "s1"},
+                      {"dry_run", true}})},
       {"rebalance", "r.table('t').rebalance()", t.rebalance()},
       {"info", "r.table('t').info()", t.info()},
-      {"grant", "r.db('app').grant('bob', {read: true, write: false})", r.db("app").grant("bob", json{{"read", true}, {"write", false}})},
+      {"grant", "r.db('app').grant('bob', {read: true, write: false})",
+       r.db("app").grant("bob", json{{"read", true}, {"write", false}})},
       {"grant_global", "r.grant('bob', {config: true})", r.grant("bob", json{{"config", true}})},
       {"changes", "r.table('t').changes({includeInitial: true, squash: 0.5})",
        t.changes({{"include_initial", true}, {"squash", 0.5}})},
@@ -156,22 +167,35 @@ std::vector<Case> corpus() {
       {"expr_scalars", "r.expr([null, true, false, 0, -1.5, 1e300, 'x'])",
        r.expr(json::array({nullptr, true, false, 0, -1.5, 1e300, "x"}))},
       {"expr_nested", "r.expr([1, [2, 3], {a: [4]}])", r.expr(json::array({1, json::array({2, 3}), {{"a", {4}}}}))},
-      {"expr_unicode", "r.expr('h\\u00e9llo \\u2603 \\ud83d\\ude00 \"q\" \\\\ \\n')", r.expr("h\u00e9llo \u2603 \U0001F600 \"q\" \\ \n")},
+      {"expr_unicode", "r.expr('h\\u00e9llo \\u2603 \\ud83d\\ude00 \"q\" \\\\ \\n')",
+       r.expr("h\u00e9llo \u2603 \U0001F600 \"q\" \\ \n")},
       {"expr_object_terms", "r.expr({a: r.row('x')})", r.document({{"a", r.row["x"]}})},
       {"time_value", "r.expr(new Date(1500000000123))", Term(system_clock::time_point(milliseconds(1500000000123)))},
       {"binary", "r.binary(Buffer.from('hi\\u0000there', 'latin1'))", r.binary(std::string("hi\0there", 8))},
       {"append_prepend", "r.expr([1]).append(2).prepend(0)", r.expr(json::array({1})).append(2).prepend(0)},
-      {"set_ops", "r.expr([1, 2]).setInsert(3).setUnion([4]).setIntersection([1, 4]).setDifference([1]).difference([9])",
-       r.expr(json::array({1, 2})).set_insert(3).set_union(json::array({4})).set_intersection(json::array({1, 4}))
-           .set_difference(json::array({1})).difference(json::array({9}))},
+      {"set_ops",
+       "r.expr([1, 2]).setInsert(3).setUnion([4]).setIntersection([1, 4]).setDifference([1]).difference([9])",
+       r.expr(json::array({1, 2}))
+           .set_insert(3)
+           .set_union(json::array({4}))
+           .set_intersection(json::array({1, 4}))
+           .set_difference(json::array({1}))
+           .difference(json::array({9}))},
       {"array_at", "r.expr([1, 2, 3]).insertAt(0, 'a').deleteAt(1).deleteAt(0, 1).changeAt(0, 'b').spliceAt(1, ['c'])",
-       r.expr(json::array({1, 2, 3})).insert_at(0, "a").delete_at(1).delete_at(0, 1).change_at(0, "b").splice_at(1, json::array({"c"}))},
+       r.expr(json::array({1, 2, 3}))
+           .insert_at(0, "a")
+           .delete_at(1)
+           .delete_at(0, 1)
+           .change_at(0, "b")
+           .splice_at(1, json::array({"c"}))},
       {"coerce_type", "r.expr('1').coerceTo('number').typeOf()", r.expr("1").coerce_to("number").type_of()},
       {"default", "r.table('t').get(1)('x').default(0)", t.get(1)["x"].default_(0)},
       {"do_method", "r.expr(5).do(function(x) { return x.mul(2); })", r.expr(5).do_([](Term x) { return x * 2; })},
       {"do_top", "r.do(1, 2, function(a, b) { return a.add(b); })", r.do_(1, 2, [](Term a, Term b) { return a + b; })},
       {"strings", "r.expr('Ab c').match('^A').upcase()", r.expr("Ab c").match("^A").upcase()},
-      {"split", "r.expr([r.expr('a b').split(), r.expr('a,b').split(','), r.expr('a,b,c').split(',', 1), r.expr('X').downcase()])",
+      {"split",
+       "r.expr([r.expr('a b').split(), r.expr('a,b').split(','), r.expr('a,b,c').split(',', 1), "
+       "r.expr('X').downcase()])",
        r.array(r.expr("a b").split(), r.expr("a,b").split(","), r.expr("a,b,c").split(",", 1), r.expr("X").downcase())},
       {"to_json", "r.expr({a: 1}).toJsonString()", r.expr(json{{"a", 1}}).to_json_string()},
       {"json", "r.json('[1,2]')", r.json("[1,2]")},
@@ -184,12 +208,14 @@ std::vector<Case> corpus() {
        r.branch(r.row["x"] > 1, "big", r.row["x"] > 0, "small", "none")},
       {"js", "r.js('1 + 1', {timeout: 1.5})", r.js("1 + 1", {{"timeout", 1.5}})},
       {"uuid", "r.expr([r.uuid(), r.uuid('name')])", r.array(r.uuid(), r.uuid("name"))},
-      {"range_random", "r.expr([r.range(), r.range(3), r.range(1, 3), r.random(), r.random(10), r.random(1, 2, {float: true})])",
+      {"range_random",
+       "r.expr([r.range(), r.range(3), r.range(1, 3), r.random(), r.random(10), r.random(1, 2, {float: true})])",
        r.array(r.range(), r.range(3), r.range(1, 3), r.random(), r.random(10), r.random(1, 2, {{"float", true}}))},
       // Maths and logic
       {"operators", "r.expr(1).add(2).sub(3).mul(4).div(5).mod(6)", ((((r.expr(1) + 2) - 3) * 4) / 5) % 6},
       {"variadic_add", "r.expr(1).add(2, 3)", r.expr(1).add(2, 3)},
-      {"comparisons", "r.expr([r.expr(1).eq(1), r.expr(1).ne(2), r.expr(1).lt(2), r.expr(1).le(1), r.expr(2).gt(1), r.expr(2).ge(2)])",
+      {"comparisons",
+       "r.expr([r.expr(1).eq(1), r.expr(1).ne(2), r.expr(1).lt(2), r.expr(1).le(1), r.expr(2).gt(1), r.expr(2).ge(2)])",
        r.array(r.expr(1) == 1, r.expr(1) != 2, r.expr(1) < 2, r.expr(1) <= 1, r.expr(2) > 1, r.expr(2) >= 2)},
       {"logic", "r.expr(true).and(false).or(r.expr(true).not())", (r.expr(true) && false) || !r.expr(true)},
       {"logic_top", "r.expr([r.and(true, false), r.or(false, true), r.not(true)])",
@@ -202,15 +228,19 @@ std::vector<Case> corpus() {
       {"epoch_iso", "r.expr([r.epochTime(0), r.ISO8601('2024-01-01T00:00:00Z', {defaultTimezone: '+01:00'})])",
        r.array(r.epoch_time(0), r.iso8601("2024-01-01T00:00:00Z", {{"default_timezone", "+01:00"}}))},
       {"time_parts", "r.now().inTimezone('-07:00').date().year()", r.now().in_timezone("-07:00").date().year()},
-      {"time_parts_more", "r.expr([r.now().month(), r.now().day(), r.now().hours(), r.now().minutes(), r.now().seconds()])",
+      {"time_parts_more",
+       "r.expr([r.now().month(), r.now().day(), r.now().hours(), r.now().minutes(), r.now().seconds()])",
        r.array(r.now().month(), r.now().day(), r.now().hours(), r.now().minutes(), r.now().seconds())},
-      {"time_convert", "r.expr([r.now().toISO8601(), r.now().toEpochTime()])", r.array(r.now().to_iso8601(), r.now().to_epoch_time())},
+      {"time_convert", "r.expr([r.now().toISO8601(), r.now().toEpochTime()])",
+       r.array(r.now().to_iso8601(), r.now().to_epoch_time())},
       {"during", "r.table('t').filter(r.row('at').during(r.time(2024, 1, 1, 'Z'), r.now(), {rightBound: 'closed'}))",
        t.filter(r.row["at"].during(r.time(2024, 1, 1, "Z"), r.now(), {{"right_bound", "closed"}}))},
   };
 }
 
-std::string node_script() { return (std::filesystem::path(RSM_SOURCE_DIR) / "tests" / "js" / "build_terms.js").string(); }
+std::string node_script() {
+  return (std::filesystem::path(RSM_SOURCE_DIR) / "tests" / "js" / "build_terms.js").string();
+}
 
 }  // namespace
 

@@ -18,15 +18,19 @@ int main(int argc, char** argv) {
   bool write_each_answer = false;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
-    if (argument == "--write-each-answer") write_each_answer = true;
-    else positional.push_back(argument);
+    if (argument == "--write-each-answer")
+      write_each_answer = true;
+    else
+      positional.push_back(argument);
   }
   if (positional.empty() || positional.size() > 2) {
     std::fprintf(stderr, "usage: reql_test_server PORT [PASSWORD] [--write-each-answer]\n");
     return 2;
   }
-  nlohmann::json hello{{"dir", "s2c"},
-                       {"text", R"({"max_protocol_version":0,"min_protocol_version":0,"server_version":"rsm-test-server","success":true})"}};
+  nlohmann::json hello{
+      {"dir", "s2c"},
+      {"text",
+       R"({"max_protocol_version":0,"min_protocol_version":0,"server_version":"rsm-test-server","success":true})"}};
   rsm::testing::ReplayServer server({{"messages", {hello}}}, positional.size() > 1 ? positional[1] : "",
                                     std::atoi(positional[0].c_str()));
   server.set_write_each_answer(write_each_answer);

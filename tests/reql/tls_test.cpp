@@ -2,9 +2,9 @@
 // front of the test server, as a server started with --driver-tls-* would.
 #include <gtest/gtest.h>
 
+#include "replay_server.h"
 #include "reql/connection.h"
 #include "reql/errors.h"
-#include "replay_server.h"
 #include "support/fixtures.h"
 #include "support/ports.h"
 #include "support/tls_terminator.h"

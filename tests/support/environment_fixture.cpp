@@ -16,8 +16,7 @@ std::vector<std::string> leftovers(engine::Client& host, const std::string& env)
   for (const auto& c : host.get("/containers/json?all=1&filters=" + label_filter(env)))
     found.push_back("container " + c["Names"][0].get<std::string>());
   engine::json volumes = host.get("/volumes?filters=" + label_filter(env))["Volumes"];
-  for (const auto& v : volumes)
-    found.push_back("volume " + v["Name"].get<std::string>());
+  for (const auto& v : volumes) found.push_back("volume " + v["Name"].get<std::string>());
   for (const auto& n : host.get("/networks?filters=" + label_filter(env)))
     found.push_back("network " + n["Name"].get<std::string>());
   if (host.request(engine::Method::Get, "/networks/rsm-" + env).status == 200) found.push_back("network rsm-" + env);
@@ -47,7 +46,8 @@ void EnvironmentTest::make_environment(const std::string& prefix, int managers, 
   setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
   env_ = unique_name(prefix);
   remove_environment(env_);
-  auto created = run_rsm({"nodes", "create", env_, "-m", std::to_string(managers), "-w", std::to_string(workers), "-q"});
+  auto created =
+      run_rsm({"nodes", "create", env_, "-m", std::to_string(managers), "-w", std::to_string(workers), "-q"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
 }
 

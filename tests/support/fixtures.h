@@ -19,7 +19,7 @@ nlohmann::json read_json(const std::filesystem::path& file);
 }  // namespace rsm::testing
 
 // Skips the current test when the fixtures are not there.
-#define RSM_REQUIRE_REQL_FIXTURES(var)                                                   \
-  auto var##_found = rsm::testing::reql_fixtures();                                     \
-  if (!var##_found) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();      \
+#define RSM_REQUIRE_REQL_FIXTURES(var)                                            \
+  auto var##_found = rsm::testing::reql_fixtures();                               \
+  if (!var##_found) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason(); \
   const std::filesystem::path var = *var##_found

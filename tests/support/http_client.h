@@ -24,8 +24,8 @@ class SteadyLoad {
  public:
   struct Result {
     int requests = 0;
-    std::vector<std::string> failures;     // "URL: status 503" / "URL: reason"
-    std::map<std::string, int> bodies;     // each distinct body and how often it came
+    std::vector<std::string> failures;  // "URL: status 503" / "URL: reason"
+    std::map<std::string, int> bodies;  // each distinct body and how often it came
   };
 
   explicit SteadyLoad(std::vector<std::string> urls);

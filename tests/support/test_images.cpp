@@ -41,8 +41,8 @@ void build_busybox_image(engine::Client& engine, const std::string& reference, c
 
 void ensure_busybox_image(engine::Client& engine) {
   if (engine::has_image(engine, kBusyboxImage)) return;
-  build_busybox_image(engine, kBusyboxImage,
-                      "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n", {});
+  build_busybox_image(engine, kBusyboxImage, "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\n",
+                      {});
 }
 
 std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
@@ -66,8 +66,9 @@ std::string ensure_registry_image(engine::Client& engine) {
       .what = "test registry image",
       .repository = "rsm-test/registry",
       .packages = {"docker-registry"},
-      .files = {{"/etc/docker/registry/config.yml",
-                 "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\n"}},
+      .files =
+          {{"/etc/docker/registry/config.yml",
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /var/lib/registry\nhttp:\n  addr: :5000\n"}},
       .entrypoint = {"/usr/bin/docker-registry", "serve", "/etc/docker/registry/config.yml"},
       .only_programs = {"/usr/bin/docker-registry"}};
   Progress quiet(true);
@@ -86,7 +87,8 @@ std::string ensure_web_image(engine::Client& engine, const std::string& version)
                       "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
                       "COPY web healthy /bin/\n"
                       "HEALTHCHECK --interval=1s --timeout=3s --retries=2 --start-period=2s CMD [\"/bin/healthy\"]\n"
-                      "CMD [\"/bin/web\", \"" + version + "\"]\n",
+                      "CMD [\"/bin/web\", \"" +
+                          version + "\"]\n",
                       {{"web", web}, {"healthy", healthy}});
   return reference;
 }

@@ -22,8 +22,8 @@ void openssl(const std::vector<std::string>& args) {
 
 void signed_certificate(const fs::path& dir, const std::string& name, const std::string& extensions) {
   std::ofstream(dir / (name + ".ext")) << extensions << "\n";
-  openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj",
-           "/CN=" + name, "-keyout", (dir / (name + "-key.pem")).string(), "-out", (dir / (name + ".csr")).string()});
+  openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=" + name,
+           "-keyout", (dir / (name + "-key.pem")).string(), "-out", (dir / (name + ".csr")).string()});
   openssl({"x509", "-req", "-in", (dir / (name + ".csr")).string(), "-CA", (dir / "ca.pem").string(), "-CAkey",
            (dir / "ca-key.pem").string(), "-CAcreateserial", "-days", "1", "-extfile", (dir / (name + ".ext")).string(),
            "-out", (dir / (name + "-cert.pem")).string()});
@@ -33,16 +33,17 @@ void signed_certificate(const fs::path& dir, const std::string& name, const std:
 
 void make_test_certificates(const fs::path& dir) {
   fs::create_directories(dir);
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-           "-subj", "/CN=rsm-test-ca", "-keyout", (dir / "ca-key.pem").string(), "-out", (dir / "ca.pem").string()});
+  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1", "-subj",
+           "/CN=rsm-test-ca", "-keyout", (dir / "ca-key.pem").string(), "-out", (dir / "ca.pem").string()});
   signed_certificate(dir, "server", "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth");
   signed_certificate(dir, "client", "extendedKeyUsage=clientAuth");
 }
 
 Subprocess start_tls_terminator(const fs::path& dir, int port, const std::string& target,
                                 bool require_client_certificate) {
-  std::string listen = "OPENSSL-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork,cert=" +
-                       (dir / "server-cert.pem").string() + ",key=" + (dir / "server-key.pem").string();
+  std::string listen = "OPENSSL-LISTEN:" + std::to_string(port) +
+                       ",bind=127.0.0.1,reuseaddr,fork,cert=" + (dir / "server-cert.pem").string() +
+                       ",key=" + (dir / "server-key.pem").string();
   listen += require_client_certificate ? ",cafile=" + (dir / "ca.pem").string() + ",verify=1" : ",verify=0";
   auto socat = Subprocess::spawn({"socat", listen, target});
   for (int i = 0; i < 100; ++i) {

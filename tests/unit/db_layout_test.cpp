@@ -19,9 +19,8 @@ drivers::Node node(const std::string& name, drivers::Role role, const std::strin
 }  // namespace
 
 TEST(DbLayout, OneServerPerNodeNamedAfterIt) {
-  auto servers = db::plan_servers({node("dev-manager-1", drivers::Role::Manager),
-                                   node("dev-worker-1", drivers::Role::Worker, "nyc3")},
-                                  1);
+  auto servers = db::plan_servers(
+      {node("dev-manager-1", drivers::Role::Manager), node("dev-worker-1", drivers::Role::Worker, "nyc3")}, 1);
   ASSERT_EQ(servers.size(), 2u);
   EXPECT_EQ(servers[0].service, "db-dev-manager-1");
   EXPECT_EQ(servers[0].name, "dev_manager_1");  // RethinkDB names allow no '-'

@@ -29,7 +29,8 @@ db::SystemTables recorded(const std::filesystem::path& fixtures, const std::stri
 }
 
 bool mentions(const std::vector<std::string>& lines, const std::string& text) {
-  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(text) != std::string::npos; });
 }
 
 }  // namespace
@@ -51,14 +52,16 @@ TEST(DbStatus, HealthyClusterIsReadyExceptForItsSingleReplicaTable) {
   EXPECT_TRUE(report.tables[1].all_replicas_ready);
   // r1 was made with the default single replica: the one thing to fix, with the fix named.
   ASSERT_EQ(report.problems.size(), 1u) << report.problems[0];
-  EXPECT_NE(report.problems[0].find("table cl.r1 has 1 replica(s), 3 wanted: `rsm db replicate dev`"), std::string::npos)
+  EXPECT_NE(report.problems[0].find("table cl.r1 has 1 replica(s), 3 wanted: `rsm db replicate dev`"),
+            std::string::npos)
       << report.problems[0];
   EXPECT_FALSE(report.ready());
 }
 
 TEST(DbStatus, ServerDownIsMissingAndItsTablesAreNotReady) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
-  auto report = db::make_report(recorded(fixtures, "2b_s3_down_after_heartbeat"), {{"s1", "n1"}, {"s2", "n2"}, {"s3", "n3"}}, 3, "dev");
+  auto report = db::make_report(recorded(fixtures, "2b_s3_down_after_heartbeat"),
+                                {{"s1", "n1"}, {"s2", "n2"}, {"s3", "n3"}}, 3, "dev");
   ASSERT_EQ(report.servers.size(), 3u);
   EXPECT_FALSE(report.servers[2].connected);
   EXPECT_EQ(report.servers[2].name, "s3");

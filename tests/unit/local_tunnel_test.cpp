@@ -18,9 +18,11 @@ TEST(LocalTunnel, EachEnvironmentKeepsItsOwnOffset) {
   EXPECT_EQ(rsm::tunnel::local_port("tst", 9090), 9290);
   EXPECT_EQ(rsm::tunnel::local_port("dev", 8080), 8180);  // remembered, whatever the port
   EXPECT_EQ(rsm::tunnel::local_port("tst", 9090), 9290);
-  EXPECT_EQ(rsm::tunnel::local_port("dev", 65500), 0);    // not a port: any free one
+  EXPECT_EQ(rsm::tunnel::local_port("dev", 65500), 0);  // not a port: any free one
 
-  if (saved) setenv("XDG_STATE_HOME", previous.c_str(), 1);
-  else unsetenv("XDG_STATE_HOME");
+  if (saved)
+    setenv("XDG_STATE_HOME", previous.c_str(), 1);
+  else
+    unsetenv("XDG_STATE_HOME");
   std::filesystem::remove_all(state);
 }

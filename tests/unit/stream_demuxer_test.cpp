@@ -24,9 +24,8 @@ TEST(StreamDemuxer, SplitsStdoutAndStderrAcrossAnyChunking) {
   std::string stream = frame(1, "hello\n") + frame(2, "oops\n") + frame(1, std::string(300, 'x'));
   for (size_t chunk = 1; chunk <= stream.size(); chunk += 7) {
     std::string out, err;
-    StreamDemuxer demuxer([&](StreamKind kind, std::string_view data) {
-      (kind == StreamKind::Stderr ? err : out).append(data);
-    });
+    StreamDemuxer demuxer(
+        [&](StreamKind kind, std::string_view data) { (kind == StreamKind::Stderr ? err : out).append(data); });
     for (size_t at = 0; at < stream.size(); at += chunk) demuxer.feed(std::string_view(stream).substr(at, chunk));
     EXPECT_EQ(out, "hello\n" + std::string(300, 'x'));
     EXPECT_EQ(err, "oops\n");

@@ -88,8 +88,10 @@ std::string LocalDriver::node_socket(const Node& node, const std::string& name) 
 
 engine::Endpoint LocalDriver::node_engine(const std::string& node_name) {
   if (host_.endpoint().kind != engine::Endpoint::Kind::Unix)
-    throw UsageError(fmt::format("the local driver reaches its nodes through sockets on the machine that runs dockerd; "
-                                 "run rsm there (DOCKER_HOST is {})", host_.endpoint().to_string()));
+    throw UsageError(
+        fmt::format("the local driver reaches its nodes through sockets on the machine that runs dockerd; "
+                    "run rsm there (DOCKER_HOST is {})",
+                    host_.endpoint().to_string()));
   Node node;
   node.name = node_name;
   return engine::Endpoint::unix_socket(node_socket(node, "docker.sock"));
@@ -113,7 +115,9 @@ bool LocalDriver::use_privileged(const std::string& image) {
   for (char& c : key) c = c == ':' ? '-' : c;
   if (auto known = read_state(key)) return *(privileged_ = *known == "yes");
 
-  json spec{{"Image", image}, {"Entrypoint", {"true"}}, {"Labels", {{"rsm.probe", "privileged"}}},
+  json spec{{"Image", image},
+            {"Entrypoint", {"true"}},
+            {"Labels", {{"rsm.probe", "privileged"}}},
             {"HostConfig", {{"Privileged", true}}}};
   std::string id = host_.post("/containers/create", spec).at("Id");
   auto started = host_.request(Method::Post, "/containers/" + id + "/start");
@@ -137,11 +141,13 @@ std::string LocalDriver::ensure_network(const std::string& env) {
       if (config.contains("Subnet")) taken.push_back(config["Subnet"]);
   std::string subnet = free_subnet(kSubnetPool, 24, taken);
   if (subnet.empty())
-    throw Error(fmt::format("no free /24 left in {} for environment {}: remove an environment first", kSubnetPool, env));
-  host_.post("/networks/create",
-             {{"Name", name}, {"Driver", "bridge"}, {"CheckDuplicate", true},
-              {"Labels", {{kEnvLabel, env}, {kDriverLabel, "local"}}},
-              {"IPAM", {{"Config", {{{"Subnet", subnet}}}}}}});
+    throw Error(
+        fmt::format("no free /24 left in {} for environment {}: remove an environment first", kSubnetPool, env));
+  host_.post("/networks/create", {{"Name", name},
+                                  {"Driver", "bridge"},
+                                  {"CheckDuplicate", true},
+                                  {"Labels", {{kEnvLabel, env}, {kDriverLabel, "local"}}},
+                                  {"IPAM", {{"Config", {{{"Subnet", subnet}}}}}}});
   return subnet;
 }
 
@@ -163,12 +169,11 @@ std::string LocalDriver::pick_address(const std::string& env, const std::string&
 
 json LocalDriver::container_spec(const std::string& env, Role role, int index, const std::string& address) {
   std::string name = node_name(env, role, index);
-  json host_config{
-      {"Mounts",
-       {{{"Type", "volume"}, {"Source", data_volume(name)}, {"Target", "/var/lib/docker"}},
-        {{"Type", "volume"}, {"Source", socket_volume(name)}, {"Target", kNodeSocketFolder}}}},
-      {"RestartPolicy", {{"Name", "unless-stopped"}}},
-      {"NetworkMode", network_name(env)}};
+  json host_config{{"Mounts",
+                    {{{"Type", "volume"}, {"Source", data_volume(name)}, {"Target", "/var/lib/docker"}},
+                     {{"Type", "volume"}, {"Source", socket_volume(name)}, {"Target", kNodeSocketFolder}}}},
+                   {"RestartPolicy", {{"Name", "unless-stopped"}}},
+                   {"NetworkMode", network_name(env)}};
   if (*privileged_) {
     host_config["Privileged"] = true;
   } else {
@@ -181,14 +186,17 @@ json LocalDriver::container_spec(const std::string& env, Role role, int index, c
     host_config["DeviceCgroupRules"] = {"a *:* rwm"};
     host_config["CgroupnsMode"] = "private";
   }
-  return {{"Image", image_},
-          {"Hostname", name},
-          {"Labels",
-           {{kEnvLabel, env}, {kRoleLabel, role_name(role)}, {kIndexLabel, std::to_string(index)},
-            {kDriverLabel, "local"}, {kAddressLabel, address}}},
-          {"HostConfig", host_config},
-          {"NetworkingConfig",
-           {{"EndpointsConfig", {{network_name(env), {{"IPAMConfig", {{"IPv4Address", address}}}}}}}}}};
+  return {
+      {"Image", image_},
+      {"Hostname", name},
+      {"Labels",
+       {{kEnvLabel, env},
+        {kRoleLabel, role_name(role)},
+        {kIndexLabel, std::to_string(index)},
+        {kDriverLabel, "local"},
+        {kAddressLabel, address}}},
+      {"HostConfig", host_config},
+      {"NetworkingConfig", {{"EndpointsConfig", {{network_name(env), {{"IPAMConfig", {{"IPv4Address", address}}}}}}}}}};
 }
 
 Node LocalDriver::create(const std::string& env, Role role, int index, Progress& progress) {
@@ -196,8 +204,10 @@ Node LocalDriver::create(const std::string& env, Role role, int index, Progress&
   // A node left over from an interrupted create is finished, not made again.
   for (auto& node : list(env)) {
     if (node.name != name) continue;
-    if (!node.running()) start(node, progress);
-    else wait_for_engine(node, progress);
+    if (!node.running())
+      start(node, progress);
+    else
+      wait_for_engine(node, progress);
     return node;
   }
   if (image_.empty()) throw Error("local driver: prepare() must run before create()");

@@ -44,8 +44,8 @@ class LocalDriver : public NodeDriver {
   void remove_by_name(const std::string& name);
 
   engine::Client host_;
-  std::mutex mutex_;             // guards the members below
-  std::string image_;            // set by prepare()
+  std::mutex mutex_;   // guards the members below
+  std::string image_;  // set by prepare()
   std::string docker_root_;
   std::optional<bool> privileged_;
   std::vector<std::string> assigned_;  // addresses handed out by this process
