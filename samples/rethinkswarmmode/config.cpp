@@ -1,3 +1,5 @@
+// Reads the app's settings from its environment variables, refusing a bad value in one
+// line (the process exits 1 with it).
 #include "config.h"
 
 #include <cstdlib>

@@ -1,3 +1,5 @@
+// One GET of /healthz on the loopback port with a two-second deadline; the exit code is
+// the answer.
 #include "healthcheck.h"
 
 #include <chrono>

@@ -1,3 +1,6 @@
+// Beast sessions on the server's io_context: each connection reads a request, hands it to
+// the routes, and writes the answer when it comes; one sweep closes idle connections, and
+// stop() drains before it returns.
 #include "http_server.h"
 
 #include <sys/socket.h>

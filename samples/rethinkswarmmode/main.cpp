@@ -1,4 +1,4 @@
-// rethinkswarmmode: the sample app of rethink-swarm (the seed's Go app, in C++).
+// rethinkswarmmode: the sample app of rethink-swarm, a web server on the reql driver.
 // GET /bar answers "Hello, "/bar" 0.1" and a line from RethinkDB. It never exits because
 // the database is away, and on SIGTERM it finishes the requests in flight first.
 // `rethinkswarmmode healthcheck` is its container health check (see healthcheck.h).

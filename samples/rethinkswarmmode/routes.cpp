@@ -1,3 +1,5 @@
+// The answers themselves: /bar asks the database without blocking and answers when it
+// does; the probes answer at once.
 #include "routes.h"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// What the app answers. The seed's /bar, plus the probes a swarm health check and an edge
+// What the app answers. /bar, plus the probes a swarm health check and an edge
 // proxy need.
 #pragma once
 

@@ -1,3 +1,4 @@
+// An app's service spec, and the checks on a deploy request made before anything is.
 #include "app/app_spec.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <fmt/ranges.h>
 
 #include "db/layout.h"
+#include "swarm/labels.h"
 #include "util/error.h"
 
 namespace rsm::app {
@@ -17,47 +19,49 @@ namespace {
 
 constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nanoseconds
 
-bool has_variable(const std::vector<std::string>& environment, const std::string& name) {
-  return std::any_of(environment.begin(), environment.end(),
+bool has_variable(const std::vector<std::string>& variables, const std::string& name) {
+  return std::any_of(variables.begin(), variables.end(),
                      [&](const std::string& line) { return line.rfind(name + "=", 0) == 0; });
 }
 
 }  // namespace
 
-void validate(const DeployRequest& request) {
+void validate(const DeployRequest& request, const Spelling& spelling) {
   // A DNS label: the name is also the app's name on the network.
   if (!std::regex_match(request.name, std::regex("[a-z]([a-z0-9-]{0,61}[a-z0-9])?")))
     throw UsageError(fmt::format("invalid app name '{}': use a-z, 0-9 and '-', starting with a letter", request.name));
   if (request.name == db::kAlias || request.name.rfind("db-", 0) == 0)
     throw UsageError(fmt::format("the app name '{}' is taken by the database; choose another", request.name));
-  if (request.replicas < 0) throw UsageError("--replicas cannot be negative");
-  for (const auto& line : request.environment)
+  if (request.replicas < 0) throw UsageError(fmt::format("{} cannot be negative", spelling.replicas));
+  for (const auto& line : request.variables)
     if (line.find('=') == std::string::npos || line.front() == '=')
-      throw UsageError(fmt::format("-e takes KEY=VALUE, not '{}'", line));
+      throw UsageError(fmt::format("{} takes KEY=VALUE, not '{}'", spelling.variables, line));
   for (int port : request.ports)
-    if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {}", port));
+    if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {} in {}", port, spelling.port));
 }
 
 json service_spec(const std::string& env, const DeployRequest& request,
                   const std::map<std::string, std::string>& secret_ids, const std::string& image_id) {
-  json labels{{"rsm.env", env}, {db::kComponentLabel, kComponent}};
+  json labels = swarm::component_labels(env, kComponent);
   labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
 
-  std::vector<std::string> environment = request.environment;
+  std::vector<std::string> variables = request.variables;
   json secrets = json::array();
   for (const auto& name : request.secrets) {
     secrets.push_back({{"SecretID", secret_ids.at(name)},
                        {"SecretName", name},
                        {"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}}});
-    // The database's password, where the sample app (and the seed's apps) look for it.
-    if (name == db::kPasswordSecret && !has_variable(environment, "RETHINKDB_PASSWORD_FILE"))
-      environment.push_back(fmt::format("RETHINKDB_PASSWORD_FILE=/run/secrets/{}", name));
+    // The database's password, where the sample app looks for it.
+    if (name == db::kPasswordSecret && !has_variable(variables, "RETHINKDB_PASSWORD_FILE"))
+      variables.push_back(fmt::format("RETHINKDB_PASSWORD_FILE=/run/secrets/{}", name));
   }
 
+  json container_labels = swarm::component_labels(env, kComponent);
+  container_labels["rsm.image.id"] = image_id;
   json container{{"Image", request.image},
-                 {"Env", environment},
+                 {"Env", variables},
                  {"Secrets", secrets},
-                 {"Labels", {{"rsm.env", env}, {db::kComponentLabel, kComponent}, {"rsm.image.id", image_id}}},
+                 {"Labels", container_labels},
                  // Long enough to drain in-flight requests; apps must handle SIGTERM.
                  {"StopGracePeriod", 15 * kSecond}};
   if (!request.health_command.empty())

@@ -19,7 +19,7 @@ struct DeployRequest {
   std::string image;
   int replicas = 2;
   std::vector<int> ports;                   // the app's ports, published through the edge proxy
-  std::vector<std::string> environment;     // KEY=VALUE
+  std::vector<std::string> variables;       // KEY=VALUE, the process's environment variables
   std::vector<std::string> secrets;         // swarm secret names, mounted at /run/secrets/NAME
   std::vector<std::string> health_command;  // run in the container; empty: the image's own check
 };
@@ -30,7 +30,17 @@ struct DeployRequest {
 nlohmann::json service_spec(const std::string& env, const DeployRequest& request,
                             const std::map<std::string, std::string>& secret_ids, const std::string& image_id);
 
+// How the user wrote each setting, so that a message names it: a flag of `rsm app deploy`,
+// or a key of an app in rsm.yaml.
+struct Spelling {
+  const char* variables;
+  const char* replicas;
+  const char* port;
+};
+inline constexpr Spelling kFlags{.variables = "-e", .replicas = "--replicas", .port = "-p"};
+inline constexpr Spelling kFileKeys{.variables = "env:", .replicas = "replicas:", .port = "ports:"};
+
 // Throws UsageError for a name the swarm (and DNS) would refuse, or KEY=VALUE without '='.
-void validate(const DeployRequest& request);
+void validate(const DeployRequest& request, const Spelling& spelling = kFlags);
 
 }  // namespace rsm::app

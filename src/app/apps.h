@@ -11,6 +11,7 @@
 #include "app/app_spec.h"
 #include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
+#include "swarm/objects.h"
 #include "util/progress.h"
 
 namespace rsm::app {
@@ -53,7 +54,9 @@ class Apps {
   void remove(const std::string& name);
 
  private:
-  engine::json find(engine::Client& manager, const std::string& name);
+  std::vector<swarm::ServiceView> services(engine::Client& manager);
+  // The app's service; UsageError naming `rsm app ls` when there is none.
+  swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.
   std::vector<proxy::Backend> backends(engine::Client& manager);
   void publish_ports(engine::Client& manager);

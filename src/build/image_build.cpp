@@ -1,3 +1,6 @@
+// The builder container (made from Debian packages, removed however the build ends), the
+// kept build folder per project, the compile with its progress lines, and the FROM scratch
+// image around the binary it made.
 #include "build/image_build.h"
 
 #include <signal.h>
@@ -17,6 +20,8 @@
 #include "build/source_tree.h"
 #include "engine/exec.h"
 #include "engine/image_transfer.h"
+#include "engine/json_message_stream.h"
+#include "engine/url.h"
 #include "images/debian_image.h"
 #include "util/content_hash.h"
 #include "util/error.h"
@@ -55,7 +60,7 @@ void validate(const BuildRequest& request, const std::string& target) {
     throw UsageError(fmt::format("invalid target '{}': give the CMake target with --target", target));
   for (int port : request.ports)
     if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {}", port));
-  for (const auto& line : request.environment)
+  for (const auto& line : request.variables)
     if (line.find('=') == std::string::npos || line.front() == '=')
       throw UsageError(fmt::format("-e takes KEY=VALUE, not '{}'", line));
   for (const auto& package : request.packages)
@@ -69,7 +74,10 @@ class BuilderContainer {
   BuilderContainer(engine::Client& engine, const json& spec) : engine_(engine) {
     id_ = engine_.post(fmt::format("/containers/create?name=rsm-build-{}", getpid()), spec)["Id"];
   }
-  ~BuilderContainer() { engine_.request(Method::Delete, fmt::format("/containers/{}?force=1&v=1", id_)); }
+  ~BuilderContainer() {
+    ignore_failure("a builder left behind is removed by the next build (remove_orphaned_builders)",
+                   [&] { engine_.remove_if_present(fmt::format("/containers/{}?force=1&v=1", id_)); });
+  }
   BuilderContainer(const BuilderContainer&) = delete;
   BuilderContainer& operator=(const BuilderContainer&) = delete;
   const std::string& id() const { return id_; }
@@ -97,14 +105,14 @@ void remove_orphaned_builders(engine::Client& engine) {
     std::string name = builder["Names"].empty() ? "" : builder["Names"][0].get<std::string>();
     pid_t owner = name.starts_with("/rsm-build-") ? std::atoi(name.c_str() + 11) : 0;
     if (owner > 0 && kill(owner, 0) != 0 && errno == ESRCH)
-      engine.request(Method::Delete, fmt::format("/containers/{}?force=1&v=1", builder.value("Id", "")));
+      engine.remove_if_present(fmt::format("/containers/{}?force=1&v=1", builder.value("Id", "")));
   }
 }
 
 std::string dockerfile(const BuildRequest& request, const std::string& target, const std::string& source) {
   std::string text = fmt::format("FROM scratch\nCOPY app /{}\nLABEL {}={}\n", target, kSourceLabel, source);
   for (int port : request.ports) text += fmt::format("EXPOSE {}/tcp\n", port);
-  for (const auto& line : request.environment) {
+  for (const auto& line : request.variables) {
     auto equals = line.find('=');
     text += fmt::format("ENV {}={}\n", line.substr(0, equals), json(line.substr(equals + 1)).dump());
   }
@@ -124,10 +132,9 @@ std::string default_target(const std::filesystem::path& project) {
 
 // The image's inspection when it exists and was made from exactly this source hash.
 std::optional<json> image_made_from(engine::Client& engine, const std::string& image, const std::string& source) {
-  auto existing = engine.request(Method::Get, "/images/" + image + "/json");
-  if (!existing.ok()) return std::nullopt;
-  json found = json::parse(existing.body);
-  json labels = found["Config"].value("Labels", json::object());
+  auto found = engine.find("/images/" + image + "/json");
+  if (!found) return std::nullopt;
+  json labels = (*found)["Config"].value("Labels", json::object());
   if (!labels.is_object() || labels.value(kSourceLabel, "") != source) return std::nullopt;
   return found;
 }
@@ -139,14 +146,16 @@ std::string build_volume(engine::Client& engine, const BuildRequest& request, co
                          const std::string& target, const std::string& builder) {
   std::string volume = "rsm-build-" + content_hash({tree.root.string(), tree.project.string(), target, builder,
                                                     fmt::format("{}", fmt::join(request.cmake_arguments, "\n"))});
-  if (request.fresh) engine.request(Method::Delete, "/volumes/" + volume);
+  if (request.fresh) engine.remove_if_present("/volumes/" + volume);
   json labels = {
       {"rsm.component", "build-cache"}, {"rsm.build.project", tree.folder().string()}, {"rsm.build.target", target}};
   json filters = {{"label", json::array()}};
   for (const auto& [key, value] : labels.items()) filters["label"].push_back(key + "=" + value.get<std::string>());
   json existing = engine.get("/volumes?filters=" + engine::encode_filters(filters));
   for (const auto& old : existing.value("Volumes", json::array()))
-    if (old.value("Name", "") != volume) engine.request(Method::Delete, "/volumes/" + old.value("Name", ""));
+    if (old.value("Name", "") != volume)
+      ignore_failure("an old build folder in use by a build still running goes with the next build",
+                     [&] { engine.remove_if_present("/volumes/" + old.value("Name", "")); });
   engine.post("/volumes/create", {{"Name", volume}, {"Labels", labels}});
   return volume;
 }
@@ -213,7 +222,7 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
   // Everything the image is made of: the same again means the same image.
   std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder, kBuilderScript,
                                      fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
-                                                 fmt::join(request.ports, ","), fmt::join(request.environment, "\n"))});
+                                                 fmt::join(request.ports, ","), fmt::join(request.variables, "\n"))});
   if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
     progress.step(target, fmt::format("{} is built from these sources already", request.image));
     return {

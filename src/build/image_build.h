@@ -1,9 +1,8 @@
 // `rsm build`: a C++ CMake project compiled into one fully static binary in a builder
 // container made from Debian packages (the same on any machine with Docker), and that
-// binary made into a FROM scratch image through the Engine API, as the seed's go/build
-// did for Go. An image remembers the sources it was built from (a hash in a label), so
-// building unchanged sources again does nothing; and the builder keeps its build folder
-// in a volume per project, so a build compiles only what changed.
+// binary made into a FROM scratch image through the Engine API. An image remembers the sources it was built from (a
+// hash in a label), so building unchanged sources again does nothing; and the builder keeps its build folder in a
+// volume per project, so a build compiles only what changed.
 #pragma once
 
 #include <filesystem>
@@ -20,7 +19,7 @@ struct BuildRequest {
   std::string image;                         // the reference to make, e.g. myapp:1
   std::string target;                        // the CMake executable target; empty: the project folder's name
   std::vector<int> ports;                    // EXPOSE
-  std::vector<std::string> environment;      // ENV KEY=VALUE
+  std::vector<std::string> variables;        // -e KEY=VALUE: ENV lines of the image
   std::vector<std::string> packages;         // Debian -dev packages the project needs beyond the usual
   std::vector<std::string> cmake_arguments;  // passed to cmake's configure step, e.g. -DFOO=ON
   bool fresh = false;                        // start from an empty build folder (an uncached build)

@@ -1,3 +1,5 @@
+// Asks git which files the project has (tracked, plus untracked and not ignored), or walks
+// the folder where there is no git, and packs them into the tar the builder receives.
 #include "build/source_tree.h"
 
 #include <sys/stat.h>

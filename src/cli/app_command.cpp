@@ -1,4 +1,5 @@
 // rsm app deploy|ls|ps|logs|scale|rollback|rm: stateless apps of an environment.
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -21,7 +22,7 @@ struct Options {
   std::optional<int> replicas;
   int scale_to = 0;
   std::vector<int> ports;
-  std::vector<std::string> environment;
+  std::vector<std::string> variables;  // -e KEY=VALUE: the process's environment variables
   std::vector<std::string> secrets;
   std::string health_command;
   bool json = false;
@@ -41,10 +42,32 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
+// `app deploy NAME IMAGE ENV` was the order before ENV came first everywhere. It is taken
+// when the arguments say so: an image reference in NAME's place (NAME, a DNS label, has
+// no ':', '/', '.' or '@'), or an environment that exists only under the last argument.
+void take_old_deploy_order(std::string& env, std::string& name, std::string& image) {
+  auto looks_like_image = [](const std::string& text) { return text.find_first_of(":/.@") != std::string::npos; };
+  // In the old order these are NAME, IMAGE and ENV.
+  bool old = looks_like_image(name) && !looks_like_image(image);
+  if (!old && !looks_like_image(image)) {
+    auto envs = swarm::Environment::all();
+    auto exists = [&](const std::string& candidate) {
+      return std::find(envs.begin(), envs.end(), candidate) != envs.end();
+    };
+    old = !exists(env) && exists(image);
+  }
+  if (!old) return;
+  warn_old_argument_order(fmt::format("rsm app deploy {} {} {}", env, name, image),
+                          fmt::format("rsm app deploy {} {} {}", image, env, name));
+  std::string old_name = std::move(env), old_image = std::move(name);
+  env = std::move(image);
+  name = std::move(old_name);
+  image = std::move(old_image);
+}
+
 void list_apps(const Options& options) {
-  Progress progress(true);
-  swarm::Environment env(options.env, progress);
-  auto rows = app::Apps(env, progress).list();
+  EnvCommand command(options.env, true);
+  auto rows = app::Apps(command.env, command.progress).list();
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
@@ -65,9 +88,8 @@ void list_apps(const Options& options) {
 }
 
 void list_tasks(const Options& options) {
-  Progress progress(true);
-  swarm::Environment env(options.env, progress);
-  auto rows = app::Apps(env, progress).tasks(options.name);
+  EnvCommand command(options.env, true);
+  auto rows = app::Apps(command.env, command.progress).tasks(options.name);
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
@@ -91,19 +113,19 @@ void add_app_commands(CLI::App& cli, int&) {
   auto options = std::make_shared<Options>();
   auto* app = cli.add_subcommand("app", "Stateless apps on the swarm, next to the database");
   app->require_subcommand(1);
-  auto add_env = [&](CLI::App* command) { command->add_option("ENV", options->env, "Environment name")->required(); };
+  auto add_env = [&](CLI::App* command) { add_env_argument(command, options->env); };
   auto add_name = [&](CLI::App* command) { command->add_option("NAME", options->name, "App name")->required(); };
 
   auto* deploy = app->add_subcommand(
       "deploy", "Create the app, or update it: new tasks first, rolled back by itself when they fail");
+  add_env(deploy);
   deploy->add_option("NAME", options->name, "App name (its name on the network too)")->required();
   deploy->add_option("IMAGE", options->image, "Image; copied to the nodes when they lack it")->required();
-  add_env(deploy);
   deploy->add_option("-r,--replicas", options->replicas, "Tasks to run (default: as now, 2 for a new app)")
       ->check(CLI::NonNegativeNumber);
   deploy->add_option("-p,--port", options->ports, "A port the app listens on, for the edge proxy (repeatable)")
       ->check(CLI::Range(1, 65535));
-  deploy->add_option("-e,--env", options->environment, "KEY=VALUE for the app's environment (repeatable)");
+  deploy->add_option("-e,--env", options->variables, "KEY=VALUE for the app's environment (repeatable)");
   deploy->add_option("--secret", options->secrets,
                      "A swarm secret to mount at /run/secrets/NAME (repeatable); rsm-db-password also sets "
                      "RETHINKDB_PASSWORD_FILE");
@@ -111,15 +133,15 @@ void add_app_commands(CLI::App& cli, int&) {
                      "Health check run in the container, e.g. \"/app healthcheck\" (default: the image's own)");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
   deploy->callback([options] {
-    Progress progress(options->quiet);
-    swarm::Environment env(options->env, progress);
+    take_old_deploy_order(options->env, options->name, options->image);
+    EnvCommand command(options->env, options->quiet);
     app::DeployRequest request{.name = options->name,
                                .image = options->image,
                                .ports = options->ports,
-                               .environment = options->environment,
+                               .variables = options->variables,
                                .secrets = options->secrets,
                                .health_command = words(options->health_command)};
-    app::Apps apps(env, progress);
+    app::Apps apps(command.env, command.progress);
     auto outcome = apps.deploy(request, options->replicas);
     const char* said = outcome == app::DeployOutcome::Created   ? "created"
                        : outcome == app::DeployOutcome::Updated ? "updated"
@@ -147,12 +169,8 @@ void add_app_commands(CLI::App& cli, int&) {
   add_name(logs);
   logs->add_flag("-f,--follow", options->follow, "Keep printing new lines");
   logs->callback([options] {
-    Progress progress(true);
-    swarm::Environment env(options->env, progress);
-    app::Apps(env, progress).logs(options->name, options->follow, [](std::string_view line) {
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fflush(stdout);
-    });
+    EnvCommand command(options->env, true);
+    app::Apps(command.env, command.progress).logs(options->name, options->follow, write_now);
   });
 
   auto* scale = app->add_subcommand("scale", "Run N tasks of the app");
@@ -160,9 +178,8 @@ void add_app_commands(CLI::App& cli, int&) {
   add_name(scale);
   scale->add_option("N", options->scale_to, "Tasks to run")->required()->check(CLI::NonNegativeNumber);
   scale->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    app::Apps(env, progress).scale(options->name, options->scale_to);
+    EnvCommand command(options->env, false);
+    app::Apps(command.env, command.progress).scale(options->name, options->scale_to);
     fmt::print("{}: {} runs {} task(s)\n", options->env, options->name, options->scale_to);
   });
 
@@ -170,9 +187,8 @@ void add_app_commands(CLI::App& cli, int&) {
   add_env(rollback);
   add_name(rollback);
   rollback->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    app::Apps(env, progress).rollback(options->name);
+    EnvCommand command(options->env, false);
+    app::Apps(command.env, command.progress).rollback(options->name);
     fmt::print("{}: {} rolled back\n", options->env, options->name);
   });
 
@@ -180,9 +196,8 @@ void add_app_commands(CLI::App& cli, int&) {
   add_env(rm);
   add_name(rm);
   rm->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    app::Apps(env, progress).remove(options->name);
+    EnvCommand command(options->env, false);
+    app::Apps(command.env, command.progress).remove(options->name);
   });
 }
 

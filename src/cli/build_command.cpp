@@ -1,5 +1,7 @@
 // rsm build: a C++ CMake project into a FROM scratch image, loaded into an environment's
 // nodes or pushed to a registry.
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <optional>
 
@@ -12,26 +14,52 @@
 
 namespace rsm::cli {
 
+namespace {
+
+struct Options {
+  std::vector<std::string> arguments;  // [ENV] SRC IMAGE
+  build::BuildRequest request;
+  std::optional<std::string> env;
+  bool push = false;
+  bool json = false;
+  bool quiet = false;
+};
+
+// ENV SRC IMAGE, or SRC IMAGE; `build SRC IMAGE ENV` was the order before ENV came first
+// everywhere, and is taken when SRC's place holds a folder and the next one does not.
+void take_arguments(Options& options) {
+  auto& args = options.arguments;
+  if (args.size() == 3) {
+    namespace fs = std::filesystem;
+    if (fs::is_directory(args[0]) && !fs::is_directory(args[1])) {
+      warn_old_argument_order(fmt::format("rsm build {} {} {}", args[0], args[1], args[2]),
+                              fmt::format("rsm build {} {} {}", args[2], args[0], args[1]));
+      std::rotate(args.begin(), args.begin() + 2, args.end());
+    }
+    options.env = args[0];
+    args.erase(args.begin());
+  }
+  options.request.project = args[0];
+  options.request.image = args[1];
+}
+
+}  // namespace
+
 void add_build_commands(CLI::App& app, int&) {
-  struct Options {
-    build::BuildRequest request;
-    std::string project;
-    std::optional<std::string> env;
-    bool push = false;
-    bool json = false;
-    bool quiet = false;
-  };
   auto options = std::make_shared<Options>();
-  auto* build = app.add_subcommand(
-      "build",
-      "Compile a C++ CMake project into one static binary in a FROM scratch image (builder made from Debian "
-      "packages; cached per project)");
-  build->add_option("SRC", options->project, "The project's folder (with its CMakeLists.txt)")->required();
-  build->add_option("IMAGE", options->request.image, "The image to make, e.g. myapp:1")->required();
-  build->add_option("ENV", options->env, "Also load the image into every node of this environment");
+  auto* build = app.add_subcommand("build",
+                                   "rsm build [ENV] SRC IMAGE: compile a C++ CMake project into one static binary in a "
+                                   "FROM scratch image (builder made from Debian packages; cached per project)");
+  build
+      ->add_option("ARGS", options->arguments,
+                   "[ENV] SRC IMAGE: the environment whose nodes get the image too (optional), the project's folder "
+                   "(with its CMakeLists.txt), and the image to make, e.g. myapp:1")
+      ->required()
+      ->expected(2, 3)
+      ->type_name("");
   build->add_option("-t,--target", options->request.target, "The CMake executable target (default: SRC's name)");
   build->add_option("-p,--port", options->request.ports, "EXPOSE this port (repeatable)")->check(CLI::Range(1, 65535));
-  build->add_option("-e,--env", options->request.environment, "ENV KEY=VALUE in the image (repeatable)");
+  build->add_option("-e,--env", options->request.variables, "ENV KEY=VALUE in the image (repeatable)");
   build->add_option("--package", options->request.packages,
                     "A Debian package the build needs beyond the usual (e.g. libpq-dev; repeatable)");
   build
@@ -43,11 +71,11 @@ void add_build_commands(CLI::App& app, int&) {
   build->add_flag("--json", options->json, "Print JSON for scripts (and no progress)");
   build->add_flag("-q,--quiet", options->quiet, "No progress output");
   build->callback([options] {
+    take_arguments(*options);
     Progress progress(options->json || options->quiet);
-    options->request.project = options->project;
     // A wrong environment is told before a build, not after.
     std::optional<swarm::Environment> env;
-    if (options->env) env.emplace(*options->env, progress).manager();
+    if (options->env) env.emplace(*options->env, progress).reachable_manager();
     engine::Client host(engine::Endpoint::from_environment());
     auto result = build::build_image(host, options->request, progress);
     std::vector<std::string> loaded;

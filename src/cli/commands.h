@@ -1,7 +1,13 @@
-// The command tree of `rsm`: each file adds one group of subcommands to the app.
+// The command tree of `rsm`: each file adds one group of subcommands to the app. Every
+// command that acts on an environment takes ENV as its first positional argument.
 #pragma once
 
+#include <string>
+
 #include <CLI/CLI.hpp>
+
+#include "swarm/environment.h"
+#include "util/progress.h"
 
 namespace rsm::cli {
 
@@ -15,5 +21,26 @@ void add_db_commands(CLI::App& app, int& exit_code);
 void add_app_commands(CLI::App& app, int& exit_code);
 void add_tunnel_commands(CLI::App& app, int& exit_code);
 void add_up_commands(CLI::App& app, int& exit_code);
+
+// What a command on one environment starts with: its progress lines (none when quiet)
+// and the environment, whose name is checked here.
+struct EnvCommand {
+  EnvCommand(const std::string& env_name, bool quiet) : progress(quiet), env(env_name, progress) {}
+  Progress progress;
+  swarm::Environment env;
+};
+
+// The ENV positional argument, with the help every command gives it.
+CLI::Option* add_env_argument(CLI::App* command, std::string& env);
+
+// Writes to stdout and flushes: log lines, and what a command that runs until Ctrl-C says
+// before it waits.
+void write_now(std::string_view text);
+
+// "WHAT at http://localhost:PORT/ (Ctrl-C to stop)", and the browser opened with `open`.
+void announce_local_url(const std::string& what, int port, bool open);
+
+// Says on stderr that an old order of positional arguments was taken, and the new one.
+void warn_old_argument_order(const std::string& used, const std::string& now);
 
 }  // namespace rsm::cli

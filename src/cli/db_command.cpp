@@ -91,13 +91,19 @@ void print_create_result(const Options& options, const db::CreateResult& result)
              db::kAlias, db::kDriverPort, db::kNetwork);
 }
 
+// What every db command starts with: the environment and its cluster.
+struct DbCommand : EnvCommand {
+  DbCommand(const std::string& env_name, bool quiet) : EnvCommand(env_name, quiet), cluster(env, progress) {}
+  db::Cluster cluster;
+};
+
 }  // namespace
 
 void add_db_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* db = app.add_subcommand("db", "The highly available RethinkDB cluster of an environment");
   db->require_subcommand(1);
-  auto add_env = [&](CLI::App* command) { command->add_option("ENV", options->env, "Environment name")->required(); };
+  auto add_env = [&](CLI::App* command) { add_env_argument(command, options->env); };
 
   auto* create = db->add_subcommand(
       "create", "Create the cluster, one server pinned to each node, or re-apply it (never deletes data)");
@@ -114,9 +120,8 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   create->add_flag("--json", options->json, "Print JSON for scripts");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
-    Progress progress(options->quiet || options->json);
-    swarm::Environment env(options->env, progress);
-    print_create_result(*options, db::Cluster(env, progress).create(options->create));
+    DbCommand command(options->env, options->quiet || options->json);
+    print_create_result(*options, command.cluster.create(options->create));
   });
 
   auto* status = db->add_subcommand(
@@ -124,11 +129,9 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   add_env(status);
   status->add_flag("--json", options->json, "Print JSON for scripts");
   status->callback([options, &exit_code] {
-    Progress progress(true);
-    swarm::Environment env(options->env, progress);
-    db::Cluster cluster(env, progress);
-    exit_code = print_status(*options, cluster.status());
-    if (!options->json) cluster.warn_unless_highly_available();
+    DbCommand command(options->env, true);
+    exit_code = print_status(*options, command.cluster.status());
+    if (!options->json) command.cluster.warn_unless_highly_available();
   });
 
   auto* replicate = db->add_subcommand(
@@ -136,9 +139,8 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   add_env(replicate);
   replicate->add_option("--replicas", options->replicas, "Replicas per table")->check(CLI::Range(1, 9));
   replicate->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    auto changed = db::Cluster(env, progress).replicate(options->replicas);
+    DbCommand command(options->env, false);
+    auto changed = command.cluster.replicate(options->replicas);
     fmt::print("{}: {} table(s) reconfigured; every table is ready\n", options->env, changed.size());
   });
 
@@ -146,9 +148,8 @@ void add_db_commands(CLI::App& app, int& exit_code) {
       "heal", "Restart servers that do not see all the others, then re-replicate tables left on servers that are gone");
   add_env(heal);
   heal->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    auto restarted = db::Cluster(env, progress).heal();
+    DbCommand command(options->env, false);
+    auto restarted = command.cluster.heal();
     fmt::print("{}: {} server(s) restarted; every table is ready\n", options->env, restarted.size());
   });
 
@@ -161,13 +162,9 @@ void add_db_commands(CLI::App& app, int& exit_code) {
       ->check(CLI::Range(0, 65535));
   admin->add_flag("--open", options->open, "Open it in the browser");
   admin->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    db::Cluster(env, progress).admin(options->port, [&](int port) {
-      std::string url = fmt::format("http://localhost:{}/", port);
-      fmt::print("{}: web admin at {} (Ctrl-C to stop)\n", options->env, url);
-      std::fflush(stdout);
-      if (options->open && program_exists("xdg-open")) run_process({"xdg-open", url});
+    DbCommand command(options->env, false);
+    command.cluster.admin(options->port, [&](int port) {
+      announce_local_url(fmt::format("{}: web admin", options->env), port, options->open);
     });
   });
 
@@ -176,23 +173,21 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   rm->add_flag("--keep-data", options->keep_data, "Keep the volumes and the admin password for a later create");
   rm->add_flag("-f,--force", options->force, "Do not ask before deleting the data");
   rm->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    if (!options->keep_data &&
-        !confirmed(options->force, fmt::format("Remove the database of {} and delete all of its data?", options->env),
-                   fmt::format("not deleting the database of {} without confirmation: add -f, or --keep-data to keep "
-                               "its data",
-                               options->env)))
-      throw Error("not removed");
-    db::Cluster(env, progress).remove(options->keep_data);
+    DbCommand command(options->env, false);
+    if (!options->keep_data)
+      confirm_removal(options->force,
+                      fmt::format("Remove the database of {} and delete all of its data?", options->env),
+                      fmt::format("not deleting the database of {} without confirmation: add -f, or --keep-data to "
+                                  "keep its data",
+                                  options->env));
+    command.cluster.remove(options->keep_data);
   });
 
   auto* password = db->add_subcommand("password", "Print the admin password (it is never printed otherwise)");
   add_env(password);
   password->callback([options] {
-    Progress progress(true);
-    swarm::Environment env(options->env, progress);
-    fmt::print("{}\n", db::Cluster(env, progress).password());
+    DbCommand command(options->env, true);
+    fmt::print("{}\n", command.cluster.password());
   });
 
   auto* logs = db->add_subcommand("logs", "Print the servers' logs");
@@ -200,12 +195,8 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   logs->add_option("SERVER", options->server, "One server: its service, server or node name (default: all)");
   logs->add_flag("-f,--follow", options->follow, "Keep printing new lines");
   logs->callback([options] {
-    Progress progress(true);
-    swarm::Environment env(options->env, progress);
-    db::Cluster(env, progress).logs(options->server, options->follow, [](std::string_view line) {
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fflush(stdout);
-    });
+    DbCommand command(options->env, true);
+    command.cluster.logs(options->server, options->follow, write_now);
   });
 }
 

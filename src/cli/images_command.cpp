@@ -21,13 +21,12 @@ void add_images_commands(CLI::App& app, int&) {
   images->require_subcommand(1);
   auto* load = images->add_subcommand(
       "load", "Copy an image into every node that lacks it, from this machine's engine or a node that has it");
-  load->add_option("ENV", options->env, "Environment name")->required();
+  add_env_argument(load, options->env);
   load->add_option("IMAGE", options->image, "Image reference, e.g. myapp:1.2")->required();
   load->add_flag("--json", options->json, "Print JSON for scripts");
   load->callback([options] {
-    Progress progress(options->json);
-    swarm::Environment env(options->env, progress);
-    auto result = swarm::load_image(env, options->image, progress);
+    EnvCommand command(options->env, options->json);
+    auto result = swarm::load_image(command.env, options->image, command.progress);
     if (options->json) {
       fmt::print("{}\n", nlohmann::json{{"image", options->image},
                                         {"loaded", result.loaded},

@@ -34,11 +34,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "rsm: error: {} (see rsm --help)\n", e.what());
     return 2;
-  } catch (const rsm::UsageError& e) {
-    fmt::print(stderr, "rsm: error: {}\n", e.what());
-    return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "rsm: error: {}\n", e.what());
-    return 1;
+    return rsm::exit_code_of(e);
   }
 }

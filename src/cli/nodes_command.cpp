@@ -37,14 +37,11 @@ std::string role_of(const swarm::NodeStatus& row) {
 }
 
 void list_nodes(const Options& options) {
-  Progress progress(true);
-  swarm::Environment env(options.env, progress);
-  auto rows = env.status();
-  // The same answer in both forms, as `app ls` gives: an environment without nodes is
-  // most often a mistyped name, which an empty JSON list would hide from a script.
-  if (rows.empty())
-    throw Error(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", options.env,
-                            options.env));
+  EnvCommand command(options.env, true);
+  auto rows = command.env.status();
+  // The same answer in both forms: an environment without nodes is most often a mistyped
+  // name, which an empty JSON list would hide from a script.
+  if (rows.empty()) throw no_nodes_error(options.env);
   if (options.json) {
     auto out = nlohmann::json::array();
     for (const auto& row : rows)
@@ -72,10 +69,8 @@ void list_nodes(const Options& options) {
 }
 
 void print_docker_env(const Options& options) {
-  Progress progress(true);
-  swarm::Environment env(options.env, progress);
-  auto nodes = env.nodes();
-  if (nodes.empty()) throw Error(fmt::format("environment {} has no nodes", options.env));
+  EnvCommand command(options.env, true);
+  auto nodes = command.env.existing_nodes();
   const drivers::Node* chosen = &nodes.front();  // managers come first
   if (!options.node.empty()) {
     auto found = std::find_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.name == options.node; });
@@ -95,9 +90,7 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* nodes = app.add_subcommand("nodes", "Create and manage the machines of an environment");
   nodes->require_subcommand(1);
-  auto add_env = [&](CLI::App* command) {
-    command->add_option("ENV", options->env, "Environment name (a-z, 0-9, '-'; e.g. dev, tst, prd)")->required();
-  };
+  auto add_env = [&](CLI::App* command) { add_env_argument(command, options->env); };
 
   auto* create = nodes->add_subcommand("create", "Create machines and join them into the environment's swarm");
   add_env(create);
@@ -106,9 +99,8 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   create->add_option("-d,--driver", options->driver, "Machine driver: local (containers on this engine)");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
-    Progress progress(options->quiet);
-    swarm::Environment env(options->env, progress);
-    env.create({.managers = options->managers, .workers = options->workers, .driver = options->driver});
+    EnvCommand command(options->env, options->quiet);
+    command.env.create({.managers = options->managers, .workers = options->workers, .driver = options->driver});
   });
 
   auto* ls = nodes->add_subcommand("ls", "List the environment's machines and their swarm state");
@@ -118,45 +110,36 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
 
   auto* stop = nodes->add_subcommand("stop", "Stop every machine of the environment (keeps all data)");
   add_env(stop);
-  stop->callback([options] {
-    Progress progress;
-    swarm::Environment(options->env, progress).stop();
-  });
+  stop->callback([options] { EnvCommand(options->env, false).env.stop(); });
 
   auto* start = nodes->add_subcommand("start", "Start the environment's machines and wait for its swarm");
   add_env(start);
-  start->callback([options] {
-    Progress progress;
-    swarm::Environment(options->env, progress).start();
-  });
+  start->callback([options] { EnvCommand(options->env, false).env.start(); });
 
   auto* rm = nodes->add_subcommand("rm", "Remove every machine of the environment, with its data");
   add_env(rm);
   rm->add_flag("-f,--force", options->force, "Do not ask for confirmation");
   rm->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
+    EnvCommand command(options->env, false);
+    auto& env = command.env;
     auto count = env.nodes().size();
     if (count == 0) {
       env.remove();  // also clears a network or volumes left by an interrupted create
-      progress.step(options->env, "has no nodes; nothing to remove");
+      command.progress.step(options->env, "has no nodes; nothing to remove");
       return;
     }
-    if (!confirmed(options->force,
-                   fmt::format("Remove environment {} and all {} of its nodes, with everything stored on them?",
-                               options->env, count),
-                   fmt::format("not removing environment {} without confirmation: add -f", options->env)))
-      throw Error("not removed");
+    confirm_removal(options->force,
+                    fmt::format("Remove environment {} and all {} of its nodes, with everything stored on them?",
+                                options->env, count),
+                    fmt::format("not removing environment {} without confirmation: add -f", options->env));
     env.remove();
   });
 
   auto* ssh = nodes->add_subcommand("ssh", "Run a command on every running machine: rsm nodes ssh ENV -- CMD...");
   add_env(ssh);
   ssh->add_option("COMMAND", options->command, "The command and its arguments (after --)")->required();
-  ssh->callback([options, &exit_code] {
-    Progress progress(true);
-    exit_code = swarm::Environment(options->env, progress).run_everywhere(options->command);
-  });
+  ssh->callback(
+      [options, &exit_code] { exit_code = EnvCommand(options->env, true).env.run_everywhere(options->command); });
 
   auto* promote = nodes->add_subcommand(
       "promote", "Make workers managers: the named ones, or enough to reach 3 managers (the HA minimum)");
@@ -164,9 +147,8 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   promote->add_option("NODE", options->nodes_to_promote,
                       "Nodes to promote (default: the first workers, up to 3 managers)");
   promote->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    auto promoted = swarm::promote(env.nodes(), options->nodes_to_promote, progress);
+    EnvCommand command(options->env, false);
+    auto promoted = swarm::promote(command.env, options->nodes_to_promote, command.progress);
     if (promoted.empty())
       fmt::print("{}: nothing to promote\n", options->env);
     else

@@ -1,3 +1,4 @@
+// Columns padded to their widest cell; an empty cell reads "-".
 #include "cli/table.h"
 
 #include <algorithm>

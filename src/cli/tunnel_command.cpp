@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "db/layout.h"
 #include "tunnel/local_tunnel.h"
+#include "tunnel/port_offsets.h"
 #include "tunnel/relay.h"
 #include "util/subprocess.h"
 
@@ -39,7 +40,7 @@ void add_tunnel_commands(CLI::App& cli, int&) {
   auto options = std::make_shared<Options>();
   auto* tunnel = cli.add_subcommand(
       "tunnel", "Reach an app's published port from this machine's localhost until Ctrl-C (nothing else is opened)");
-  tunnel->add_option("ENV", options->env, "Environment name")->required();
+  add_env_argument(tunnel, options->env);
   tunnel->add_option("PORT", options->port, "The port an app publishes (rsm app deploy -p PORT)")
       ->required()
       ->check(CLI::Range(1, 65535));
@@ -49,17 +50,15 @@ void add_tunnel_commands(CLI::App& cli, int&) {
       ->check(CLI::Range(1, 65535));
   tunnel->add_flag("--open", options->open, "Open it in the browser");
   tunnel->callback([options] {
-    Progress progress;
-    swarm::Environment env(options->env, progress);
-    app::Apps apps(env, progress);
+    EnvCommand command(options->env, false);
+    auto& env = command.env;
+    app::Apps apps(env, command.progress);
     std::string name = app_with_port(apps, options->env, options->port);
-    auto sockets = tunnel::ensure_relay(env, env.manager(), db::kNetwork, {{name, options->port}}, progress);
+    auto sockets =
+        tunnel::ensure_relay(env, env.reachable_manager(), db::kNetwork, {{name, options->port}}, command.progress);
     int local = options->local_port ? options->local_port : tunnel::local_port(options->env, options->port);
     tunnel::serve_until_interrupted(sockets[0], local, [&](int port) {
-      std::string url = fmt::format("http://localhost:{}/", port);
-      fmt::print("{}: {} reaches {}:{} (Ctrl-C to stop)\n", options->env, url, name, options->port);
-      std::fflush(stdout);
-      if (options->open && program_exists("xdg-open")) run_process({"xdg-open", url});
+      announce_local_url(fmt::format("{}: {}:{}", options->env, name, options->port), port, options->open);
     });
   });
 }

@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/confirm.h"
 #include "db/layout.h"
-#include "tunnel/local_tunnel.h"
+#include "tunnel/port_offsets.h"
 #include "up/converge.h"
 
 namespace rsm::cli {
@@ -57,14 +57,13 @@ void add_up_commands(CLI::App& cli, int&) {
   });
 
   auto* down = cli.add_subcommand("down", "Remove the environment: every node, with the database and apps on them");
-  down->add_option("ENV", options->env, "Environment name")->required();
+  add_env_argument(down, options->env);
   down->add_flag("-f,--force", options->force, "Do not ask for confirmation");
   down->callback([options] {
     Progress progress;
-    if (!confirmed(options->force,
-                   fmt::format("Remove environment {} with its database, apps and all their data?", options->env),
-                   fmt::format("not removing environment {} without confirmation: add -f", options->env)))
-      throw Error("not removed");
+    confirm_removal(options->force,
+                    fmt::format("Remove environment {} with its database, apps and all their data?", options->env),
+                    fmt::format("not removing environment {} without confirmation: add -f", options->env));
     up::down(options->env, progress);
   });
 }

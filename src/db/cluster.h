@@ -1,6 +1,7 @@
 // `rsm db`: the RethinkDB cluster of an environment, built from swarm objects (see
 // layout.h) through a manager's engine. Nothing about it is stored by rsm: the swarm's
-// services, secret and volumes are the record.
+// services, secret and volumes are the record. cluster.cpp holds the swarm half (services,
+// volumes, logs), administration.cpp the half that talks ReQL to the cluster itself.
 #pragma once
 
 #include <functional>
@@ -14,6 +15,7 @@
 #include "db/status.h"
 #include "reql/connection.h"
 #include "swarm/environment.h"
+#include "swarm/objects.h"
 #include "tunnel/forwarder.h"
 #include "util/progress.h"
 
@@ -54,7 +56,7 @@ class Cluster {
   void logs(const std::string& server, bool follow, const std::function<void(std::string_view)>& output);
 
   // The services of the cluster as the swarm has them.
-  engine::json services();
+  std::vector<swarm::ServiceView> services();
 
   // The cluster's own view (system tables), read through the relay.
   StatusReport status();
@@ -82,7 +84,10 @@ class Cluster {
     std::shared_ptr<reql::Connection> connection;
   };
 
-  drivers::Node manager();
+  // Lists the environment's nodes (into nodes_) and finds a manager that answers.
+  drivers::Node look_up_nodes_and_manager();
+  // The services of the cluster, and no_database_error() when there are none.
+  std::vector<swarm::ServiceView> existing_services();
   void wait_until_running(engine::Client& manager, const std::vector<Server>& servers);
   std::vector<std::string> relay_sockets();
   Session open_session();

@@ -1,3 +1,4 @@
+// Keys and certificates made with OpenSSL's EVP and X509 APIs, written out as PEM.
 #include "db/cluster_tls.h"
 
 #include <openssl/bio.h>

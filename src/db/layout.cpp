@@ -1,3 +1,5 @@
+// Server names, volumes and tags per node, and each server's service spec: pinned to its
+// node, on dbnet under the alias db, with its secrets, start script and policies.
 #include "db/layout.h"
 
 #include <algorithm>
@@ -5,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "db/start_script.h"
+#include "swarm/labels.h"
 #include "util/content_hash.h"
 
 namespace rsm::db {
@@ -18,7 +21,9 @@ constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nan
 
 }  // namespace
 
-json cluster_labels(const std::string& env) { return {{"rsm.env", env}, {kComponentLabel, kComponent}}; }
+json cluster_labels(const std::string& env) { return swarm::component_labels(env, kComponent); }
+
+std::vector<std::string> cluster_filters(const std::string& env) { return swarm::component_filters(env, kComponent); }
 
 std::vector<Server> plan_servers(const std::vector<drivers::Node>& nodes, int per_node) {
   std::vector<Server> servers;

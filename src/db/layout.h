@@ -25,8 +25,7 @@ inline constexpr const char* kClusterKeySecret = "rsm-db-cluster-key";
 inline constexpr const char* kDefaultImage = "rethinkdb:2.4.4-bookworm-slim";
 inline constexpr int kDriverPort = 28015;
 inline constexpr int kHttpPort = 8080;
-// Labels on everything `rsm db` makes, so that `rsm db rm` finds it all.
-inline constexpr const char* kComponentLabel = "rsm.component";
+// The rsm.component label of everything `rsm db` makes, so that `rsm db rm` finds it all.
 inline constexpr const char* kComponent = "db";
 // Service labels: the server's RethinkDB name, its node, and the replicas per table asked for at
 // create (RethinkDB keeps no intended count; changing a service's own labels restarts nothing).
@@ -42,8 +41,10 @@ struct Server {
   std::vector<std::string> tags;
 };
 
-// The labels of everything `rsm db` makes for the environment.
+// The labels of everything `rsm db` makes for the environment, as objects carry them and
+// as list filters take them.
 nlohmann::json cluster_labels(const std::string& env);
+std::vector<std::string> cluster_filters(const std::string& env);
 
 // per_node servers on each node, in the nodes' order.
 std::vector<Server> plan_servers(const std::vector<drivers::Node>& nodes, int per_node);

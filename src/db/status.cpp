@@ -1,3 +1,5 @@
+// The report made from the system tables' rows: each expected server, each table's
+// replicas and readiness, and what to run about each problem.
 #include "db/status.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Role names and node names, spelled in one place.
 #include "drivers/node.h"
 
 #include <fmt/format.h>

@@ -18,7 +18,8 @@ inline constexpr const char* kNodeSocketFolder = "/run/rsm";
 std::string_view role_name(Role role);  // "manager", "worker"
 std::optional<Role> parse_role(std::string_view name);
 
-// "ENV-manager-N", "ENV-worker-N": the seed's names, which are also the nodes' hostnames.
+// "ENV-manager-N", "ENV-worker-N": the names every command shows, which are also the nodes'
+// hostnames.
 std::string node_name(std::string_view env, Role role, int index);
 
 struct Node {

@@ -1,3 +1,4 @@
+// The drivers rsm has, by name.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 

@@ -1,3 +1,6 @@
+// The Engine API client on libcurl: one easy handle per Client, reused for every request
+// (keep-alive), with the transport chosen by the endpoint and errors turned into the
+// one-line messages of util/error.h.
 #include "engine/client.h"
 
 #include <curl/curl.h>
@@ -120,15 +123,6 @@ std::string_view method_name(Method method) {
   }
   return "GET";
 }
-
-std::string url_encode(std::string_view text) {
-  char* encoded = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  std::string result(encoded);
-  curl_free(encoded);
-  return result;
-}
-
-std::string encode_filters(const json& filters) { return url_encode(filters.dump()); }
 
 bool api_version_less(std::string_view a, std::string_view b) {
   auto parse = [](std::string_view v) {
@@ -304,27 +298,18 @@ json Client::post(std::string_view path, const json& body) {
 
 void Client::remove(std::string_view path) { checked(Method::Delete, path, {}); }
 
-void JsonMessageStream::feed(std::string_view chunk) {
-  pending_.append(chunk);
-  size_t start = 0;
-  for (size_t newline; (newline = pending_.find('\n', start)) != std::string::npos; start = newline + 1)
-    handle_line(std::string_view(pending_).substr(start, newline - start));
-  pending_.erase(0, start);
+std::optional<json> Client::find(std::string_view path) {
+  Response response = request(Method::Get, path, {});
+  if (response.status == 404) return std::nullopt;
+  if (!response.ok()) throw_engine_error(Method::Get, path, response);
+  return json::parse(response.body);
 }
 
-void JsonMessageStream::finish() {
-  if (!trim(pending_).empty()) handle_line(pending_);
-  pending_.clear();
-}
-
-void JsonMessageStream::handle_line(std::string_view line) {
-  if (trim(line).empty()) return;
-  auto message = json::parse(line, nullptr, false);
-  if (message.is_discarded()) return;  // engines also stream plain text lines; skip them
-  if (message.contains("errorDetail") && message["errorDetail"].contains("message"))
-    throw Error(message["errorDetail"]["message"].get<std::string>());
-  if (message.contains("error") && message["error"].is_string()) throw Error(message["error"].get<std::string>());
-  if (on_message_) on_message_(message);
+bool Client::remove_if_present(std::string_view path) {
+  Response response = request(Method::Delete, path, {});
+  if (response.status == 404) return false;
+  if (!response.ok()) throw_engine_error(Method::Delete, path, response);
+  return true;
 }
 
 }  // namespace rsm::engine

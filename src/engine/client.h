@@ -1,6 +1,8 @@
 // A client for the Docker Engine HTTP API, over a unix socket, TCP (optionally TLS with
 // client certificates) or SSH. The API version is negotiated on first use: the lower of
-// what we speak and what the engine offers (GET /_ping's Api-Version).
+// what we speak and what the engine offers (GET /_ping's Api-Version). Failures follow
+// util/error.h: EngineError when the engine answered otherwise than asked,
+// UnreachableError when it could not be asked at all.
 //
 // A Client serialises its requests; use one Client per thread for parallel work.
 #pragma once
@@ -94,13 +96,18 @@ class Client {
   std::string api_version();
 
   // path is unversioned ("/containers/json"); the version prefix is added here.
-  // Returns whatever the engine answered, success or not.
+  // Returns whatever the engine answered, success or not: for callers that read the
+  // status themselves.
   Response request(Method method, std::string_view path, const RequestOptions& options = {});
 
-  // Convenience calls that throw EngineError unless the engine answered 2xx.
+  // Calls that throw EngineError unless the engine answered 2xx.
   json get(std::string_view path);
   json post(std::string_view path, const json& body = nullptr);
   void remove(std::string_view path);
+  // GET of one object; nullopt when the engine has none (404).
+  std::optional<json> find(std::string_view path);
+  // DELETE that takes "already gone" (404) as done; false then.
+  bool remove_if_present(std::string_view path);
   // The same, with the answer's status checked; for calls that need RequestOptions.
   Response checked(Method method, std::string_view path, const RequestOptions& options);
 
@@ -121,29 +128,7 @@ class Client {
 
 std::string_view method_name(Method method);
 
-// Percent-encoding for a query parameter's value.
-std::string url_encode(std::string_view text);
-// The `filters` parameter of the list endpoints: {"label": ["a=b"], "name": [...]} encoded.
-std::string encode_filters(const json& filters);
-
 // Returns true when version a (major.minor) is lower than b.
 bool api_version_less(std::string_view a, std::string_view b);
-
-// The engine's streaming endpoints (load, build, pull, import) answer 200 and report
-// failures inside the stream as {"error": ...} or {"errorDetail": ...} lines. This splits
-// a stream into lines, hands each parsed message to on_message, and throws Error with
-// the stream's own error message.
-class JsonMessageStream {
- public:
-  explicit JsonMessageStream(std::function<void(const json&)> on_message) : on_message_(std::move(on_message)) {}
-  void feed(std::string_view chunk);
-  // Handles a last line without a newline.
-  void finish();
-
- private:
-  void handle_line(std::string_view line);
-  std::function<void(const json&)> on_message_;
-  std::string pending_;
-};
 
 }  // namespace rsm::engine

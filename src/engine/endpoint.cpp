@@ -1,3 +1,5 @@
+// DOCKER_HOST parsed as the docker CLI parses it, with DOCKER_TLS_VERIFY and
+// DOCKER_CERT_PATH for TCP.
 #include "engine/endpoint.h"
 
 #include <charconv>

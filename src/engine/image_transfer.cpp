@@ -1,8 +1,10 @@
+// Images between engines and registries: lookups, pulls, builds, and the streamed copy.
 #include "engine/image_transfer.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <exception>
@@ -10,18 +12,21 @@
 
 #include <fmt/format.h>
 
+#include "engine/json_message_stream.h"
+#include "engine/url.h"
+
 namespace rsm::engine {
 
 bool has_image(Client& engine, const std::string& reference) {
-  return engine.request(Method::Get, "/images/" + reference + "/json").status == 200;
+  return engine.find("/images/" + reference + "/json").has_value();
 }
 
 std::string image_id(Client& engine, const std::string& reference) {
-  auto answer = engine.request(Method::Get, "/images/" + reference + "/json");
-  return answer.status == 200 ? json::parse(answer.body).value("Id", "") : "";
+  auto image = engine.find("/images/" + reference + "/json");
+  return image ? image->value("Id", "") : "";
 }
 
-bool pull_image(Client& engine, const std::string& reference, std::string& why_not) {
+void pull_image(Client& engine, const std::string& reference) {
   // Without a tag (or digest) the engine would pull every tag of the repository.
   std::string query = "fromImage=" + url_encode(reference);
   auto slash = reference.rfind('/');
@@ -35,10 +40,10 @@ bool pull_image(Client& engine, const std::string& reference, std::string& why_n
     engine.checked(Method::Post, "/images/create?" + query,
                    {.sink = [&](std::string_view chunk) { messages.feed(chunk); }, .timeout_seconds = 600});
     messages.finish();
-    return true;
   } catch (const Error& e) {
-    why_not = e.what();
-    return false;
+    std::string why = e.what();  // registries answer in several lines; a message is one
+    std::replace(why.begin(), why.end(), '\n', ' ');
+    throw Error(why);
   }
 }
 

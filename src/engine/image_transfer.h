@@ -16,9 +16,10 @@ bool has_image(Client& engine, const std::string& reference);
 // has none. Copies between engines keep the ID, so equal IDs mean equal images.
 std::string image_id(Client& engine, const std::string& reference);
 
-// Pulls the image from its registry; false, with the engine's reason, when it cannot
-// (no registry reachable, unknown image). Where no registry is reachable this fails fast.
-bool pull_image(Client& engine, const std::string& reference, std::string& why_not);
+// Pulls the image from its registry; Error with the engine's reason, on one line, when it
+// cannot (no registry reachable, unknown image). Where no registry is reachable this fails
+// fast.
+void pull_image(Client& engine, const std::string& reference);
 
 // Builds `reference` from a tar build context (POST /build). on_message sees each line
 // the build streams; a failed step is thrown as Error with the engine's words.

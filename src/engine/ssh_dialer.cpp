@@ -1,3 +1,6 @@
+// A listener thread accepts libcurl's connections and starts an ssh process per
+// connection with the socket as its stdin and stdout; ssh's stderr is kept to explain a
+// failure.
 #include "engine/ssh_dialer.h"
 
 #include <sys/mman.h>

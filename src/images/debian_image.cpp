@@ -1,3 +1,6 @@
+// A recipe becomes an image by a Dockerfile build where the Debian base image can be had,
+// else by debootstrap into a scratch folder and an import; either way the tag is the
+// recipe's hash.
 #include "images/debian_image.h"
 
 #include <fcntl.h>
@@ -17,6 +20,8 @@
 #include <fmt/ranges.h>
 
 #include "engine/image_transfer.h"
+#include "engine/json_message_stream.h"
+#include "engine/url.h"
 #include "util/content_hash.h"
 #include "util/error.h"
 #include "util/subprocess.h"
@@ -75,7 +80,8 @@ void unmount_below(const fs::path& root) {
   for (const auto& mountpoint : below) umount2(mountpoint.c_str(), MNT_DETACH);
 }
 
-// A scratch folder on tmpfs when there is room (debootstrap is 2-3x faster there), named
+// A scratch folder on tmpfs when there is room (debootstrap writes many small files, which
+// tmpfs takes without touching a disk), named
 // after our pid. Folders of processes that died mid-build (killed, so no destructor ran)
 // are swept first: a root filesystem is hundreds of megabytes of someone's memory.
 fs::path scratch_folder() {
@@ -207,9 +213,18 @@ std::string ensure_debian_image(engine::Client& engine, const DebianImageRecipe&
                             recipe.override_variable, reference, recipe.override_variable));
 
   progress.step(recipe.what, fmt::format("building {} (once; later runs reuse it)", reference));
+  // Without the base image (no registry) the image is made with debootstrap instead.
+  bool have_base = engine::has_image(engine, std::string(kBaseImage));
   std::string why_no_pull;
-  if (engine::has_image(engine, std::string(kBaseImage)) ||
-      engine::pull_image(engine, std::string(kBaseImage), why_no_pull)) {
+  if (!have_base) {
+    try {
+      engine::pull_image(engine, std::string(kBaseImage));
+      have_base = true;
+    } catch (const Error& e) {
+      why_no_pull = e.what();
+    }
+  }
+  if (have_base) {
     build_from_dockerfile(engine, recipe, reference, progress);
   } else if (!program_exists("debootstrap")) {
     throw Error(

@@ -1,18 +1,22 @@
+// The edge proxy's image, configuration and global service, kept in step with the ports
+// the apps publish, and the waits until every node runs and answers with it.
 #include "proxy/edge_proxy.h"
 
 #include <curl/curl.h>
 
-#include <chrono>
+#include <algorithm>
 #include <memory>
-#include <thread>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "images/debian_image.h"
 #include "swarm/image_distribution.h"
+#include "swarm/labels.h"
 #include "swarm/resources.h"
 #include "util/content_hash.h"
 #include "util/error.h"
+#include "util/poll.h"
 
 namespace rsm::proxy {
 
@@ -23,8 +27,8 @@ namespace {
 constexpr long long kSecond = 1'000'000'000;  // the API counts durations in nanoseconds
 constexpr const char* kComponent = "proxy";
 constexpr const char* kConfigPath = "/etc/haproxy/rsm.cfg";
-constexpr auto kStartTimeout = std::chrono::seconds(120);
-constexpr auto kAnswerTimeout = std::chrono::seconds(30);
+constexpr auto kStartTimeout = seconds(120);
+constexpr auto kAnswerTimeout = seconds(30);
 
 images::DebianImageRecipe proxy_recipe() {
   // HAProxy and tini with their libraries only: the image is copied into every node.
@@ -36,7 +40,7 @@ images::DebianImageRecipe proxy_recipe() {
           .only_programs = {"/usr/bin/tini", "/usr/sbin/haproxy"}};
 }
 
-json labels(const std::string& env) { return {{"rsm.env", env}, {"rsm.component", kComponent}}; }
+json labels(const std::string& env) { return swarm::component_labels(env, kComponent); }
 
 json service_spec(const std::string& env, const std::string& network, const std::string& image,
                   const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends) {
@@ -68,35 +72,29 @@ json service_spec(const std::string& env, const std::string& network, const std:
 
 int ready_nodes(engine::Client& manager) {
   int ready = 0;
-  for (const auto& node : manager.get("/nodes"))
-    ready += node["Status"].value("State", "") == "ready" && node["Spec"].value("Availability", "") == "active";
+  for (const auto& node : swarm::list_nodes(manager)) ready += node.ready() && node.availability == "active";
   return ready;
 }
 
 void wait_until_running(engine::Client& manager, const std::string& config_name, Progress& progress) {
-  auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
-  for (;;) {
-    json tasks = swarm::service_tasks(manager, kServiceName);
-    int running = 0;
-    for (const auto& task : tasks) {
-      const json& configs = task["Spec"]["ContainerSpec"].value("Configs", json::array());
-      running += task.value("DesiredState", "") == "running" && task["Status"].value("State", "") == "running" &&
-                 !configs.empty() && configs[0].value("ConfigName", "") == config_name;
-    }
-    int wanted = ready_nodes(manager);
-    if (running >= wanted) {
-      progress.step("proxy", fmt::format("running on {} node(s)", running));
-      return;
-    }
-    if (std::chrono::steady_clock::now() > deadline) {
-      auto failure = swarm::task_failure(tasks);
-      throw Error(
-          fmt::format("the edge proxy runs on {} of {} nodes after {} s{}; see `docker service ps {}` on a "
-                      "manager",
-                      running, wanted, kStartTimeout.count(), failure ? ": " + *failure : "", kServiceName));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
+  int running = 0, wanted = 0;
+  std::optional<std::string> failure;
+  poll_until(
+      kStartTimeout, milliseconds(250),
+      [&] {
+        return fmt::format("the edge proxy runs on {} of {} nodes{}; see `docker service ps {}` on a manager", running,
+                           wanted, failure ? ": " + *failure : "", kServiceName);
+      },
+      [&] {
+        auto tasks = swarm::service_tasks(manager, kServiceName);
+        running = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
+          return task.running() && !task.config_names.empty() && task.config_names[0] == config_name;
+        }));
+        wanted = ready_nodes(manager);
+        failure = swarm::task_failure(tasks);
+        return running >= wanted;
+      });
+  progress.step("proxy", fmt::format("running on {} node(s)", running));
 }
 
 // Whether url answers 200 within a second.
@@ -115,38 +113,40 @@ bool answers(const std::string& url) {
 // A new proxy needs a moment to find the tasks and check them; the ports answer once it
 // has. An app without a healthy /healthz never does: a warning, not an error.
 void wait_until_answering(swarm::Environment& env, const std::vector<Backend>& backends, Progress& progress) {
-  auto deadline = std::chrono::steady_clock::now() + kAnswerTimeout;
-  for (const auto& backend : backends) {
-    for (const auto& url : urls(env, backend.port)) {
-      while (!answers(url + "/healthz")) {
-        if (std::chrono::steady_clock::now() > deadline) {
-          progress.warn(
-              fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer "
-                          "/healthz on port {}?",
-                          url, backend.app, backend.port));
-          return;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      }
-    }
-  }
+  struct Check {
+    std::string url;
+    const Backend* backend;
+  };
+  std::vector<Check> pending;
+  for (const auto& backend : backends)
+    for (const auto& url : urls(env, backend.port)) pending.push_back({url, &backend});
+  bool answered = poll_for(kAnswerTimeout, milliseconds(200), [&] {
+    std::erase_if(pending, [](const Check& check) { return answers(check.url + "/healthz"); });
+    return pending.empty();
+  });
+  if (!answered)
+    progress.warn(
+        fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer /healthz on "
+                    "port {}?",
+                    pending[0].url, pending[0].backend->app, pending[0].backend->port));
 }
 
 void remove_unused_configs(engine::Client& manager, const std::string& env, const std::string& keep) {
-  for (const auto& config : swarm::list_objects(manager, "configs", {"rsm.env=" + env, "rsm.component=proxy"}))
-    if (config["Spec"].value("Name", "") != keep)
-      manager.request(engine::Method::Delete, "/configs/" + config["ID"].get<std::string>());  // in use: stays
+  for (const auto& config : swarm::list_objects(manager, "configs", swarm::component_filters(env, kComponent)))
+    if (config.name != keep)
+      ignore_failure("a configuration still in use by a proxy task being replaced goes with the next change",
+                     [&] { manager.remove_if_present("/configs/" + config.id); });
 }
 
 }  // namespace
 
 void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
              Progress& progress) {
-  engine::Client manager(env.manager().engine);
+  engine::Client manager(env.reachable_manager().engine);
   if (backends.empty()) {
     if (auto existing = swarm::find_service(manager, kServiceName)) {
       progress.step("proxy", "no app publishes a port: removing the edge proxy");
-      manager.remove("/services/" + (*existing)["ID"].get<std::string>());
+      manager.remove("/services/" + existing->id);
     }
     remove_unused_configs(manager, env.name(), "");
     return;

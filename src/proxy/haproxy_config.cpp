@@ -1,3 +1,5 @@
+// The HAProxy configuration as text: global and default settings, then per published
+// port a frontend and a backend whose servers come from swarm DNS.
 #include "proxy/haproxy_config.h"
 
 #include <fmt/format.h>

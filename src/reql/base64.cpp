@@ -1,3 +1,4 @@
+// Base64 through OpenSSL's EVP encoder and decoder.
 #include "reql/base64.h"
 
 #include <openssl/evp.h>

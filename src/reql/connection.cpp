@@ -1,3 +1,6 @@
+// The connection's state lives in Impl, shared with the handlers on the connection's
+// thread: the socket (plain or TLS), the answers awaited by token, one deadline timer, and
+// the queue of frames to write.
 #include "reql/connection.h"
 
 #include <netinet/in.h>
@@ -58,14 +61,14 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
   std::map<uint64_t, std::condition_variable*> sleepers;
   // Answers that async callers wait for, by token, with their deadlines.
   struct Awaited {
-    std::function<void(Response*, const std::string&)> callback;
+    AnswerCallback callback;
     Clock::time_point deadline;  // max(): none (a changefeed)
   };
   std::map<uint64_t, Awaited> callbacks;
-  // One timer serves every deadline: it is armed for the earliest, and when it fires it
-  // fails what is due and is armed for the next (a timer per query was a tenth of the work
-  // per query). Deadlines come in the order they fall due, all read_timeout ahead, so a
-  // new one never needs the timer moved.
+  // One timer serves every deadline, so that a query arms and cancels no timer of its
+  // own: it is armed for the earliest, and when it fires it fails what is due and is
+  // armed for the next. Deadlines come in the order they fall due, all read_timeout
+  // ahead, so a new one never needs the timer moved.
   bool deadline_timer_armed = false;
   std::set<uint64_t> unwanted;  // stopped cursors: their answers are dropped
   std::string failure;          // why the connection is gone, once it is
@@ -94,12 +97,14 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
       waiting.swap(callbacks);
       for (auto& [token, sleeper] : sleepers) sleeper->notify_one();
     }
-    for (auto& [token, awaited] : waiting) awaited.callback(nullptr, reason);
+    if (waiting.empty()) return;
+    auto error = std::make_exception_ptr(ConnectionError(reason));
+    for (auto& [token, awaited] : waiting) awaited.callback(error, nullptr);
   }
 
   // On the io thread: fails the waits that are due, then sleeps until the earliest left.
   void expire_deadlines() {
-    std::vector<std::function<void(Response*, const std::string&)>> expired;
+    std::vector<AnswerCallback> expired;
     std::unique_lock lock(mutex);
     auto now = Clock::now();
     auto earliest = Clock::time_point::max();
@@ -122,7 +127,9 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
       });
     }
     lock.unlock();
-    for (auto& callback : expired) callback(nullptr, timeout_message());
+    if (expired.empty()) return;
+    auto error = std::make_exception_ptr(ConnectionError(timeout_message()));
+    for (auto& callback : expired) callback(error, nullptr);
   }
 
   void deliver(uint64_t token, Response response) {
@@ -131,7 +138,7 @@ struct Connection::Impl : std::enable_shared_from_this<Connection::Impl> {
       auto callback = std::move(it->second.callback);
       callbacks.erase(it);
       lock.unlock();
-      callback(&response, "");
+      callback(nullptr, &response);
       return;
     }
     if (unwanted.contains(token)) {
@@ -430,62 +437,60 @@ void Connection::send_stop(uint64_t token) {
   impl_->send(encode_frame(token, "[3]"));
 }
 
-std::string Connection::start_query(const Term& query, const RunOptions& options, bool& noreply) const {
+Connection::StartMessage Connection::start_message(const Term& query, const RunOptions& options) const {
   Json optargs = Json::object();
-  noreply = false;
+  StartMessage start;
   for (const auto& [name, value] : options) {
     optargs[name] = name == "db" && value.json().is_string() ? r.db(value).json() : value.json();
-    noreply = noreply || (name == "noreply" && value.json() == true);
+    start.noreply = start.noreply || (name == "noreply" && value.json() == true);
   }
-  // [1, query, optargs] written out, not built as a Json array first: that copied the
+  // [1, query, optargs] written out, not built as a Json array first: that would copy the
   // whole query once more.
-  std::string start = "[" + std::to_string(static_cast<int>(QueryType::START)) + ",";
-  start += query.json().dump();
-  if (!optargs.empty()) start += "," + optargs.dump();
-  start += "]";
+  start.json = "[" + std::to_string(static_cast<int>(QueryType::START)) + ",";
+  start.json += query.json().dump();
+  if (!optargs.empty()) start.json += "," + optargs.dump();
+  start.json += "]";
   return start;
 }
 
 Cursor Connection::run(const Term& query, const RunOptions& options) {
-  bool noreply = false;
-  std::string start = start_query(query, options, noreply);
+  StartMessage start = start_message(query, options);
   uint64_t token = new_token();
-  if (noreply) {
-    impl_->send(encode_frame(token, start));
+  if (start.noreply) {
+    impl_->send(encode_frame(token, start.json));
     return Cursor(shared_from_this(), token, Response{.type = ResponseType::SUCCESS_SEQUENCE});
   }
-  return Cursor(shared_from_this(), token, exchange(token, start));
+  return Cursor(shared_from_this(), token, exchange(token, start.json));
 }
 
 void Connection::start_async(const Term& query, const RunOptions& options, AsyncCallback callback) {
-  bool noreply = false;
-  std::string start = start_query(query, options, noreply);
+  StartMessage start = start_message(query, options);
   uint64_t token = new_token();
   auto self = shared_from_this();
   // Builds the cursor from the first answer, or hands over why there is none.
-  auto complete = [self, token, callback = std::move(callback)](Response* response, const std::string& failure) {
-    if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), Cursor());
+  auto complete = [self, token, callback = std::move(callback)](std::exception_ptr failure, Response* response) {
+    if (failure) return callback(failure, Cursor());
     try {
       callback(nullptr, Cursor(self, token, std::move(*response)));
     } catch (...) {
       callback(std::current_exception(), Cursor());
     }
   };
-  if (noreply) {
-    impl_->send(encode_frame(token, start));
+  if (start.noreply) {
+    impl_->send(encode_frame(token, start.json));
     Response none{.type = ResponseType::SUCCESS_SEQUENCE};
-    return complete(&none, "");
+    return complete(nullptr, &none);
   }
-  if (await_answer(token, false, std::move(complete))) impl_->send(encode_frame(token, start));
+  send_and_await(token, start.json, false, std::move(complete));
 }
 
-bool Connection::await_answer(uint64_t token, bool without_deadline, AnswerCallback callback) {
+void Connection::send_and_await(uint64_t token, const std::string& query_json, bool without_deadline,
+                                AnswerCallback callback) {
   std::unique_lock lock(impl_->mutex);
   if (!impl_->failure.empty()) {
-    std::string failure = impl_->failure;
+    auto failure = std::make_exception_ptr(ConnectionError(impl_->failure));
     lock.unlock();
-    callback(nullptr, failure);
-    return false;
+    return callback(failure, nullptr);
   }
   auto deadline = without_deadline ? Clock::time_point::max() : Clock::now() + options_.read_timeout;
   impl_->callbacks.emplace(token, Impl::Awaited{std::move(callback), deadline});
@@ -493,7 +498,8 @@ bool Connection::await_answer(uint64_t token, bool without_deadline, AnswerCallb
     asio::post(impl_->io, [weak = std::weak_ptr<Impl>(impl_)] {
       if (auto impl = weak.lock()) impl->expire_deadlines();
     });
-  return true;
+  lock.unlock();
+  impl_->send(encode_frame(token, query_json));
 }
 
 void Connection::noreply_wait() {
@@ -588,17 +594,15 @@ void Cursor::start_next(NextCallback callback) {
     if (has_rows()) row = take_row();
     return callback(nullptr, std::move(row));
   }
-  bool waiting =
-      connection_->await_answer(token_, feed_, [this, callback](Response* response, const std::string& failure) {
-        if (!response) return callback(std::make_exception_ptr(ConnectionError(failure)), std::nullopt);
-        try {
-          take(std::move(*response));
-        } catch (...) {
-          return callback(std::current_exception(), std::nullopt);
-        }
-        start_next(callback);  // an empty batch asks again
-      });
-  if (waiting) connection_->send_continue(token_);
+  connection_->send_and_await(token_, "[2]", feed_, [this, callback](std::exception_ptr failure, Response* response) {
+    if (failure) return callback(failure, std::nullopt);
+    try {
+      take(std::move(*response));
+    } catch (...) {
+      return callback(std::current_exception(), std::nullopt);
+    }
+    start_next(callback);  // an empty batch asks again
+  });
 }
 
 Json Cursor::to_array() {

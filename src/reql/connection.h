@@ -163,12 +163,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Impl;
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
   void start_async(const Term& query, const RunOptions& options, AsyncCallback callback);
-  // Hands the token's next answer to the callback on the connection's thread, or why none
-  // came (the connection's end; read_timeout, unless without_deadline). Register before
-  // sending what is answered. False when the connection is gone (the callback was told).
-  using AnswerCallback = std::function<void(Response* answer, const std::string& failure)>;
-  bool await_answer(uint64_t token, bool without_deadline, AnswerCallback callback);
-  std::string start_query(const Term& query, const RunOptions& options, bool& noreply) const;
+  // Internally, as in the API, a failure is thrown where the caller waits, and handed on as
+  // the std::exception_ptr argument where it does not (null when there is none).
+  //
+  // Registers callback for the token's next answer, then sends query_json under the
+  // token. The callback gets the answer on the connection's thread, or why none came (a
+  // ConnectionError: the connection's end, or read_timeout unless without_deadline); when
+  // the connection is gone already, it gets that at once and nothing is sent.
+  using AnswerCallback = std::function<void(std::exception_ptr failure, Response* answer)>;
+  void send_and_await(uint64_t token, const std::string& query_json, bool without_deadline, AnswerCallback callback);
+  // The START message of a query: [1, term, optargs], and whether the server answers it.
+  struct StartMessage {
+    std::string json;
+    bool noreply = false;
+  };
+  StartMessage start_message(const Term& query, const RunOptions& options) const;
   explicit Connection(const ConnectOptions& options);
 
   // Sends [type, ...] and waits for the first answer to it.

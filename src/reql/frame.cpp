@@ -1,3 +1,4 @@
+// Frames encoded and cut out of a byte stream that may split them anywhere.
 #include "reql/frame.h"
 
 #include "reql/errors.h"

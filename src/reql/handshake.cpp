@@ -1,3 +1,5 @@
+// The handshake's messages made and read as JSON, the server's errors turned into
+// AuthError or ProtocolError with its own words.
 #include "reql/handshake.h"
 
 #include <nlohmann/json.hpp>

@@ -1,3 +1,5 @@
+// A RapidJSON SAX handler that builds nlohmann::json values in place, keeping the number
+// types nlohmann's own parser would give.
 #include "reql/json_reader.h"
 
 #include <algorithm>

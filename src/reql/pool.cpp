@@ -1,3 +1,5 @@
+// The pool's thread looks the seeds up and connects; queries pick an open connection in
+// turn, and a read whose connection dropped runs again on another one.
 #include "reql/pool.h"
 
 #include <netdb.h>
@@ -27,16 +29,14 @@ struct Pool::Server {
 
 namespace {
 
-// Every address a name has right now (numeric text), or the error.
-std::vector<std::string> addresses_of(const std::string& host, std::string& error) {
+// Every address a name has right now (numeric text); ConnectionError when it has none.
+std::vector<std::string> addresses_of(const std::string& host) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
-  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
-    error = "cannot resolve " + host + ": " + gai_strerror(rc);
-    return {};
-  }
+  if (int rc = getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0)
+    throw ConnectionError("cannot resolve " + host + ": " + gai_strerror(rc));
   std::vector<std::string> out;
   for (addrinfo* a = found; a; a = a->ai_next) {
     char text[INET6_ADDRSTRLEN] = {};
@@ -125,20 +125,24 @@ std::pair<std::string, int> Pool::split_seed(const std::string& seed) {
 
 bool Pool::is_read(const Term& query) { return !writes(query.json()); }
 
-std::vector<std::pair<std::string, int>> Pool::look_up_seeds(std::string& error) const {
-  std::vector<std::pair<std::string, int>> found;
+Pool::Lookup Pool::look_up_seeds() const {
+  Lookup lookup;
   for (const auto& seed : options_.seeds) {
     auto [host, port] = split_seed(seed);
-    for (auto& address : addresses_of(host, error)) found.emplace_back(std::move(address), port);
+    try {
+      for (auto& address : addresses_of(host)) lookup.addresses.emplace_back(std::move(address), port);
+    } catch (const Error& e) {
+      lookup.failure = e.what();
+    }
   }
-  return found;
+  return lookup;
 }
 
-void Pool::take_lookup(const std::vector<std::pair<std::string, int>>& found, const std::string& error) {
+void Pool::take_lookup(const Lookup& lookup) {
   resolved_at_ = Clock::now();
-  if (!error.empty()) last_error_ = error;
+  if (!lookup.failure.empty()) last_error_ = lookup.failure;
   for (auto& server : servers_) server->still_resolved = false;
-  for (const auto& [address, port] : found) {
+  for (const auto& [address, port] : lookup.addresses) {
     if (Server* known = find(address, port))
       known->still_resolved = true;
     else
@@ -150,8 +154,7 @@ void Pool::take_lookup(const std::vector<std::pair<std::string, int>>& found, co
 
 void Pool::resolve_if_due(bool force) {
   if (!force && !lookup_due()) return;
-  std::string error;
-  take_lookup(look_up_seeds(error), error);
+  take_lookup(look_up_seeds());
 }
 
 bool Pool::lookup_due() const { return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval; }
@@ -162,25 +165,29 @@ Pool::Server* Pool::find(const std::string& address, int port) {
   return it == servers_.end() ? nullptr : it->get();
 }
 
-std::shared_ptr<Connection> Pool::open_connection(const std::string& address, int port, std::string& error) const {
+std::shared_ptr<Connection> Pool::open_connection(const std::string& address, int port) const {
   ConnectOptions options = options_.connection;
   options.host = address;
   options.port = port;
+  return Connection::connect(options);
+}
+
+void Pool::connect(Server& server) {
   try {
-    return Connection::connect(options);
+    record_connection(server, open_connection(server.address, server.port));
   } catch (const Error& e) {
-    error = e.what();
-    return nullptr;
+    record_failure(server, e.what());
   }
 }
 
-void Pool::take_connection(Server& server, std::shared_ptr<Connection> connection, const std::string& error) {
+void Pool::record_connection(Server& server, std::shared_ptr<Connection> connection) {
   server.connection = std::move(connection);
-  if (server.connection) {
-    server.backoff = std::chrono::milliseconds(0);
-    return;
-  }
-  last_error_ = error;
+  server.backoff = std::chrono::milliseconds(0);
+}
+
+void Pool::record_failure(Server& server, const std::string& failure) {
+  server.connection = nullptr;
+  last_error_ = failure;
   server.backoff = std::min(options_.max_backoff, std::max(std::chrono::milliseconds(100), server.backoff * 2));
   server.next_attempt = Clock::now() + server.backoff;
 }
@@ -197,8 +204,7 @@ std::shared_ptr<Connection> Pool::pick() {
       Server& server = *servers_[next_++ % servers_.size()];
       if (server.connection && server.connection->is_open()) return server.connection;
       if (!server.needs_connecting()) continue;
-      std::string error;
-      take_connection(server, open_connection(server.address, server.port, error), error);
+      connect(server);
       if (server.connection) return server.connection;
     }
   }
@@ -213,20 +219,30 @@ void Pool::keep_up() {
     std::unique_lock lock(mutex_);
     if (lookup_due()) {
       lock.unlock();
-      std::string error;
-      auto found = look_up_seeds(error);
+      auto lookup = look_up_seeds();
       lock.lock();
-      take_lookup(found, error);
+      take_lookup(lookup);
     }
     std::vector<std::pair<std::string, int>> due;
     for (const auto& server : servers_)
       if (server->needs_connecting()) due.emplace_back(server->address, server->port);
     lock.unlock();
     for (const auto& [address, port] : due) {
-      std::string error;
-      auto connection = open_connection(address, port, error);
+      // Connecting happens without the lock, so that queries go on meanwhile.
+      std::shared_ptr<Connection> connection;
+      std::string failure;
+      try {
+        connection = open_connection(address, port);
+      } catch (const Error& e) {
+        failure = e.what();
+      }
       lock.lock();
-      if (Server* server = find(address, port)) take_connection(*server, std::move(connection), error);
+      if (Server* server = find(address, port)) {
+        if (connection)
+          record_connection(*server, std::move(connection));
+        else
+          record_failure(*server, failure);
+      }
       lock.unlock();
     }
   } catch (...) {  // out of memory, at worst: the next query asks for upkeep again

@@ -60,16 +60,28 @@ class Pool {
 
  private:
   struct Server;
-  // Every address of every seed right now (no lock needed: it only reads the options).
-  std::vector<std::pair<std::string, int>> look_up_seeds(std::string& error) const;
-  std::shared_ptr<Connection> open_connection(const std::string& address, int port, std::string& error) const;
+  // Failures of the pool's own attempts (a look-up, a connection) are caught where they
+  // happen and kept as last_error_, the reason given when no server can be reached.
+  //
+  // Every address of every seed right now, and why a seed had none (no lock needed: it
+  // only reads the options).
+  struct Lookup {
+    std::vector<std::pair<std::string, int>> addresses;
+    std::string failure;
+  };
+  Lookup look_up_seeds() const;
+  // Connects to one server; throws as Connection::connect does.
+  std::shared_ptr<Connection> open_connection(const std::string& address, int port) const;
   // With mutex_ held from here on.
   bool lookup_due() const;
-  void take_lookup(const std::vector<std::pair<std::string, int>>& found, const std::string& error);
+  void take_lookup(const Lookup& lookup);
   void resolve_if_due(bool force);
   Server* find(const std::string& address, int port);
-  // Records a new connection, or (null) the failure and when to try again (backoff).
-  void take_connection(Server& server, std::shared_ptr<Connection> connection, const std::string& error);
+  // Tries to connect to the server (mutex_ held), recording the connection, or the failure
+  // and when to try again (backoff).
+  void connect(Server& server);
+  void record_connection(Server& server, std::shared_ptr<Connection> connection);
+  void record_failure(Server& server, const std::string& failure);
   std::shared_ptr<Connection> pick();
   // Closes every connection the pool has (without the lock held while closing).
   void close_connections();

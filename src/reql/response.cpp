@@ -1,3 +1,5 @@
+// Answers parsed into their fields, and error answers turned into the exception type their
+// error code names.
 #include "reql/response.h"
 
 #include <vector>

@@ -1,3 +1,5 @@
+// SCRAM's messages and proofs with OpenSSL's PBKDF2 and HMAC, the server's signature
+// compared as decoded bytes.
 #include "reql/scram.h"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,5 @@
+// Terms as the JSON the server reads: [type, [args], {optargs}], with literal arrays
+// wrapped in MAKE_ARRAY and lambdas made into FUNC terms with numbered variables.
 #include "reql/term.h"
 
 #include <atomic>

@@ -1,3 +1,5 @@
+// Environments across drivers: the nodes each driver lists, and what is done to all of
+// them together (create, start, stop, remove, status, a command everywhere).
 #include "swarm/environment.h"
 
 #include <algorithm>
@@ -7,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "swarm/formation.h"
+#include "swarm/objects.h"
 #include "util/error.h"
 #include "util/line_splitter.h"
 #include "util/names.h"
@@ -42,15 +45,15 @@ std::vector<Node> Environment::nodes() {
   return all;
 }
 
-drivers::Node Environment::manager() {
+std::vector<Node> Environment::existing_nodes() {
   auto all = nodes();
-  if (all.empty())
-    throw UsageError(
-        fmt::format("environment {} has no nodes: create them first (rsm nodes create {} -m 3)", name_, name_));
-  auto manager = reachable_manager(all);
-  if (!manager)
-    throw Error(
-        fmt::format("no manager of {} answers: start the environment first (rsm nodes start {})", name_, name_));
+  if (all.empty()) throw no_nodes_error(name_);
+  return all;
+}
+
+drivers::Node Environment::reachable_manager() {
+  auto manager = answering_manager(existing_nodes());
+  if (!manager) throw no_manager_error(name_);
   return *manager;
 }
 
@@ -115,16 +118,13 @@ void Environment::start_and_join(std::vector<Node>& all) {
 }
 
 void Environment::start() {
-  auto all = nodes();
-  if (all.empty())
-    throw UsageError(fmt::format("environment {} has no nodes: create them with `rsm nodes create {}`", name_, name_));
+  auto all = existing_nodes();
   start_and_join(all);
   progress_.step(name_, fmt::format("{} nodes running", all.size()));
 }
 
 void Environment::stop() {
-  auto all = nodes();
-  if (all.empty()) throw UsageError(fmt::format("environment {} has no nodes", name_));
+  auto all = existing_nodes();
   for_each_parallel(all, [&](Node& node) {
     if (!node.running()) return;
     progress_.step(node.name, "stopping");
@@ -163,24 +163,17 @@ std::vector<NodeStatus> Environment::status() {
 
   std::vector<Node> all;
   for (const auto& row : rows) all.push_back(row.node);
-  if (auto manager = reachable_manager(all)) {
-    // When a machine was made again under the same name, the live entry is the one that is not down.
-    std::map<std::string, engine::json> by_hostname;
-    for (const auto& entry : swarm_nodes(*manager)) {
-      std::string hostname = entry["Description"].value("Hostname", "");
-      auto& slot = by_hostname[hostname];
-      if (slot.is_null() || slot["Status"].value("State", "") == "down") slot = entry;
-    }
+  if (auto manager = answering_manager(all)) {
+    engine::Client client(manager->engine);
+    auto by_hostname = nodes_by_hostname(client);
     for (auto& row : rows) {
       auto found = by_hostname.find(row.node.name);
       if (found == by_hostname.end()) continue;
-      const auto& entry = found->second;
-      row.status = entry["Status"].value("State", "");
-      row.availability = entry["Spec"].value("Availability", "");
-      row.swarm_role = entry["Spec"].value("Role", "");
-      if (entry.contains("ManagerStatus"))
-        row.manager_status =
-            entry["ManagerStatus"].value("Leader", false) ? "leader" : entry["ManagerStatus"].value("Reachability", "");
+      const NodeView& entry = found->second;
+      row.status = entry.state;
+      row.availability = entry.availability;
+      row.swarm_role = entry.role;
+      if (entry.manager) row.manager_status = entry.leader ? "leader" : entry.reachability;
     }
   }
   return rows;
@@ -191,7 +184,9 @@ int Environment::run_everywhere(const std::vector<std::string>& argv) {
   std::vector<Node> running;
   for (auto& node : all)
     if (node.running()) running.push_back(node);
-  if (running.empty()) throw UsageError(fmt::format("environment {} has no running nodes", name_));
+  if (all.empty()) throw no_nodes_error(name_);
+  if (running.empty())
+    throw Error(fmt::format("no node of {0} is running: start them with `rsm nodes start {0}`", name_));
 
   std::mutex output_mutex;
   int worst = 0;

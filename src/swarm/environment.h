@@ -40,10 +40,13 @@ class Environment {
 
   // The environment's machines, managers first; empty when it does not exist.
   std::vector<drivers::Node> nodes();
+  // The same, but no_nodes_error() when there are none.
+  std::vector<drivers::Node> existing_nodes();
 
-  // A manager whose engine answers, through which the swarm is driven. Throws
-  // UsageError when the environment has no nodes, Error when no manager answers.
-  drivers::Node manager();
+  // Lists the machines and asks their engines for a manager of the swarm that answers,
+  // through which the swarm is driven. Throws no_nodes_error() when the environment has
+  // no nodes, no_manager_error() when no manager answers.
+  drivers::Node reachable_manager();
 
   // Adds machines (continuing the numbering) and joins every machine into the swarm.
   // Re-running after a failure finishes what was left: stopped machines are started and

@@ -1,16 +1,18 @@
+// Init, joins, labels and the wait for every node to be ready, each step skipped when the
+// engines say it is done already.
 #include "swarm/formation.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "swarm/objects.h"
 #include "util/error.h"
 #include "util/parallel.h"
+#include "util/poll.h"
 
 namespace rsm::swarm {
 
@@ -62,71 +64,69 @@ json labels_for(const Node& node, const std::string& swarm_role) {
 // The machine of this hostname is now another swarm node (it was made again, or left and
 // rejoined): the old entry can never come back, so it goes, whatever state the managers
 // still think it is in. A manager entry is demoted first, as the engine requires.
-void forget_stale_entry(engine::Client& manager, const json& entry) {
-  std::string id = entry["ID"];
-  if (entry.contains("ManagerStatus")) {
-    json spec = entry["Spec"];
-    spec["Role"] = "worker";
-    manager.request(engine::Method::Post,
-                    fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()),
-                    {.body = spec});
-  }
-  manager.request(engine::Method::Delete, "/nodes/" + id + "?force=1");
+void forget_stale_entry(engine::Client& manager, const NodeView& entry) {
+  ignore_failure("an entry that cannot go yet is tried again on the next look, and by the next create", [&] {
+    if (entry.manager) {
+      json spec = entry.spec;
+      spec["Role"] = "worker";
+      update_node(manager, entry, spec);
+    }
+    manager.remove_if_present("/nodes/" + entry.id + "?force=1");
+  });
 }
 
 // Labels each node, removes entries left by earlier machines of the same name, and
 // waits until every node is ready.
 void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<std::string, std::string>& node_ids) {
   engine::Client client(manager.engine);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   std::set<std::string> labelled;
-  for (;;) {
-    std::vector<std::string> waiting;
-    for (const auto& entry : client.get("/nodes")) {
-      std::string id = entry["ID"];
-      std::string hostname = entry["Description"].value("Hostname", "");
-      auto ours = std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == hostname; });
-      if (ours == nodes.end()) continue;
-      if (node_ids.at(hostname) != id) {
-        forget_stale_entry(client, entry);
-        continue;
-      }
-      if (!labelled.contains(id)) {
-        json spec = entry["Spec"];
-        json wanted = labels_for(*ours, spec.value("Role", std::string(drivers::role_name(ours->role))));
-        if (spec.value("Labels", json::object()) != wanted) {
-          for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
-          client.post(fmt::format("/nodes/{}/update?version={}", id, entry["Version"]["Index"].get<long>()), spec);
+  std::vector<std::string> waiting;
+  poll_until(
+      seconds(90), milliseconds(200),
+      [&] {
+        return fmt::format("the swarm of {} does not list {} as ready; see `rsm nodes ls {}`", manager.env,
+                           fmt::join(waiting, ", "), manager.env);
+      },
+      [&] {
+        waiting.clear();
+        for (const auto& entry : list_nodes(client)) {
+          auto ours = std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == entry.hostname; });
+          if (ours == nodes.end()) continue;
+          if (node_ids.at(entry.hostname) != entry.id) {
+            forget_stale_entry(client, entry);
+            continue;
+          }
+          if (!labelled.contains(entry.id)) {
+            json spec = entry.spec;
+            json wanted =
+                labels_for(*ours, entry.role.empty() ? std::string(drivers::role_name(ours->role)) : entry.role);
+            if (spec.value("Labels", json::object()) != wanted) {
+              for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
+              update_node(client, entry, spec);
+            }
+            labelled.insert(entry.id);
+          }
+          if (!entry.ready()) waiting.push_back(entry.hostname);
         }
-        labelled.insert(id);
-      }
-      if (entry["Status"].value("State", "") != "ready") waiting.push_back(hostname);
-    }
-    for (const auto& [hostname, id] : node_ids)
-      if (!labelled.contains(id) && std::find(waiting.begin(), waiting.end(), hostname) == waiting.end())
-        waiting.push_back(hostname);
-    if (waiting.empty()) return;
-    if (std::chrono::steady_clock::now() > deadline)
-      throw Error(fmt::format("the swarm of {} did not list {} as ready within 90 s; see `rsm nodes ls {}`",
-                              manager.env, fmt::format("{}", fmt::join(waiting, ", ")), manager.env));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+        for (const auto& [hostname, id] : node_ids)
+          if (!labelled.contains(id) && std::find(waiting.begin(), waiting.end(), hostname) == waiting.end())
+            waiting.push_back(hostname);
+        return waiting.empty();
+      });
 }
 
 }  // namespace
 
-std::optional<Node> reachable_manager(const std::vector<Node>& nodes) {
+std::optional<Node> answering_manager(const std::vector<Node>& nodes) {
   for (const auto& node : nodes) {
     if (node.role != Role::Manager || !node.running()) continue;
-    try {
-      if (is_manager(engine_info(node))) return node;
-    } catch (const Error&) {
-    }
+    bool manager = false;
+    ignore_failure("an engine that does not answer is not the manager sought",
+                   [&] { manager = is_manager(engine_info(node)); });
+    if (manager) return node;
   }
   return std::nullopt;
 }
-
-json swarm_nodes(const Node& manager) { return engine::Client(manager.engine).get("/nodes"); }
 
 void form_swarm(const std::vector<Node>& nodes, Progress& progress) {
   std::map<std::string, json> infos;

@@ -19,9 +19,6 @@ namespace rsm::swarm {
 void form_swarm(const std::vector<drivers::Node>& nodes, Progress& progress);
 
 // The first node that is a manager of an active swarm, if any answers.
-std::optional<drivers::Node> reachable_manager(const std::vector<drivers::Node>& nodes);
-
-// The managers' list of swarm nodes (GET /nodes).
-engine::json swarm_nodes(const drivers::Node& manager);
+std::optional<drivers::Node> answering_manager(const std::vector<drivers::Node>& nodes);
 
 }  // namespace rsm::swarm

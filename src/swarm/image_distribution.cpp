@@ -1,6 +1,7 @@
+// Finds who has the image (this machine, else a node, else a pull), then copies it into
+// the running nodes that lack it, all at once.
 #include "swarm/image_distribution.h"
 
-#include <algorithm>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -13,20 +14,8 @@ namespace rsm::swarm {
 
 using drivers::Node;
 
-namespace {
-
-std::string one_line(std::string text) {
-  std::replace(text.begin(), text.end(), '\n', ' ');
-  return text;
-}
-
-}  // namespace
-
 ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress) {
-  auto nodes = env.nodes();
-  if (nodes.empty())
-    throw UsageError(fmt::format("environment {} has no nodes: create them with `rsm nodes create {} -m 1`", env.name(),
-                                 env.name()));
+  auto nodes = env.existing_nodes();
   ImageLoadResult result;
   std::vector<Node> running;
   for (const auto& node : nodes) {
@@ -56,13 +45,15 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
     if (result.id.empty()) {
       // Nobody has it: a registry may. Where none is reachable this fails within a second,
       // so it goes without a progress line (an error must stay one line).
-      std::string why_not;
-      if (!engine::pull_image(host, image, why_not))
+      try {
+        engine::pull_image(host, image);
+      } catch (const Error& e) {
         throw Error(
             fmt::format("no engine has image {}: neither this machine's ({}) nor any node of {}, and it "
                         "cannot be pulled ({}); build or load it here first (docker build -t {} ., or "
                         "docker load -i FILE)",
-                        image, source.to_string(), env.name(), one_line(why_not), image));
+                        image, source.to_string(), env.name(), e.what(), image));
+      }
       result.id = engine::image_id(host, image);
     }
     for (size_t i = 0; i < running.size(); ++i) {

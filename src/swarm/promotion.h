@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "drivers/node.h"
+#include "swarm/environment.h"
 #include "util/progress.h"
 
 namespace rsm::swarm {
@@ -17,7 +17,6 @@ inline constexpr int kManagersForHighAvailability = 3;
 // kManagersForHighAvailability managers. Returns the names promoted (none when nothing was
 // to do), once each of them is a reachable manager. Throws UsageError for names the
 // environment does not have.
-std::vector<std::string> promote(const std::vector<drivers::Node>& nodes, const std::vector<std::string>& names,
-                                 Progress& progress);
+std::vector<std::string> promote(Environment& env, const std::vector<std::string>& names, Progress& progress);
 
 }  // namespace rsm::swarm

@@ -1,11 +1,11 @@
+// Networks, secrets, configs and services made idempotent: each call finds what exists
+// first and changes only what differs.
 #include "swarm/resources.h"
 
 #include <fmt/format.h>
 
-#include "engine/exec.h"
 #include "reql/base64.h"
 #include "util/content_hash.h"
-#include "util/line_splitter.h"
 
 namespace rsm::swarm {
 
@@ -15,20 +15,10 @@ namespace {
 
 constexpr const char* kSpecLabel = "rsm.spec";
 
-// The first object of this kind whose name is exactly `name` (the engine's name filter
-// also matches prefixes).
-std::optional<json> find_by_name(engine::Client& manager, const std::string& kind, const std::string& name) {
-  for (auto& object :
-       manager.get(fmt::format("/{}?filters={}", kind, engine::encode_filters({{"name", json::array({name})}}))))
-    if (object["Spec"].value("Name", "") == name) return object;
-  return std::nullopt;
-}
-
 }  // namespace
 
 std::string ensure_overlay_network(engine::Client& manager, const std::string& name, const json& labels) {
-  auto existing = manager.request(Method::Get, "/networks/" + name);
-  if (existing.ok()) return json::parse(existing.body).at("Id");
+  if (auto existing = manager.find("/networks/" + name)) return existing->at("Id");
   return manager
       .post("/networks/create",
             {{"Name", name}, {"Driver", "overlay"}, {"Attachable", true}, {"CheckDuplicate", true}, {"Labels", labels}})
@@ -37,7 +27,7 @@ std::string ensure_overlay_network(engine::Client& manager, const std::string& n
 
 std::string ensure_secret(engine::Client& manager, const std::string& name, const json& labels,
                           const std::function<std::string()>& make_value) {
-  if (auto secret = find_by_name(manager, "secrets", name)) return secret->at("ID");
+  if (auto secret = find_object(manager, "secrets", name)) return secret->id;
   return manager
       .post("/secrets/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(make_value())}})
       .at("ID");
@@ -45,17 +35,9 @@ std::string ensure_secret(engine::Client& manager, const std::string& name, cons
 
 std::string ensure_config(engine::Client& manager, const std::string& name, const json& labels,
                           const std::string& content) {
-  if (auto config = find_by_name(manager, "configs", name)) return config->at("ID");
+  if (auto config = find_object(manager, "configs", name)) return config->id;
   return manager.post("/configs/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(content)}})
       .at("ID");
-}
-
-json list_objects(engine::Client& manager, const std::string& kind, const std::vector<std::string>& labels) {
-  return manager.get(fmt::format("/{}?filters={}", kind, engine::encode_filters({{"label", labels}})));
-}
-
-std::optional<json> find_service(engine::Client& manager, const std::string& name) {
-  return find_by_name(manager, "services", name);
 }
 
 ServiceChange apply_service(engine::Client& manager, json spec) {
@@ -68,34 +50,9 @@ ServiceChange apply_service(engine::Client& manager, json spec) {
     manager.post("/services/create", spec);
     return ServiceChange::Created;
   }
-  if ((*existing)["Spec"]["Labels"].value(kSpecLabel, "") == hash) return ServiceChange::Unchanged;
-  manager.post(fmt::format("/services/{}/update?version={}", (*existing)["ID"].get<std::string>(),
-                           (*existing)["Version"]["Index"].get<long>()),
-               spec);
+  if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
+  update_service(manager, *existing, spec);
   return ServiceChange::Updated;
-}
-
-json service_tasks(engine::Client& manager, const std::string& service) {
-  return manager.get("/tasks?filters=" + engine::encode_filters({{"service", json::array({service})}}));
-}
-
-std::optional<std::string> task_failure(const json& tasks) {
-  const json* newest = nullptr;
-  for (const auto& task : tasks)
-    if (!newest || task.value("UpdatedAt", "") > newest->value("UpdatedAt", "")) newest = &task;
-  if (!newest) return std::nullopt;
-  std::string state = (*newest)["Status"].value("State", "");
-  if (state != "failed" && state != "rejected") return std::nullopt;
-  return fmt::format("{} ({})", (*newest)["Status"].value("Err", "no reason given"), state);
-}
-
-void service_logs(engine::Client& manager, const std::string& service_id, bool follow,
-                  const std::function<void(std::string_view line)>& on_line) {
-  LineSplitter lines(on_line);
-  engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
-  manager.checked(Method::Get, fmt::format("/services/{}/logs?stdout=1&stderr=1&follow={}", service_id, follow ? 1 : 0),
-                  {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
-  lines.finish();
 }
 
 }  // namespace rsm::swarm

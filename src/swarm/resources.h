@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/client.h"
+#include "swarm/objects.h"
 
 namespace rsm::swarm {
 
@@ -29,26 +30,11 @@ std::string ensure_secret(engine::Client& manager, const std::string& name, cons
 std::string ensure_config(engine::Client& manager, const std::string& name, const json& labels,
                           const std::string& content);
 
-// Swarm objects (services, secrets, configs) with every given label ("key=value").
-json list_objects(engine::Client& manager, const std::string& kind, const std::vector<std::string>& labels);
-
 enum class ServiceChange { Created, Updated, Unchanged };
 
 // Creates the service, or updates it when spec differs from what rsm applied last (a hash
 // of the spec is kept in its label rsm.spec: the engine fills in defaults, so the stored
 // spec never equals ours field for field).
 ServiceChange apply_service(engine::Client& manager, json spec);
-
-std::optional<json> find_service(engine::Client& manager, const std::string& name);
-
-// Every task of the service, whatever its state.
-json service_tasks(engine::Client& manager, const std::string& service);
-
-// Why the newest of these tasks failed ("... (failed)", "... (rejected)"), if it did.
-std::optional<std::string> task_failure(const json& tasks);
-
-// The service's logs (all its tasks), line by line; with follow, until the service goes.
-void service_logs(engine::Client& manager, const std::string& service_id, bool follow,
-                  const std::function<void(std::string_view line)>& on_line);
 
 }  // namespace rsm::swarm

@@ -1,3 +1,5 @@
+// An Asio acceptor on 127.0.0.1 on its own thread; each connection is spliced to a new
+// connection to the unix socket.
 #include "tunnel/forwarder.h"
 
 #include <fmt/format.h>

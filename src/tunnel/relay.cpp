@@ -1,27 +1,28 @@
+// The relay container on a node: its image built there from the rsm-relay binary next to
+// rsm, started (or reused) with every route asked for, and waited for until its sockets
+// appear.
 #include "tunnel/relay.h"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "engine/image_transfer.h"
 #include "util/content_hash.h"
 #include "util/error.h"
+#include "util/poll.h"
 #include "util/tar_writer.h"
 
 namespace rsm::tunnel {
 
 namespace fs = std::filesystem;
 using engine::json;
-using engine::Method;
 
 namespace {
 
@@ -65,8 +66,8 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
   engine::Client client(node.engine);
   std::string image = relay_image(client);
   std::string name = container_name(network);
-  auto existing = client.request(Method::Get, "/containers/" + name + "/json");
-  json state = existing.ok() ? json::parse(existing.body) : json::object();
+  auto existing = client.find("/containers/" + name + "/json");
+  json state = existing.value_or(json::object());
 
   // One relay per network serves every route asked for so far (rsm db admin and
   // rsm tunnel may run side by side): the routes it has, plus these.
@@ -84,10 +85,10 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
     paths.push_back(env.node_socket(node, socket_name(network, route)));
   }
 
-  bool reuse = existing.ok() && !missing && state["Config"].value("Image", "") == image &&
-               state["State"].value("Running", false);
+  bool reuse =
+      existing && !missing && state["Config"].value("Image", "") == image && state["State"].value("Running", false);
   if (!reuse) {
-    if (existing.ok()) client.request(Method::Delete, "/containers/" + name + "?force=1");
+    if (existing) client.remove_if_present("/containers/" + name + "?force=1");
     // A killed relay leaves its sockets: wait for the new one's, not those.
     for (const auto& path : paths) fs::remove(path);
     progress.step(node.name, fmt::format("starting the relay into network {}", network));
@@ -102,22 +103,25 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
     client.post("/containers/" + name + "/start");
   }
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  for (const auto& path : paths) {
-    while (!fs::exists(path)) {
-      if (std::chrono::steady_clock::now() > deadline)
-        throw Error(fmt::format("the relay on {} made no socket {} within 10 s; see `docker logs {}` on that node",
-                                node.name, path, name));
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
+  std::string missing_socket;
+  poll_until(
+      seconds(10), milliseconds(50),
+      [&] {
+        return fmt::format("the relay on {} made no socket {}; see `docker logs {}` on that node", node.name,
+                           missing_socket, name);
+      },
+      [&] {
+        auto absent = std::find_if(paths.begin(), paths.end(), [](const std::string& p) { return !fs::exists(p); });
+        missing_socket = absent == paths.end() ? "" : *absent;
+        return absent == paths.end();
+      });
   return paths;
 }
 
 void remove_relays(const std::vector<drivers::Node>& nodes, const std::string& network) {
   for (const auto& node : nodes) {
     if (!node.running()) continue;
-    engine::Client(node.engine).request(Method::Delete, "/containers/" + container_name(network) + "?force=1");
+    engine::Client(node.engine).remove_if_present("/containers/" + container_name(network) + "?force=1");
   }
 }
 

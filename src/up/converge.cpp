@@ -1,3 +1,5 @@
+// Images first (so a missing one stops up before anything is made), then nodes up to the
+// file's counts, the database, and each app.
 #include "up/converge.h"
 
 #include <algorithm>
@@ -26,12 +28,15 @@ void prepare_images(const EnvironmentFile& file, bool new_environment, Progress&
   for (const auto& entry : file.apps)
     if (!entry.source) needed.push_back(entry.request.image);
   for (const auto& image : needed) {
-    std::string why_not;
-    if (new_environment && !engine::has_image(host, image) && !engine::pull_image(host, image, why_not))
+    if (!new_environment || engine::has_image(host, image)) continue;
+    try {
+      engine::pull_image(host, image);
+    } catch (const Error& e) {
       throw Error(
           fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
                       "(docker load -i FILE) and run rsm up again: nothing was made",
-                      image, why_not));
+                      image, e.what()));
+    }
   }
   for (const auto& entry : file.apps)
     if (entry.source)

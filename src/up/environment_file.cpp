@@ -1,3 +1,5 @@
+// rsm.yaml read with yaml-cpp by a reader that knows every key, so an unknown key or a
+// wrong type is an error naming the file, line and key.
 #include "up/environment_file.h"
 
 #include <fstream>
@@ -81,6 +83,9 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       reader.optional(db, "servers_per_node", options.servers_per_node);
       reader.optional(db, "replicas", options.replicas);
       reader.optional(db, "wait", options.wait);
+      if (options.servers_per_node < 1 || options.servers_per_node > 9)
+        reader.fail(db["servers_per_node"], "servers_per_node takes 1 to 9");
+      if (options.replicas < 0 || options.replicas > 9) reader.fail(db["replicas"], "replicas takes 1 to 9");
     }
     file.db = options;
   }
@@ -94,7 +99,10 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
       entry.request.image = reader.value<std::string>(app["image"], "image");
-      if (app["replicas"]) entry.replicas = reader.value<int>(app["replicas"], "replicas");
+      if (app["replicas"]) {
+        entry.replicas = reader.value<int>(app["replicas"], "replicas");
+        entry.request.replicas = *entry.replicas;  // checked with the rest of the app below
+      }
       if (app["source"])
         entry.source =
             std::filesystem::path(file_name).parent_path() / reader.value<std::string>(app["source"], "source");
@@ -104,15 +112,15 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       if (auto env = app["env"]) {
         if (!env.IsMap()) reader.fail(env, "env must be a mapping of names to values");
         for (const auto& item : env)
-          entry.request.environment.push_back(item.first.as<std::string>() + "=" +
-                                              reader.value<std::string>(item.second, "an env value"));
+          entry.request.variables.push_back(item.first.as<std::string>() + "=" +
+                                            reader.value<std::string>(item.second, "an env value"));
       }
       if (app["health_cmd"]) {
         std::istringstream words(reader.value<std::string>(app["health_cmd"], "health_cmd"));
         for (std::string word; words >> word;) entry.request.health_command.push_back(word);
       }
       try {
-        app::validate(entry.request);
+        app::validate(entry.request, app::kFileKeys);
       } catch (const UsageError& e) {
         reader.fail(app, e.what());
       }

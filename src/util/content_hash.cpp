@@ -1,3 +1,4 @@
+// FNV-1a over the parts, 48 bits in hex.
 #include "util/content_hash.h"
 
 #include <cstdint>

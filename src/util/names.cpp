@@ -1,3 +1,4 @@
+// The environment name rule, checked character by character.
 #include "util/names.h"
 
 #include <fmt/format.h>

@@ -1,3 +1,5 @@
+// Lines under a mutex, with the seconds since the command began; bold and dim only on a
+// terminal.
 #include "util/progress.h"
 
 #include <unistd.h>

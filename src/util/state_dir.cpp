@@ -1,3 +1,4 @@
+// Files below the state folder, written to a temporary name and renamed into place.
 #include "util/state_dir.h"
 
 #include <unistd.h>

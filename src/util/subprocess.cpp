@@ -1,3 +1,5 @@
+// posix_spawnp with the descriptors dup'ed into place, no shell; a child still running
+// when its object goes is sent SIGTERM and reaped.
 #include "util/subprocess.h"
 
 #include <fcntl.h>

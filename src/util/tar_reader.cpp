@@ -1,3 +1,4 @@
+// libarchive reading from memory, regular files only.
 #include "util/tar_reader.h"
 
 #include <archive.h>

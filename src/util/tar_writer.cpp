@@ -1,3 +1,4 @@
+// libarchive writing a restricted pax archive into a string.
 #include "util/tar_writer.h"
 
 #include <archive.h>

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "engine/json_message_stream.h"
 #include "support/test_images.h"
 #include "util/tar_writer.h"
 
@@ -126,4 +127,11 @@ TEST(EngineClient, StreamsBuildsAndReportsFailuresInsideTheStream) {
                                .content_type = "application/x-tar",
                                .sink = [&](std::string_view chunk) { failing.feed(chunk); }}),
                rsm::Error);
+}
+
+TEST(ApiVersion, ComparesNumerically) {
+  EXPECT_TRUE(rsm::engine::api_version_less("1.41", "1.44"));
+  EXPECT_TRUE(rsm::engine::api_version_less("1.9", "1.10"));
+  EXPECT_FALSE(rsm::engine::api_version_less("1.50", "1.44"));
+  EXPECT_FALSE(rsm::engine::api_version_less("1.44", "1.44"));
 }

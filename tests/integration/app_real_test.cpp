@@ -1,7 +1,7 @@
-// The seed's whole system with a real RethinkDB image: `rsm up` of a file like the
+// The whole sample system with a real RethinkDB image: `rsm up` of a file like the
 // repository's rsm.yaml (3 managers, the cluster, the sample app built from this
 // repository with 6 replicas behind the edge proxy). /bar through `rsm tunnel` prints the
-// seed's two lines, and with a node stopped /bar keeps answering through the edge proxy
+// two lines of /bar, and with a node stopped /bar keeps answering through the edge proxy
 // of the others. RSM_TEST_RETHINKDB_IMAGE names the image; without it this test skips,
 // saying so.
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@ using nlohmann::json;
 
 namespace {
 
-const std::string kSeedAnswer = "Hello, \"/bar\" 0.1\nHello from Rethink\n";
+const std::string kBarAnswer = "Hello, \"/bar\" 0.1\nHello from Rethink\n";
 
 class AppReal : public EnvironmentTest {
  protected:
@@ -35,7 +35,7 @@ class AppReal : public EnvironmentTest {
     const char* image = std::getenv("RSM_TEST_RETHINKDB_IMAGE");
     if (!image || !*image) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
     setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
-    env_ = unique_name("seed");
+    env_ = unique_name("sample");
     remove_environment(env_);
     file_ = std::filesystem::temp_directory_path() / (env_ + ".yaml");
     std::ofstream(file_) << fmt::format(R"(env: {}
@@ -58,11 +58,11 @@ apps:
     std::filesystem::remove(file_);
   }
 
-  // Waits (up to 60 s) until url answers the seed's lines.
+  // Waits (up to 60 s) until url answers the two lines of /bar.
   static bool answers_bar(const std::string& url) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-      if (http_get(url, 2000).body == kSeedAnswer) return true;
+      if (http_get(url, 2000).body == kBarAnswer) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
     return false;
@@ -80,7 +80,7 @@ TEST_F(AppReal, BarAnswersThroughTheTunnelAndWhileANodeIsDown) {
   int local = free_port();
   auto served =
       fetch_through_rsm({"tunnel", env_, "9090", "-p", std::to_string(local)}, local, "Hello from Rethink", "/bar");
-  EXPECT_EQ(served.page, kSeedAnswer);
+  EXPECT_EQ(served.page, kBarAnswer);
 
   auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
   ASSERT_EQ(listed.size(), 1u);
@@ -107,6 +107,6 @@ TEST_F(AppReal, BarAnswersThroughTheTunnelAndWhileANodeIsDown) {
   auto result = load.stop();
   EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
                                        << " requests failed with a node down, the first: " << result.failures.front();
-  EXPECT_EQ(result.bodies[kSeedAnswer], result.requests);
+  EXPECT_EQ(result.bodies[kBarAnswer], result.requests);
   set_node_running(node("manager", 1), true);
 }

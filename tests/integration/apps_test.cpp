@@ -38,7 +38,7 @@ class Apps : public EnvironmentTest {
   std::string fetch() {
     Progress progress(true);
     swarm::Environment env(env_, progress);
-    auto sockets = tunnel::ensure_relay(env, env.manager(), "dbnet", {{"web", 8080}}, progress);
+    auto sockets = tunnel::ensure_relay(env, env.reachable_manager(), "dbnet", {{"web", 8080}}, progress);
     tunnel::Forwarder forwarder(0, sockets[0]);
     return fetch_local(forwarder.port());
   }
@@ -53,7 +53,7 @@ class Apps : public EnvironmentTest {
   std::pair<ProcessResult, std::map<std::string, int>> deploy_under_load(const std::vector<std::string>& urls,
                                                                          const std::string& image) {
     SteadyLoad load(urls);
-    auto deployed = run_rsm({"app", "deploy", "web", image, env_, "-p", "8080"});
+    auto deployed = run_rsm({"app", "deploy", env_, "web", image, "-p", "8080"});
     std::this_thread::sleep_for(std::chrono::seconds(2));  // the old tasks are gone by now
     auto result = load.stop();
     EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
@@ -68,7 +68,7 @@ class Apps : public EnvironmentTest {
 }  // namespace
 
 TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
-  auto created = run_rsm({"app", "deploy", "web", images_["1"], env_, "-r", "3", "-p", "8080"});
+  auto created = run_rsm({"app", "deploy", env_, "web", images_["1"], "-r", "3", "-p", "8080"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
   EXPECT_NE(created.output.find("web created"), std::string::npos) << created.output;
   EXPECT_EQ(app_row()["running"], 3) << app_row().dump();
@@ -91,9 +91,12 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   EXPECT_EQ(served.exit_code, 0);
   EXPECT_EQ(run_rsm({"tunnel", env_, "9999"}).exit_code, 2) << "no app publishes 9999";
 
+  // The order before ENV came first is still taken, with a line that says the new one.
   auto same = run_rsm({"app", "deploy", "web", images_["1"], env_, "-p", "8080"});
   ASSERT_EQ(same.exit_code, 0) << same.output;
   EXPECT_NE(same.output.find("web unchanged"), std::string::npos) << same.output;
+  EXPECT_NE(same.output.find(fmt::format("write `rsm app deploy {} web {}`", env_, images_["1"])), std::string::npos)
+      << same.output;
 
   auto [updated, bodies] = deploy_under_load(urls, images_["2"]);
   ASSERT_EQ(updated.exit_code, 0) << updated.output;
@@ -111,7 +114,7 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   ASSERT_EQ(back.exit_code, 0) << back.output;
   EXPECT_EQ(app_row()["image"], images_["1"]);
   EXPECT_EQ(fetch(), "web 1\n");
-  ASSERT_EQ(run_rsm({"app", "deploy", "web", images_["2"], env_, "-p", "8080", "-q"}).exit_code, 0);
+  ASSERT_EQ(run_rsm({"app", "deploy", env_, "web", images_["2"], "-p", "8080", "-q"}).exit_code, 0);
 
   // A broken image never gets healthy: the swarm rolls back by itself and rsm says so,
   // while the old tasks answer every request.
@@ -143,10 +146,10 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
 
 TEST_F(Apps, BadInputIsRefusedInOneLine) {
   for (const auto& args :
-       std::vector<std::vector<std::string>>{{"app", "deploy", "Web_1", images_["1"], env_},
-                                             {"app", "deploy", "db", images_["1"], env_},
-                                             {"app", "deploy", "web", images_["1"], env_, "-e", "NOEQUALS"},
-                                             {"app", "deploy", "web", images_["1"], env_, "--secret", "nosuchsecret"},
+       std::vector<std::vector<std::string>>{{"app", "deploy", env_, "Web_1", images_["1"]},
+                                             {"app", "deploy", env_, "db", images_["1"]},
+                                             {"app", "deploy", env_, "web", images_["1"], "-e", "NOEQUALS"},
+                                             {"app", "deploy", env_, "web", images_["1"], "--secret", "nosuchsecret"},
                                              {"app", "scale", env_, "nosuchapp", "2"},
                                              {"app", "rollback", env_, "nosuchapp"}}) {
     auto result = run_rsm(args);
@@ -154,7 +157,7 @@ TEST_F(Apps, BadInputIsRefusedInOneLine) {
     EXPECT_EQ(result.output.rfind("rsm: error: ", 0), 0u) << result.output;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << result.output;
   }
-  auto missing = run_rsm({"app", "deploy", "web", "rsm-test/nobody-has:404", env_});
+  auto missing = run_rsm({"app", "deploy", env_, "web", "rsm-test/nobody-has:404"});
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_TRUE(app_row().is_null());
 }

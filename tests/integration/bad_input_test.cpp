@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <fmt/format.h>
+
 #include "support/environment_fixture.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
@@ -43,8 +45,10 @@ TEST(BadInput, NothingToCreate) {
   expect_one_line_error(run_rsm({"nodes", "create", env, "-m", "0", "-w", "0"}), 2, "nothing to create");
   expect_one_line_error(run_rsm({"nodes", "create", env, "-w", "2"}), 2, "has no manager yet");
   // Listing it says so in both forms (JSON too: an empty list would hide a mistyped name).
-  expect_one_line_error(run_rsm({"nodes", "ls", env}), 1, "has no nodes");
-  expect_one_line_error(run_rsm({"nodes", "ls", env, "--json"}), 1, "has no nodes");
+  expect_one_line_error(run_rsm({"nodes", "ls", env}), 2, "has no nodes");
+  expect_one_line_error(run_rsm({"nodes", "ls", env, "--json"}), 2, "has no nodes");
+  for (const char* command : {"stop", "start", "env", "promote"})
+    expect_one_line_error(run_rsm({"nodes", command, env}), 2, fmt::format("environment {} has no nodes", env));
   engine::Client host(engine::Endpoint::from_environment());
   EXPECT_TRUE(leftovers(host, env).empty());
 }

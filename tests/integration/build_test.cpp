@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/url.h"
 #include "support/environment_fixture.h"
 #include "support/http_client.h"
 #include "support/ports.h"
@@ -56,7 +57,7 @@ class Build : public EnvironmentTest {
 }  // namespace
 
 TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
-  auto built = run_rsm({"build", kSample, image_, env_, "-p", "9090", "--json"});
+  auto built = run_rsm({"build", env_, kSample, image_, "-p", "9090", "--json"});
   ASSERT_EQ(built.exit_code, 0) << built.output;
   auto result = json::parse(built.output);
   EXPECT_EQ(result["target"], "rethinkswarmmode");
@@ -75,12 +76,15 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_TRUE(json::parse(again.output)["unchanged"].get<bool>()) << again.output;
   // Another image of the same project (an ENV differs): the kept build folder compiles nothing.
+  // (in the order before ENV came first, still taken with a line that says the new one)
   auto other = run_rsm({"build", kSample, second_, env_, "-p", "9090", "-e", "BUILD=2"});
   ASSERT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find(fmt::format("write `rsm build {} {} {}`", env_, kSample, second_)), std::string::npos)
+      << other.output;
   EXPECT_EQ(other.output.find("Building CXX"), std::string::npos) << other.output;
   EXPECT_NE(other.output.find("built"), std::string::npos) << other.output;
 
-  auto deployed = run_rsm({"app", "deploy", "rethinkswarmmode", image_, env_, "-r", "6", "-p", "9090", "--health-cmd",
+  auto deployed = run_rsm({"app", "deploy", env_, "rethinkswarmmode", image_, "-r", "6", "-p", "9090", "--health-cmd",
                            "/rethinkswarmmode healthcheck"});
   ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
   auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
@@ -103,7 +107,7 @@ TEST_F(Build, TheSampleAppRunsFromScratchBehindTheEdgeProxy) {
   std::vector<std::string> urls;
   for (const auto& url : listed[0]["urls"]) urls.push_back(url.get<std::string>() + "/healthz");
   SteadyLoad load(urls);
-  auto updated = run_rsm({"app", "deploy", "rethinkswarmmode", second_, env_, "-p", "9090", "--health-cmd",
+  auto updated = run_rsm({"app", "deploy", env_, "rethinkswarmmode", second_, "-p", "9090", "--health-cmd",
                           "/rethinkswarmmode healthcheck"});
   auto under_load = load.stop();
   ASSERT_EQ(updated.exit_code, 0) << updated.output;
@@ -139,7 +143,7 @@ TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {
     host.request(engine::Method::Delete, "/volumes/" + volume["Name"].get<std::string>());
   std::filesystem::remove_all(project);
 
-  auto no_env = run_rsm({"build", kSample, image_, "nosuchenv"});
+  auto no_env = run_rsm({"build", "nosuchenv", kSample, image_});
   EXPECT_EQ(no_env.exit_code, 2) << no_env.output;
   auto no_registry = run_rsm({"build", kSample, "localhost:1/rsm-test/pushed:1", "--push"});
   EXPECT_EQ(no_registry.exit_code, 1) << no_registry.output;

@@ -47,7 +47,7 @@ struct DbConnection {
 DbConnection connect_to(const std::string& env_name) {
   Progress progress(true);
   swarm::Environment env(env_name, progress);
-  auto manager = swarm::reachable_manager(env.nodes());
+  auto manager = swarm::answering_manager(env.nodes());
   if (!manager) throw Error("no manager answers");
   auto sockets = tunnel::ensure_relay(env, *manager, "dbnet", {{"db", 28015}, {"db", 8080}}, progress);
   DbConnection db;

@@ -13,8 +13,9 @@
 #include <thread>
 
 #include <fmt/format.h>
-#include "engine/exec.h"
 
+#include "engine/exec.h"
+#include "engine/url.h"
 #include "support/environment_fixture.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"

@@ -1,5 +1,6 @@
 #include "support/environment_fixture.h"
 
+#include "engine/url.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
 

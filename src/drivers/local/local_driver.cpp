@@ -1,16 +1,19 @@
+// Local nodes as containers of this machine's engine: found by their labels, each with a
+// fixed address on its environment's bridge network and two volumes (its engine's data,
+// and the folder of sockets rsm reaches it through).
 #include "drivers/local/local_driver.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
 #include <set>
-#include <thread>
 
 #include <fmt/format.h>
 
 #include "drivers/local/node_image.h"
 #include "drivers/local/subnet.h"
+#include "engine/url.h"
 #include "util/error.h"
+#include "util/poll.h"
 #include "util/state_dir.h"
 
 namespace rsm::drivers {
@@ -121,7 +124,7 @@ bool LocalDriver::use_privileged(const std::string& image) {
             {"HostConfig", {{"Privileged", true}}}};
   std::string id = host_.post("/containers/create", spec).at("Id");
   auto started = host_.request(Method::Post, "/containers/" + id + "/start");
-  host_.request(Method::Delete, "/containers/" + id + "?force=1");
+  host_.remove_if_present("/containers/" + id + "?force=1");
   // Capabilities are applied before the command runs, so any other failure still means yes.
   privileged_ = started.ok() || started.message().find("apply caps") == std::string::npos;
   write_state(key, *privileged_ ? "yes" : "no");
@@ -130,9 +133,8 @@ bool LocalDriver::use_privileged(const std::string& image) {
 
 std::string LocalDriver::ensure_network(const std::string& env) {
   std::string name = network_name(env);
-  auto existing = host_.request(Method::Get, "/networks/" + name);
-  if (existing.status == 200) {
-    auto config = json::parse(existing.body)["IPAM"]["Config"];
+  if (auto existing = host_.find("/networks/" + name)) {
+    auto config = (*existing)["IPAM"]["Config"];
     if (!config.empty()) return config[0].value("Subnet", "");
   }
   std::vector<std::string> taken;
@@ -239,25 +241,27 @@ void LocalDriver::start(Node& node, Progress& progress) {
 }
 
 void LocalDriver::wait_for_engine(Node& node, Progress& progress) {
-  using namespace std::chrono;
   engine::Client client(node.engine);
-  auto deadline = steady_clock::now() + seconds(60);
-  auto next_state_check = steady_clock::now() + milliseconds(500);
-  while (!client.ping()) {
-    if (steady_clock::now() > deadline)
-      throw Error(fmt::format("the engine of node {} did not answer within 60 s; its log ends: {}", node.name,
-                              last_log_lines(node.name)));
-    if (steady_clock::now() > next_state_check) {
-      next_state_check = steady_clock::now() + milliseconds(500);
-      auto container = host_.get("/containers/" + node.name + "/json");
-      const auto& state = container["State"];
-      // With its restart policy a crashing node comes back at once: a restart is a crash too.
-      if (!state.value("Running", false) || state.value("Restarting", false) || container.value("RestartCount", 0) > 0)
-        throw Error(fmt::format("node {} stopped while starting (exit code {}); its log ends: {}", node.name,
-                                state.value("ExitCode", -1), last_log_lines(node.name)));
-    }
-    std::this_thread::sleep_for(milliseconds(50));
-  }
+  int looks = 0;
+  poll_until(
+      seconds(60), milliseconds(50),
+      [&] {
+        return fmt::format("the engine of node {} did not answer; its log ends: {}", node.name,
+                           last_log_lines(node.name));
+      },
+      [&] {
+        if (client.ping()) return true;
+        if (++looks % 10 == 0) {  // the container's state, every half second
+          auto container = host_.get("/containers/" + node.name + "/json");
+          const auto& state = container["State"];
+          // With its restart policy a crashing node comes back at once: a restart is a crash too.
+          if (!state.value("Running", false) || state.value("Restarting", false) ||
+              container.value("RestartCount", 0) > 0)
+            throw Error(fmt::format("node {} stopped while starting (exit code {}); its log ends: {}", node.name,
+                                    state.value("ExitCode", -1), last_log_lines(node.name)));
+        }
+        return false;
+      });
   progress.step(node.name, "engine ready");
 }
 
@@ -293,7 +297,7 @@ void LocalDriver::remove(const Node& node) { remove_by_name(node.name); }
 void LocalDriver::remove_environment(const std::string& env) {
   json volumes = host_.get("/volumes?filters=" + filters({"rsm.env=" + env}))["Volumes"];
   for (const auto& volume : volumes)
-    host_.request(Method::Delete, "/volumes/" + volume["Name"].get<std::string>() + "?force=1");
+    host_.remove_if_present("/volumes/" + volume["Name"].get<std::string>() + "?force=1");
   auto response = host_.request(Method::Delete, "/networks/" + network_name(env));
   if (response.status >= 300 && response.status != 404)
     throw Error(fmt::format("cannot remove network {}: {}", network_name(env), response.message()));

@@ -1,3 +1,5 @@
+// The node image's recipe (packages, entrypoint, files from images/node/) handed to the
+// Debian image builder; RSM_NODE_IMAGE names one of the user's own instead.
 #include "drivers/local/node_image.h"
 
 #include <sstream>

@@ -1,3 +1,5 @@
+// Dotted quads as 32-bit numbers: a free block is the first of the pool's blocks that
+// overlaps none taken.
 #include "drivers/local/subnet.h"
 
 #include <arpa/inet.h>

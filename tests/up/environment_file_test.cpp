@@ -51,7 +51,7 @@ apps:
   EXPECT_EQ(app.request.name, "rethinkswarmmode");
   EXPECT_EQ(app.replicas, 6);
   EXPECT_EQ(app.request.ports, std::vector<int>{9090});
-  EXPECT_EQ(app.request.environment, (std::vector<std::string>{"PORT=9090", "RETHINKDB_HOSTS=db:28015"}));
+  EXPECT_EQ(app.request.variables, (std::vector<std::string>{"PORT=9090", "RETHINKDB_HOSTS=db:28015"}));
   EXPECT_EQ(app.request.secrets, std::vector<std::string>{"rsm-db-password"});
   EXPECT_EQ(app.request.health_command, (std::vector<std::string>{"/rethinkswarmmode", "healthcheck"}));
   EXPECT_EQ(app.source, std::filesystem::path("config/samples/rethinkswarmmode")) << "relative to the file";
@@ -75,6 +75,13 @@ TEST(EnvironmentFile, RefusesWhatItDoesNotKnowNamingTheLine) {
             "rsm.yaml:2: invalid app name 'Web_1': use a-z, 0-9 and '-', starting with a letter");
   EXPECT_EQ(error_of("nodes: {managers: 0}\n"), "rsm.yaml:1: an environment needs at least one manager");
   EXPECT_NE(error_of("env: [unclosed\n").find("rsm.yaml:"), std::string::npos);
+}
+
+TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
+  EXPECT_EQ(error_of("db:\n  image: x\n  servers_per_node: 0\n"), "rsm.yaml:3: servers_per_node takes 1 to 9");
+  EXPECT_EQ(error_of("db: {replicas: -1}\n"), "rsm.yaml:1: replicas takes 1 to 9");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, replicas: -2}\n"), "rsm.yaml:2: replicas: cannot be negative");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, ports: [0]}\n"), "rsm.yaml:2: invalid port 0 in ports:");
 }
 
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {

@@ -2,9 +2,10 @@
 
 #include <vector>
 
-#include "engine/client.h"
+#include "engine/json_message_stream.h"
+#include "util/error.h"
 
-using rsm::engine::json;
+using nlohmann::json;
 using rsm::engine::JsonMessageStream;
 
 TEST(JsonMessageStream, ReassemblesLinesSplitAcrossChunks) {
@@ -37,11 +38,4 @@ TEST(JsonMessageStream, SkipsPlainTextLines) {
   JsonMessageStream stream([&](const json&) { ++count; });
   stream.feed("Loaded image: x\n{\"stream\":\"ok\"}\n\n");
   EXPECT_EQ(count, 1);
-}
-
-TEST(ApiVersion, ComparesNumerically) {
-  EXPECT_TRUE(rsm::engine::api_version_less("1.41", "1.44"));
-  EXPECT_TRUE(rsm::engine::api_version_less("1.9", "1.10"));
-  EXPECT_FALSE(rsm::engine::api_version_less("1.50", "1.44"));
-  EXPECT_FALSE(rsm::engine::api_version_less("1.44", "1.44"));
 }

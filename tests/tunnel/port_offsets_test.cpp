@@ -1,4 +1,4 @@
-// The seed's tunnel port scheme: an offset per environment, remembered.
+// The tunnel port scheme: an offset per environment, remembered.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "tunnel/local_tunnel.h"
+#include "tunnel/port_offsets.h"
 
-TEST(LocalTunnel, EachEnvironmentKeepsItsOwnOffset) {
+TEST(PortOffsets, EachEnvironmentKeepsItsOwnOffset) {
   auto state = std::filesystem::temp_directory_path() / ("rsm-tunnel-test-" + std::to_string(getpid()));
   const char* saved = std::getenv("XDG_STATE_HOME");
   std::string previous = saved ? saved : "";

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "engine/exec.h"
+#include "engine/stream_demuxer.h"
 
 using rsm::engine::StreamDemuxer;
 using rsm::engine::StreamKind;

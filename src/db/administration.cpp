@@ -1,0 +1,206 @@
+// The ReQL half of `rsm db`: a session with the cluster through the relay, and what is
+// asked of RethinkDB itself: whether the servers formed one cluster, the status of
+// servers and tables, replication of every table, and healing servers cut off from their
+// peers.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "db/cluster.h"
+#include "reql/errors.h"
+#include "tunnel/local_tunnel.h"
+#include "tunnel/port_offsets.h"
+#include "tunnel/relay.h"
+#include "util/error.h"
+#include "util/poll.h"
+
+namespace rsm::db {
+
+using drivers::Node;
+using engine::json;
+
+namespace {
+
+constexpr auto kFormTimeout = seconds(120);
+constexpr int kReadyTimeoutSeconds = 120;  // for tables to backfill their new replicas
+
+}  // namespace
+
+std::vector<std::string> Cluster::relay_sockets() {
+  return tunnel::ensure_relay(env_, look_up_nodes_and_manager(), kNetwork, {{kAlias, kDriverPort}, {kAlias, kHttpPort}},
+                              progress_);
+}
+
+Cluster::Session Cluster::open_session() {
+  existing_services();
+  auto sockets = relay_sockets();
+  Session session;
+  session.forwarder = std::make_unique<tunnel::Forwarder>(0, sockets[0]);
+  reql::ConnectOptions options;
+  options.host = "127.0.0.1";
+  options.port = session.forwarder->port();
+  options.password = password();
+  // A wait for tables runs up to kReadyTimeoutSeconds; reads stall up to a heartbeat
+  // (~15 s) while a server hangs.
+  options.read_timeout = std::chrono::seconds(kReadyTimeoutSeconds + 30);
+  try {
+    session.connection = reql::Connection::connect(options);
+  } catch (const ::reql::Error& e) {
+    throw Error(fmt::format("cannot reach the database of {} at {}:{} ({}); see `rsm db logs {}`", env_.name(), kAlias,
+                            kDriverPort, e.what(), env_.name()));
+  }
+  return session;
+}
+
+SystemTables Cluster::read_system_tables(reql::Connection& connection) {
+  auto rows = [&](const char* table) { return connection.run(reql::r.db("rethinkdb").table(table)).to_array(); };
+  return {.server_status = rows("server_status"),
+          .server_config = rows("server_config"),
+          .table_config = rows("table_config"),
+          .table_status = rows("table_status"),
+          .current_issues = rows("current_issues")};
+}
+
+std::map<std::string, std::string> Cluster::expected_servers() {
+  std::map<std::string, std::string> servers;
+  for (const auto& service : services()) servers[service.label(kServerLabel)] = service.label(kNodeLabel);
+  return servers;
+}
+
+int Cluster::wanted_replicas(int requested, int servers) {
+  if (requested > 0) return requested;
+  int chosen = 0;
+  for (const auto& service : services()) {
+    std::string label = service.label(kReplicasLabel);
+    chosen = std::max(chosen, label.empty() ? 0 : std::stoi(label));
+  }
+  return chosen > 0 ? chosen : default_replicas(servers);
+}
+
+void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
+  progress_.step("db", fmt::format("waiting for {} server(s) to form one cluster", expected.size()));
+  std::string last;
+  poll_until(
+      kFormTimeout, seconds(1),
+      [&] {
+        return fmt::format("the cluster of {} did not form: {}; see `rsm db logs {}`", env_.name(), last, env_.name());
+      },
+      [&] {
+        try {
+          auto session = open_session();
+          std::set<std::string> connected;
+          for (const auto& row : session.connection->run(reql::r.db("rethinkdb").table("server_status")).to_array())
+            connected.insert(row.value("name", ""));
+          std::vector<std::string> missing;
+          for (const auto& name : expected)
+            if (!connected.contains(name)) missing.push_back(name);
+          if (missing.empty()) {
+            progress_.step("db", fmt::format("{} server(s) connected", connected.size()));
+            return true;
+          }
+          last = fmt::format("{} not connected", fmt::join(missing, ", "));
+        } catch (const UsageError&) {
+          throw;
+        } catch (const std::exception& e) {
+          last = e.what();  // the servers may still be starting
+        }
+        return false;
+      });
+}
+
+StatusReport Cluster::status() {
+  auto session = open_session();
+  auto expected = expected_servers();
+  return make_report(read_system_tables(*session.connection), expected,
+                     wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+}
+
+std::vector<std::string> Cluster::replicate(int replicas) {
+  auto session = open_session();
+  reql::Connection& connection = *session.connection;
+  SystemTables tables = read_system_tables(connection);
+  std::set<std::string> connected;
+  for (const auto& row : tables.server_status) connected.insert(row.value("name", ""));
+  int wanted = wanted_replicas(replicas, static_cast<int>(expected_servers().size()));
+  if (wanted > static_cast<int>(connected.size()))
+    throw UsageError(fmt::format("{} replicas per table need {} connected servers; {} has {} (see `rsm db status {}`)",
+                                 wanted, wanted, env_.name(), connected.size(), env_.name()));
+
+  std::vector<std::string> changed;
+  std::set<std::string> databases;
+  for (const auto& config : tables.table_config) {
+    std::string db = config.value("db", ""), table = config.value("name", "");
+    databases.insert(db);
+    // Already right: as many replicas as wanted, all on connected servers.
+    json shards = config.value("shards", json::array());
+    bool right = !shards.empty();
+    for (const auto& shard : shards) {
+      json replica_list = shard.value("replicas", json::array());
+      right = right && static_cast<int>(replica_list.size()) == wanted;
+      for (const auto& server : replica_list) right = right && connected.contains(server.get<std::string>());
+    }
+    if (right) continue;
+    progress_.step(db + "." + table, fmt::format("{} replica(s)", wanted));
+    try {
+      connection.run(reql::r.db(db).table(table).reconfigure(
+          {{"shards", std::max<int>(1, static_cast<int>(shards.size()))}, {"replicas", wanted}}));
+    } catch (const ::reql::Error& e) {
+      throw Error(fmt::format("cannot give {}.{} {} replicas: {}; see `rsm db status {}`", db, table, wanted, e.what(),
+                              env_.name()));
+    }
+    changed.push_back(db + "." + table);
+  }
+  for (const auto& db : databases) {
+    progress_.step(db, "waiting until every table is ready");
+    try {
+      connection.run(reql::r.db(db).wait({{"wait_for", "all_replicas_ready"}, {"timeout", kReadyTimeoutSeconds}}));
+    } catch (const ::reql::Error& e) {
+      throw Error(fmt::format("the tables of {} were not all ready within {} s: {}; see `rsm db status {}`", db,
+                              kReadyTimeoutSeconds, e.what(), env_.name()));
+    }
+  }
+  return changed;
+}
+
+std::vector<std::string> Cluster::heal() {
+  std::vector<std::string> restarted;
+  {
+    auto session = open_session();
+    SystemTables tables = read_system_tables(*session.connection);
+    int connected = static_cast<int>(tables.server_status.size());
+    std::map<std::string, int> peers;
+    for (const auto& row : tables.server_status) peers[row.value("name", "")] = connected_peers(row);
+    engine::Client client(look_up_nodes_and_manager().engine);
+    for (const auto& service : services()) {
+      auto seen = peers.find(service.label(kServerLabel));
+      // Not connected at all (started alone, or stuck), or cut off from some of the others.
+      if (seen != peers.end() && seen->second >= connected - 1) continue;
+      progress_.step(service.name, "restarting: it does not see every other server");
+      json spec = service.spec;
+      spec["TaskTemplate"]["ForceUpdate"] = spec["TaskTemplate"].value("ForceUpdate", 0) + 1;
+      swarm::update_service(client, service, spec);
+      restarted.push_back(service.name);
+    }
+  }
+  if (!restarted.empty()) {
+    std::vector<std::string> expected;
+    for (const auto& [server, node_name] : expected_servers()) {
+      auto node = std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == node_name; });
+      if (node != nodes_.end() && node->running()) expected.push_back(server);
+    }
+    wait_until_formed(expected);
+  }
+  replicate(0);
+  return restarted;
+}
+
+void Cluster::admin(int port, const std::function<void(int)>& listening) {
+  existing_services();
+  auto sockets = relay_sockets();
+  tunnel::serve_until_interrupted(sockets[1], port ? port : tunnel::local_port(env_.name(), kHttpPort), listening);
+}
+
+}  // namespace rsm::db
