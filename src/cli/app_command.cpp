@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -59,10 +60,7 @@ void take_old_deploy_order(std::string& env, std::string& name, std::string& ima
   if (!old) return;
   warn_old_argument_order(fmt::format("rsm app deploy {} {} {}", env, name, image),
                           fmt::format("rsm app deploy {} {} {}", image, env, name));
-  std::string old_name = std::move(env), old_image = std::move(name);
-  env = std::move(image);
-  name = std::move(old_name);
-  image = std::move(old_image);
+  std::tie(env, name, image) = std::tuple(image, env, name);
 }
 
 void list_apps(const Options& options) {
