@@ -10,6 +10,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include "reql/errors.h"
+
 namespace reql {
 
 namespace {
@@ -118,10 +120,11 @@ constexpr unsigned kParseFlags =
     rapidjson::kParseFullPrecisionFlag | rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag;
 
 template <class Handler>
-bool read(std::string_view text, Handler& handler) {
+void read(std::string_view text, Handler& handler, const char* what) {
   rapidjson::MemoryStream input(text.data(), text.size());
   rapidjson::Reader reader;
-  return !reader.Parse<kParseFlags>(input, handler).IsError();
+  if (reader.Parse<kParseFlags>(input, handler).IsError())
+    throw ProtocolError(std::string("not ") + what + ": " + std::string(text.substr(0, 200)));
 }
 
 }  // namespace
@@ -130,13 +133,13 @@ Json read_json(std::string_view text) {
   Json value;
   Builder builder;
   builder.start(&value);
-  if (!read(text, builder)) return Json(Json::value_t::discarded);
+  read(text, builder, "one JSON value");
   return value;
 }
 
-bool read_json_object(std::string_view text, std::initializer_list<JsonMember> members) {
+void read_json_object(std::string_view text, std::initializer_list<JsonMember> members) {
   ObjectReader reader(members);
-  return read(text, reader);
+  read(text, reader, "one JSON object");
 }
 
 }  // namespace reql

@@ -12,17 +12,18 @@
 namespace reql {
 
 // The value `text` holds, typed as nlohmann::json::parse types it (non-negative integers
-// unsigned, negative ones signed, the rest double); a value_t::discarded json when `text`
-// is not one JSON value in valid UTF-8.
+// unsigned, negative ones signed, the rest double). Throws ProtocolError when `text` is
+// not one JSON value in valid UTF-8: what a server sent is then not what the protocol
+// says.
 nlohmann::json read_json(std::string_view text);
 
 // Reads a JSON object straight into the slots named for its members (other members are
 // read and dropped; a repeated one keeps its last value): no object is built around them.
-// False when `text` is not one JSON object in valid UTF-8.
+// Throws ProtocolError when `text` is not one JSON object in valid UTF-8.
 struct JsonMember {
   std::string_view key;
   nlohmann::json* slot;
 };
-bool read_json_object(std::string_view text, std::initializer_list<JsonMember> members);
+void read_json_object(std::string_view text, std::initializer_list<JsonMember> members);
 
 }  // namespace reql

@@ -15,14 +15,13 @@ using Json = nlohmann::json;
 Response Response::parse(std::string_view text) {
   Response response;
   Json type, notes, error_type;
-  bool is_object = read_json_object(text, {{"t", &type},
-                                           {"r", &response.results},
-                                           {"n", &notes},
-                                           {"p", &response.profile},
-                                           {"b", &response.backtrace},
-                                           {"e", &error_type}});
-  if (!is_object || !type.is_number_integer())
-    throw ProtocolError("not a RethinkDB response: " + std::string(text.substr(0, 200)));
+  read_json_object(text, {{"t", &type},
+                          {"r", &response.results},
+                          {"n", &notes},
+                          {"p", &response.profile},
+                          {"b", &response.backtrace},
+                          {"e", &error_type}});
+  if (!type.is_number_integer()) throw ProtocolError("not a RethinkDB response: " + std::string(text.substr(0, 200)));
   response.type = static_cast<ResponseType>(type.get<int>());
   if (!response.results.is_array()) response.results = Json::array();
   for (const auto& note : notes)
