@@ -191,12 +191,12 @@ std::vector<AppRow> Apps::list() {
 std::vector<TaskRow> Apps::tasks(const std::string& name) {
   engine::Client manager(env_.reachable_manager().engine);
   find(manager, name);
-  std::map<std::string, std::string> hostnames;
-  for (const auto& node : swarm::list_nodes(manager)) hostnames[node.id] = node.hostname;
+  std::map<std::string, std::string> names;  // node ID -> rsm's name for it
+  for (const auto& node : swarm::list_nodes(manager)) names[node.id] = node.name;
   std::vector<TaskRow> rows;
   for (const auto& task : swarm::service_tasks(manager, name))
     rows.push_back({.id = task.id.substr(0, 12),
-                    .node = hostnames[task.node_id],
+                    .node = names[task.node_id],
                     .state = task.state,
                     .desired = task.desired_state,
                     .image = task.image,

@@ -65,7 +65,7 @@ CreateResult Cluster::create(const CreateOptions& options) {
 
   // Servers go on the machines the swarm has; one that has not joined yet gets its
   // server from the next create, after `rsm nodes create` has joined it.
-  auto entries = swarm::nodes_by_hostname(client);
+  auto entries = swarm::nodes_by_name(client);
   std::vector<Node> placed;
   for (const auto& node : nodes_)
     if (entries.contains(node.name)) placed.push_back(node);

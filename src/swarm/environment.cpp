@@ -165,10 +165,10 @@ std::vector<NodeStatus> Environment::status() {
   for (const auto& row : rows) all.push_back(row.node);
   if (auto manager = answering_manager(all)) {
     engine::Client client(manager->engine);
-    auto by_hostname = nodes_by_hostname(client);
+    auto by_name = nodes_by_name(client);
     for (auto& row : rows) {
-      auto found = by_hostname.find(row.node.name);
-      if (found == by_hostname.end()) continue;
+      auto found = by_name.find(row.node.name);
+      if (found == by_name.end()) continue;
       const NodeView& entry = found->second;
       row.status = entry.state;
       row.availability = entry.availability;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "swarm/labels.h"
 #include "swarm/objects.h"
 #include "util/error.h"
 #include "util/parallel.h"
@@ -53,15 +54,28 @@ void join_swarm(const Node& node, const json& info, const Node& manager, const s
                   .timeout_seconds = 90});
 }
 
-// rsm.role follows the node's role in the swarm (a worker may have been promoted since
-// its machine was made), not the role its machine was made with.
-json labels_for(const Node& node, const std::string& swarm_role) {
-  json labels{{"rsm.env", node.env}, {"rsm.role", swarm_role}, {"rsm.driver", node.driver}};
-  if (!node.region.empty()) labels["rsm.region"] = node.region;
-  return labels;
+}  // namespace
+
+void label_node(engine::Client& manager, const NodeView& entry, const Node& node) {
+  // rsm.role follows the node's role in the swarm (a worker may have been promoted since
+  // its machine was made), not the role its machine was made with.
+  json wanted{{kEnvLabel, node.env},
+              {kNodeLabel, node.name},
+              {"rsm.role", entry.role.empty() ? std::string(drivers::role_name(node.role)) : entry.role},
+              {"rsm.driver", node.driver}};
+  if (!node.region.empty()) wanted["rsm.region"] = node.region;
+  json spec = entry.spec;
+  json labels = spec.value("Labels", json::object());
+  bool same = true;
+  for (auto& [key, value] : wanted.items()) same = same && labels.value(key, "") == value;
+  if (same) return;
+  for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
+  update_node(manager, entry, spec);
 }
 
-// The machine of this hostname is now another swarm node (it was made again, or left and
+namespace {
+
+// The machine of this name is now another swarm node (it was made again, or left and
 // rejoined): the old entry can never come back, so it goes, whatever state the managers
 // still think it is in. A manager entry is demoted first, as the engine requires.
 void forget_stale_entry(engine::Client& manager, const NodeView& entry) {
@@ -90,27 +104,23 @@ void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<
       [&] {
         waiting.clear();
         for (const auto& entry : list_nodes(client)) {
-          auto ours = std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return n.name == entry.hostname; });
-          if (ours == nodes.end()) continue;
-          if (node_ids.at(entry.hostname) != entry.id) {
-            forget_stale_entry(client, entry);
+          // Ours by the ID its engine gave; an entry under one of our names with another
+          // ID is an earlier machine of that name.
+          auto ours =
+              std::find_if(nodes.begin(), nodes.end(), [&](const Node& n) { return node_ids.at(n.name) == entry.id; });
+          if (ours == nodes.end()) {
+            if (node_ids.contains(entry.name)) forget_stale_entry(client, entry);
             continue;
           }
           if (!labelled.contains(entry.id)) {
-            json spec = entry.spec;
-            json wanted =
-                labels_for(*ours, entry.role.empty() ? std::string(drivers::role_name(ours->role)) : entry.role);
-            if (spec.value("Labels", json::object()) != wanted) {
-              for (auto& [key, value] : wanted.items()) spec["Labels"][key] = value;
-              update_node(client, entry, spec);
-            }
+            label_node(client, entry, *ours);
             labelled.insert(entry.id);
           }
-          if (!entry.ready()) waiting.push_back(entry.hostname);
+          if (!entry.ready()) waiting.push_back(ours->name);
         }
-        for (const auto& [hostname, id] : node_ids)
-          if (!labelled.contains(id) && std::find(waiting.begin(), waiting.end(), hostname) == waiting.end())
-            waiting.push_back(hostname);
+        for (const auto& [name, id] : node_ids)
+          if (!labelled.contains(id) && std::find(waiting.begin(), waiting.end(), name) == waiting.end())
+            waiting.push_back(name);
         return waiting.empty();
       });
 }

@@ -10,6 +10,7 @@
 
 #include "drivers/node.h"
 #include "engine/client.h"
+#include "swarm/objects.h"
 #include "util/progress.h"
 
 namespace rsm::swarm {
@@ -17,6 +18,11 @@ namespace rsm::swarm {
 // Makes all the given running nodes members of one swarm; returns once the managers
 // list every one of them as ready. Nodes already in it are left as they are.
 void form_swarm(const std::vector<drivers::Node>& nodes, Progress& progress);
+
+// Sets the node's rsm.* labels on its swarm entry where they differ: rsm.env, rsm.node
+// (rsm's name for the machine, which placement pins by), rsm.role (as the swarm has it),
+// rsm.driver and rsm.region.
+void label_node(engine::Client& manager, const NodeView& entry, const drivers::Node& node);
 
 // The first node that is a manager of an active swarm, if any answers.
 std::optional<drivers::Node> answering_manager(const std::vector<drivers::Node>& nodes);

@@ -12,6 +12,9 @@ namespace rsm::swarm {
 
 inline constexpr const char* kEnvLabel = "rsm.env";
 inline constexpr const char* kComponentLabel = "rsm.component";
+// On a swarm node: rsm's name for its machine, which placement pins by (a machine rsm
+// adopts keeps a hostname of its own).
+inline constexpr const char* kNodeLabel = "rsm.node";
 
 // {"rsm.env": env, "rsm.component": component}, as objects carry them.
 nlohmann::json component_labels(const std::string& env, const std::string& component);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/url.h"
+#include "swarm/labels.h"
 
 namespace rsm::swarm {
 
@@ -72,6 +73,8 @@ NodeView NodeView::from(const json& node) {
   view.availability = text(view.spec, "Availability");
   view.state = text(field(node, "Status"), "State");
   view.labels = labels_of(field(view.spec, "Labels"));
+  auto label = view.labels.find(kNodeLabel);
+  view.name = label != view.labels.end() && !label->second.empty() ? label->second : view.hostname;
   if (node.contains("ManagerStatus")) {
     const json& status = field(node, "ManagerStatus");
     view.manager = true;
@@ -143,10 +146,10 @@ std::vector<NodeView> list_nodes(engine::Client& manager) {
   return nodes;
 }
 
-std::map<std::string, NodeView> nodes_by_hostname(engine::Client& manager) {
+std::map<std::string, NodeView> nodes_by_name(engine::Client& manager) {
   std::map<std::string, NodeView> entries;
   for (auto& node : list_nodes(manager)) {
-    auto [slot, added] = entries.try_emplace(node.hostname, node);
+    auto [slot, added] = entries.try_emplace(node.name, node);
     if (!added && slot->second.down()) slot->second = std::move(node);
   }
   return entries;

@@ -37,6 +37,9 @@ struct ServiceView {
 struct NodeView {
   std::string id;
   std::string hostname;
+  // rsm's name for the machine ("dev-manager-1"): its rsm.node label, else its hostname
+  // (which the local driver makes the same). A machine rsm adopts keeps its own hostname.
+  std::string name;
   long version = 0;
   std::string role;          // manager, worker
   std::string availability;  // active, pause, drain
@@ -90,8 +93,8 @@ void update_service(engine::Client& manager, const ServiceView& service, const j
 
 // The managers' list of swarm nodes (GET /nodes).
 std::vector<NodeView> list_nodes(engine::Client& manager);
-// One entry per hostname: where a machine was made again under its name, the live entry.
-std::map<std::string, NodeView> nodes_by_hostname(engine::Client& manager);
+// One entry per rsm name: where a machine was made again under its name, the live entry.
+std::map<std::string, NodeView> nodes_by_name(engine::Client& manager);
 void update_node(engine::Client& manager, const NodeView& node, const json& spec);
 
 // Every task of the service, whatever its state.

@@ -17,7 +17,7 @@ std::vector<std::string> promote(Environment& environment, const std::vector<std
   const std::string& env = environment.name();
   auto nodes = environment.nodes();
   engine::Client client(environment.reachable_manager().engine);
-  auto entries = nodes_by_hostname(client);
+  auto entries = nodes_by_name(client);
 
   std::vector<std::string> targets;
   if (!names.empty()) {
@@ -56,7 +56,7 @@ std::vector<std::string> promote(Environment& environment, const std::vector<std
                            env);
       },
       [&] {
-        auto now = nodes_by_hostname(client);
+        auto now = nodes_by_name(client);
         waiting.clear();
         for (const auto& name : targets)
           if (auto it = now.find(name); it == now.end() || it->second.reachability != "reachable")

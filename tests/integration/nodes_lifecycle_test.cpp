@@ -83,6 +83,7 @@ TEST_F(NodesLifecycle, CreatesAThreeNodeSwarm) {
     const auto& labels = entry["Spec"]["Labels"];
     EXPECT_EQ(labels["rsm.env"], env_name());
     EXPECT_EQ(labels["rsm.driver"], "local");
+    EXPECT_EQ(labels["rsm.node"], entry["Description"]["Hostname"]);  // the local driver's hostnames are rsm's names
     bool manager = entry["Description"]["Hostname"] == node("manager", 1);
     EXPECT_EQ(labels["rsm.role"], manager ? "manager" : "worker");
     EXPECT_EQ(entry["Spec"]["Role"], manager ? "manager" : "worker");

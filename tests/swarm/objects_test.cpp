@@ -47,15 +47,19 @@ TEST(NodeView, ReadsManagersAndWorkers) {
     "Spec": {"Role": "manager", "Availability": "active", "Labels": {"rsm.role": "manager"}},
     "Status": {"State": "ready"}, "ManagerStatus": {"Leader": true, "Reachability": "reachable"}})json"));
   EXPECT_EQ(leader.hostname, "dev-manager-1");
+  EXPECT_EQ(leader.name, "dev-manager-1");  // no rsm.node label yet: the hostname
   EXPECT_TRUE(leader.manager);
   EXPECT_TRUE(leader.leader);
   EXPECT_TRUE(leader.ready());
   EXPECT_EQ(leader.labels.at("rsm.role"), "manager");
 
+  // A machine rsm adopted keeps its own hostname; rsm's name is its label.
   auto worker = NodeView::from(json::parse(R"json({"ID": "n2", "Version": {"Index": 3},
-    "Description": {"Hostname": "dev-worker-1"}, "Spec": {"Role": "worker", "Availability": "drain"},
+    "Description": {"Hostname": "vps-4711"},
+    "Spec": {"Role": "worker", "Availability": "drain", "Labels": {"rsm.node": "dev-worker-1"}},
     "Status": {"State": "down"}})json"));
   EXPECT_FALSE(worker.manager);
+  EXPECT_EQ(worker.name, "dev-worker-1");
   EXPECT_TRUE(worker.down());
   EXPECT_EQ(worker.availability, "drain");
   EXPECT_EQ(worker.reachability, "");
