@@ -79,7 +79,7 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
       break;
     case swarm::ServiceChange::Updated:
       progress_.step(request.name, fmt::format("updating to {}, new tasks first", request.image));
-      wait_for_update(manager, request.name, false, swarm::engine_time(find(manager, request.name).updated_at));
+      wait_for_update(manager, request.name, false);
       wait_for_tasks(manager, request.name, request.replicas);
       break;
     case swarm::ServiceChange::Unchanged:
@@ -107,6 +107,12 @@ std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
 
 void Apps::publish_ports(engine::Client& manager) { proxy::publish(env_, db::kNetwork, backends(manager), progress_); }
 
+void Apps::wait_for_update(engine::Client& manager, const std::string& name, bool rollback) {
+  swarm::wait_for_update(manager, find(manager, name), rollback,
+                         fmt::format("see `rsm app ps {0} {1}` and `rsm app logs {0} {1}`", env_.name(), name),
+                         progress_);
+}
+
 void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int replicas) {
   int running = 0;
   int failures = 0;
@@ -128,40 +134,6 @@ void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int 
             throw Error(fmt::format("{}'s tasks keep failing: {}; see `rsm app logs {} {}`", name, *failure,
                                     env_.name(), name));
         }
-        return false;
-      });
-}
-
-void Apps::wait_for_update(engine::Client& manager, const std::string& name, bool rollback, double since) {
-  auto begun = std::chrono::steady_clock::now();
-  const char* what = rollback ? "rollback" : "update";
-  std::string state;
-  poll_until(
-      kTimeout, kInterval,
-      [&] {
-        return fmt::format("the {} of {} did not finish ({}); see `rsm app ps {} {}`", what, name, state, env_.name(),
-                           name);
-      },
-      [&] {
-        ServiceView service = find(manager, name);
-        state = service.update_state;
-        // The state of an earlier update says nothing about this one.
-        if (swarm::engine_time(service.update_started_at) < since - 1.0)
-          // No rolling update began after 5 s: nothing the tasks run changed (labels, say).
-          return std::chrono::steady_clock::now() - begun > seconds(5);
-        if (state == (rollback ? "rollback_completed" : "completed")) return true;
-        if (!rollback && state.starts_with("rollback")) {
-          progress_.step(name, "the new tasks failed: rolling back");
-          poll_for(kTimeout, kInterval, [&] {
-            state = find(manager, name).update_state;
-            return state != "rollback_started";
-          });
-          throw Error(fmt::format("the update of {} failed and was rolled back ({}): {}; see `rsm app logs {} {}`",
-                                  name, state, service.update_message, env_.name(), name));
-        }
-        if (state == "paused" || state == "rollback_paused")
-          throw Error(fmt::format("the {} of {} is paused: {}; see `rsm app ps {} {}`", what, name,
-                                  service.update_message, env_.name(), name));
         return false;
       });
 }
@@ -229,7 +201,7 @@ void Apps::rollback(const std::string& name) {
     throw UsageError(fmt::format("{} has never been updated: there is nothing to roll back to", name));
   progress_.step(name, "rolling back to the previous spec");
   swarm::update_service(manager, service, service.spec, "&rollback=previous");
-  wait_for_update(manager, name, true, swarm::engine_time(find(manager, name).updated_at));
+  wait_for_update(manager, name, true);
   wait_for_tasks(manager, name, find(manager, name).replicas);
 }
 

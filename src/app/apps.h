@@ -61,9 +61,8 @@ class Apps {
   std::vector<proxy::Backend> backends(engine::Client& manager);
   void publish_ports(engine::Client& manager);
   void wait_for_tasks(engine::Client& manager, const std::string& name, int replicas);
-  // Waits for the update (or rollback) that began at `since` (the service's UpdatedAt
-  // after our call, in seconds since the epoch) to finish; throws when it failed.
-  void wait_for_update(engine::Client& manager, const std::string& name, bool rollback, double since);
+  // Waits for the update (or rollback) just asked for to finish; throws when it failed.
+  void wait_for_update(engine::Client& manager, const std::string& name, bool rollback);
 
   swarm::Environment& env_;
   Progress& progress_;

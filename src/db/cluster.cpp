@@ -95,8 +95,14 @@ CreateResult Cluster::create(const CreateOptions& options) {
         result.created.push_back(server.service);
         break;
       case swarm::ServiceChange::Updated:
-        progress_.step(server.service, "updated");
         result.updated.push_back(server.service);
+        // One server at a time, each back before the next stops: a table keeps a majority
+        // of its replicas throughout.
+        if (!entries.at(server.node).ready()) break;  // it restarts when its node is up
+        progress_.step(server.service, "updating; the next server waits until it is back");
+        swarm::wait_for_update(client, *swarm::find_service(client, server.service), false,
+                               fmt::format("see `rsm db logs {} {}`", env_.name(), server.service), progress_);
+        if (options.wait) wait_until_formed({server.name});
         break;
       case swarm::ServiceChange::Unchanged:
         result.unchanged.push_back(server.service);

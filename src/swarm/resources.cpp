@@ -2,10 +2,14 @@
 // first and changes only what differs.
 #include "swarm/resources.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "reql/base64.h"
 #include "util/content_hash.h"
+#include "util/error.h"
+#include "util/poll.h"
 
 namespace rsm::swarm {
 
@@ -53,6 +57,45 @@ ServiceChange apply_service(engine::Client& manager, json spec) {
   if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
   update_service(manager, *existing, spec);
   return ServiceChange::Updated;
+}
+
+void wait_for_update(engine::Client& manager, const ServiceView& service, bool rollback, const std::string& see,
+                     Progress& progress) {
+  constexpr auto kTimeout = seconds(180);
+  constexpr auto kInterval = milliseconds(250);
+  auto begun = std::chrono::steady_clock::now();
+  double since = engine_time(service.updated_at);
+  const char* what = rollback ? "rollback" : "update";
+  auto look = [&] {
+    auto now = find_service(manager, service.name);
+    if (!now) throw Error(fmt::format("{} was removed during its {}", service.name, what));
+    return *now;
+  };
+  std::string state;
+  poll_until(
+      kTimeout, kInterval,
+      [&] { return fmt::format("the {} of {} did not finish ({}); {}", what, service.name, state, see); },
+      [&] {
+        ServiceView now = look();
+        state = now.update_state;
+        // The state of an earlier update says nothing about this one.
+        if (engine_time(now.update_started_at) < since - 1.0)
+          // No rolling update began after 5 s: nothing the tasks run changed (labels, say).
+          return std::chrono::steady_clock::now() - begun > seconds(5);
+        if (state == (rollback ? "rollback_completed" : "completed")) return true;
+        if (!rollback && state.starts_with("rollback")) {
+          progress.step(service.name, "the new tasks failed: rolling back");
+          poll_for(kTimeout, kInterval, [&] {
+            state = look().update_state;
+            return state != "rollback_started";
+          });
+          throw Error(fmt::format("the update of {} failed and was rolled back ({}): {}; {}", service.name, state,
+                                  now.update_message, see));
+        }
+        if (state == "paused" || state == "rollback_paused")
+          throw Error(fmt::format("the {} of {} is paused: {}; {}", what, service.name, now.update_message, see));
+        return false;
+      });
 }
 
 }  // namespace rsm::swarm

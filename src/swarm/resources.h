@@ -11,6 +11,7 @@
 
 #include "engine/client.h"
 #include "swarm/objects.h"
+#include "util/progress.h"
 
 namespace rsm::swarm {
 
@@ -36,5 +37,12 @@ enum class ServiceChange { Created, Updated, Unchanged };
 // of the spec is kept in its label rsm.spec: the engine fills in defaults, so the stored
 // spec never equals ours field for field).
 ServiceChange apply_service(engine::Client& manager, json spec);
+
+// Waits until the rolling update (or rollback) asked for just before is done; `service` is
+// the service as found right after asking (its UpdatedAt tells this update from earlier
+// ones). A change that starts no new task (labels only) is done once 5 s pass with no
+// update begun. Throws Error when the update paused or was rolled back, ending with `see`.
+void wait_for_update(engine::Client& manager, const ServiceView& service, bool rollback, const std::string& see,
+                     Progress& progress);
 
 }  // namespace rsm::swarm

@@ -20,6 +20,7 @@
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
+#include "swarm/objects.h"
 
 using namespace rsm;
 using namespace rsm::testing;
@@ -169,6 +170,45 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
   EXPECT_EQ(after["created"], json::array({"db-" + node("worker", 3)})) << after.dump();
   EXPECT_EQ(after["unchanged"].size(), 3u) << after.dump();
   EXPECT_NE(calls_on(node("worker", 3)).find("--join "), std::string::npos);
+
+  // A new image: the servers are updated one at a time, each running again before the next
+  // one stops, and every server keeps its data.
+  engine::Client host(engine::Endpoint::from_environment());
+  std::string second_image = image_ + "-second";
+  host.post(fmt::format("/images/{}/tag?repo={}&tag={}", image_, image_.substr(0, image_.rfind(':')),
+                        second_image.substr(image_.rfind(':') + 1)));
+  auto updated = run_rsm({"db", "create", env_, "--image", second_image, "--no-wait", "--json"});
+  host.request(engine::Method::Delete, "/images/" + second_image);
+  ASSERT_EQ(updated.exit_code, 0) << updated.output;
+  EXPECT_EQ(json_output(updated.output)["updated"].size(), 4u) << updated.output;
+  std::vector<std::pair<double, double>> restarts;  // per server: its old task stopped, its new one running
+  auto manager_engine = engine_of(node("manager", 1));
+  auto all = nodes();
+  all.push_back(node("worker", 3));
+  for (const auto& node_name : all) {
+    double stopped = 0, running = 0;
+    for (const auto& task : manager_engine.get(
+             "/tasks?filters=" + engine::encode_filters({{"service", json::array({"db-" + node_name})}}))) {
+      double at = swarm::engine_time(task["Status"].value("Timestamp", ""));
+      if (task.value("DesiredState", "") == "running")
+        running = at;
+      else
+        stopped = std::max(stopped, at);
+    }
+    restarts.emplace_back(stopped, running);
+  }
+  for (size_t i = 1; i < restarts.size(); ++i)
+    EXPECT_LE(restarts[i - 1].second, restarts[i].first)
+        << "server " << i << " stopped before server " << i - 1 << " ran again";
+  EXPECT_EQ(run_rsm({"db", "password", env_}).output.substr(0, 32), pw);
+  for (const auto& node_name : all) {  // served again on the data it had: made only once
+    std::string calls = calls_on(node_name, 2);
+    size_t made = 0;
+    for (size_t at = calls.find("create --directory"); at != std::string::npos;
+         at = calls.find("create --directory", at + 1))
+      ++made;
+    EXPECT_EQ(made, 1u) << node_name << ": " << calls;
+  }
 }
 
 TEST_F(Db, RemoveKeepsDataWhenAskedAndOtherwiseLeavesNothing) {
