@@ -13,6 +13,7 @@
 #include "db/secrets.h"
 #include "db/start_script.h"
 #include "engine/url.h"
+#include "swarm/formation.h"
 #include "swarm/image_distribution.h"
 #include "swarm/promotion.h"
 #include "swarm/resources.h"
@@ -67,8 +68,12 @@ CreateResult Cluster::create(const CreateOptions& options) {
   // server from the next create, after `rsm nodes create` has joined it.
   auto entries = swarm::nodes_by_name(client);
   std::vector<Node> placed;
-  for (const auto& node : nodes_)
-    if (entries.contains(node.name)) placed.push_back(node);
+  for (const auto& node : nodes_) {
+    if (!entries.contains(node.name)) continue;
+    // Servers are pinned by the rsm.node label, which swarms formed by older versions lack.
+    swarm::label_node(client, entries.at(node.name), node);
+    placed.push_back(node);
+  }
   CreateResult result;
   result.servers = plan_servers(placed, options.servers_per_node);
 

@@ -82,8 +82,9 @@ json service_spec(const Server& server, const ServiceInputs& inputs) {
       {"Labels", service_labels},
       {"TaskTemplate",
        {{"ContainerSpec", container},
-        // Global mode plus the hostname constraint: at most one task, only on its node.
-        {"Placement", {{"Constraints", {"node.hostname==" + server.node}}}},
+        // Global mode plus the node's rsm.node label: at most one task, only on its node
+        // (a machine rsm adopts keeps a hostname of its own).
+        {"Placement", {{"Constraints", {fmt::format("node.labels.{}=={}", swarm::kNodeLabel, server.node)}}}},
         {"RestartPolicy", {{"Condition", "any"}, {"Delay", 5 * kSecond}, {"MaxAttempts", 0}}},
         {"Networks", {{{"Target", kNetwork}, {"Aliases", {kAlias}}}}}}},
       {"Mode", {{"Global", json::object()}}},

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/node.h"
+#include "swarm/labels.h"
 
 namespace rsm::db {
 
@@ -30,7 +31,7 @@ inline constexpr const char* kComponent = "db";
 // Service labels: the server's RethinkDB name, its node, and the replicas per table asked for at
 // create (RethinkDB keeps no intended count; changing a service's own labels restarts nothing).
 inline constexpr const char* kServerLabel = "rsm.db.server";
-inline constexpr const char* kNodeLabel = "rsm.node";
+inline constexpr const char* kNodeLabel = swarm::kNodeLabel;
 inline constexpr const char* kReplicasLabel = "rsm.db.replicas";
 
 struct Server {

@@ -53,7 +53,7 @@ TEST(DbLayout, ServiceIsPinnedToItsNodeOnTheSharedAliasWithItsVolumeSecretAndScr
   EXPECT_TRUE(spec["Mode"].contains("Global"));
   EXPECT_EQ(spec["EndpointSpec"]["Mode"], "dnsrr");
   const json& task = spec["TaskTemplate"];
-  EXPECT_EQ(task["Placement"]["Constraints"], json::array({"node.hostname==dev-worker-2"}));
+  EXPECT_EQ(task["Placement"]["Constraints"], json::array({"node.labels.rsm.node==dev-worker-2"}));
   EXPECT_EQ(task["Networks"], json::parse(R"([{"Target": "dbnet", "Aliases": ["db"]}])"));
   EXPECT_EQ(task["RestartPolicy"]["Condition"], "any");
   const json& container = task["ContainerSpec"];

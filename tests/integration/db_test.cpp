@@ -117,7 +117,7 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
     auto it = std::find_if(listed.begin(), listed.end(), [&](const json& s) { return s["Spec"]["Name"] == service; });
     ASSERT_NE(it, listed.end()) << service;
     const json& spec = (*it)["Spec"];
-    EXPECT_EQ(spec["TaskTemplate"]["Placement"]["Constraints"], json::array({"node.hostname==" + node_name}));
+    EXPECT_EQ(spec["TaskTemplate"]["Placement"]["Constraints"], json::array({"node.labels.rsm.node==" + node_name}));
     EXPECT_EQ(spec["EndpointSpec"]["Mode"], "dnsrr");
     EXPECT_EQ(spec["TaskTemplate"]["Networks"][0]["Aliases"], json::array({"db"}));
 
@@ -151,10 +151,20 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
         << calls;
   }
 
-  // Again: nothing changes, and the password stays.
+  // Again: nothing changes, and the password stays. A node without its rsm.node label (a
+  // swarm formed by an older rsm) gets it back, since its server is pinned by it.
+  for (auto entry : manager.get("/nodes")) {
+    if (entry["Description"]["Hostname"] != node("worker", 1)) continue;
+    entry["Spec"]["Labels"].erase("rsm.node");
+    manager.post(fmt::format("/nodes/{}/update?version={}", entry["ID"].get<std::string>(),
+                             entry["Version"]["Index"].get<long>()),
+                 entry["Spec"]);
+  }
   auto again = run_rsm({"db", "create", env_, "--image", image_, "--no-wait", "--json"});
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_EQ(json_output(again.output)["unchanged"].size(), 3u);
+  for (const auto& entry : manager.get("/nodes"))
+    EXPECT_EQ(entry["Spec"]["Labels"].value("rsm.node", ""), entry["Description"]["Hostname"]);
   EXPECT_EQ(run_rsm({"db", "password", env_}).output.substr(0, 32), pw);
 
   auto logs = run_rsm({"db", "logs", env_});
