@@ -23,6 +23,10 @@ struct Options {
   int managers = 0;
   int workers = 0;
   std::string driver = "local";
+  std::vector<std::string> hosts;
+  std::string ssh_key;
+  std::string region;
+  std::vector<std::string> advertise;
   bool json = false;
   bool force = false;
   bool quiet = false;
@@ -56,6 +60,7 @@ void list_nodes(const Options& options) {
                      {"driver", row.node.driver},
                      {"region", row.node.region},
                      {"engine", row.engine_version},
+                     {"host", row.node.host},
                      {"docker_host", row.node.engine.to_string()}});
     fmt::print("{}\n", out.dump(2));
     return;
@@ -63,9 +68,11 @@ void list_nodes(const Options& options) {
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows)
     cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state, row.status, row.availability,
-                     row.manager_status, row.node.address, row.node.driver, row.engine_version});
-  print_table({"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "ENGINE"},
-              cells);
+                     row.manager_status, row.node.address, row.node.driver,
+                     row.node.region.empty() ? "-" : row.node.region, row.engine_version});
+  print_table(
+      {"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "REGION", "ENGINE"},
+      cells);
 }
 
 void print_docker_env(const Options& options) {
@@ -96,11 +103,26 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   add_env(create);
   create->add_option("-m,--managers", options->managers, "Managers to add")->check(CLI::NonNegativeNumber);
   create->add_option("-w,--workers", options->workers, "Workers to add")->check(CLI::NonNegativeNumber);
-  create->add_option("-d,--driver", options->driver, "Machine driver: local (containers on this engine)");
+  create->add_option("-d,--driver", options->driver,
+                     "Machine driver: local (containers on this engine), ssh (machines you have, named by --host)");
+  create->add_option("--host", options->hosts,
+                     "ssh: a machine to adopt, [USER@]HOST[:PORT], as root or a user with passwordless sudo "
+                     "(repeat; managers first)");
+  create->add_option("--ssh-key", options->ssh_key, "ssh: the private key to log in with (default: your ssh setup)");
+  create->add_option("--region", options->region, "A name for where the new machines are (shown, and tags db servers)");
+  create->add_option("--advertise", options->advertise,
+                     "ssh: the address other members reach a host at (repeat, once per --host; default: the address "
+                     "rsm reached it at)");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
     EnvCommand command(options->env, options->quiet);
-    command.env.create({.managers = options->managers, .workers = options->workers, .driver = options->driver});
+    command.env.create({.managers = options->managers,
+                        .workers = options->workers,
+                        .driver = options->driver,
+                        .hosts = options->hosts,
+                        .ssh_key = options->ssh_key,
+                        .region = options->region,
+                        .advertise = options->advertise});
   });
 
   auto* ls = nodes->add_subcommand("ls", "List the environment's machines and their swarm state");

@@ -18,8 +18,8 @@ inline constexpr const char* kNodeSocketFolder = "/run/rsm";
 std::string_view role_name(Role role);  // "manager", "worker"
 std::optional<Role> parse_role(std::string_view name);
 
-// "ENV-manager-N", "ENV-worker-N": the names every command shows, which are also the nodes'
-// hostnames.
+// "ENV-manager-N", "ENV-worker-N": the names every command shows (and the swarm node's
+// rsm.node label). Local nodes also take it as their hostname; other machines keep theirs.
 std::string node_name(std::string_view env, Role role, int index);
 
 struct Node {
@@ -31,6 +31,7 @@ struct Node {
   std::string state;        // the machine's own state as its driver sees it: running, exited, ...
   std::string address;      // where the other nodes reach it (its swarm advertise address)
   std::string region;       // empty where the driver has none
+  std::string host;         // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
   engine::Endpoint engine;  // how rsm reaches the node's Docker engine
 
   bool running() const { return state == "running"; }

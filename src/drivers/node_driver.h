@@ -14,6 +14,16 @@
 
 namespace rsm::drivers {
 
+// One machine to make (or, for the ssh driver, to adopt).
+struct NodeRequest {
+  Role role = Role::Worker;
+  int index = 0;
+  std::string host;       // ssh: [USER@]HOST[:PORT]
+  std::string ssh_key;    // ssh: a private key file; empty for the user's own ssh setup
+  std::string region;     // a name the user gives the machine's location; may be empty
+  std::string advertise;  // the address other members reach it at; empty: the driver's choice
+};
+
 class NodeDriver {
  public:
   virtual ~NodeDriver() = default;
@@ -28,12 +38,13 @@ class NodeDriver {
   virtual void prepare(const std::string& env, Progress& progress) = 0;
   // Creates and starts a machine and returns once its engine answers. On failure it
   // removes whatever it had made for this node before throwing.
-  virtual Node create(const std::string& env, Role role, int index, Progress& progress) = 0;
+  virtual Node create(const std::string& env, const NodeRequest& request, Progress& progress) = 0;
   // Starts a stopped machine and returns once its engine answers.
   virtual void start(Node& node, Progress& progress) = 0;
-  virtual void stop(Node& node) = 0;
-  // Removes the machine and everything it stored.
-  virtual void remove(const Node& node) = 0;
+  virtual void stop(Node& node, Progress& progress) = 0;
+  // Removes the machine and everything rsm stored on it (an adopted machine stays, with
+  // the user's own things).
+  virtual void remove(const Node& node, Progress& progress) = 0;
   // Removes what the environment's machines shared, once they are all gone.
   virtual void remove_environment(const std::string& env) = 0;
 

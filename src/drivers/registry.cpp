@@ -4,14 +4,16 @@
 
 #include "drivers/local/local_driver.h"
 #include "drivers/node_driver.h"
+#include "drivers/ssh/ssh_driver.h"
 #include "util/error.h"
 
 namespace rsm::drivers {
 
-std::vector<std::string_view> driver_names() { return {"local"}; }
+std::vector<std::string_view> driver_names() { return {"local", "ssh"}; }
 
 std::unique_ptr<NodeDriver> make_driver(std::string_view name) {
   if (name == "local") return std::make_unique<LocalDriver>(engine::Endpoint::from_environment());
+  if (name == "ssh") return std::make_unique<SshDriver>();
   throw UsageError(fmt::format("unknown driver '{}': choose one of {}", name, fmt::join(driver_names(), ", ")));
 }
 

@@ -162,7 +162,7 @@ Client::Client(Endpoint endpoint) : endpoint_(std::move(endpoint)), curl_(std::m
     }
     case Endpoint::Kind::Ssh:
       base_url_ = "http://localhost";
-      curl_->dialer = std::make_unique<SshDialer>(endpoint_);
+      curl_->dialer = std::make_unique<SshDialer>(SshDialer::engine_command(endpoint_));
       curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, curl_->dialer->socket_path().c_str());
       break;
   }

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace rsm::engine {
 
@@ -16,6 +17,11 @@ struct Endpoint {
   std::string user;                                  // Ssh (empty: ssh's default)
   bool tls = false;                                  // Tcp
   std::string cert_dir;                              // Tcp with TLS: ca.pem, cert.pem, key.pem
+  // Ssh: options given to ssh before the host (the ssh driver's pinned host keys and the
+  // user's key file), and whether the remote commands run through `sudo -n` (a login
+  // that is not root).
+  std::vector<std::string> ssh_options;
+  bool sudo = false;
 
   // unix:///path, tcp://host[:port], ssh://[user@]host[:port]. TLS settings come from
   // DOCKER_TLS_VERIFY / DOCKER_CERT_PATH as with the docker CLI. Throws UsageError.

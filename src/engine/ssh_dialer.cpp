@@ -24,14 +24,30 @@ std::vector<std::string> SshDialer::ssh_command(const Endpoint& endpoint) {
   if (const char* config = std::getenv("RSM_SSH_CONFIG"); config && *config) {
     argv.insert(argv.end(), {"-F", config});
   }
+  argv.insert(argv.end(), endpoint.ssh_options.begin(), endpoint.ssh_options.end());
   if (endpoint.port) argv.insert(argv.end(), {"-p", std::to_string(endpoint.port)});
   if (!endpoint.user.empty()) argv.insert(argv.end(), {"-l", endpoint.user});
   argv.insert(argv.end(), {"--", endpoint.host});
   return argv;
 }
 
-SshDialer::SshDialer(const Endpoint& endpoint) : argv_(ssh_command(endpoint)) {
-  argv_.insert(argv_.end(), {"docker", "system", "dial-stdio"});
+std::vector<std::string> SshDialer::engine_command(const Endpoint& endpoint) {
+  auto argv = ssh_command(endpoint);
+  if (endpoint.sudo) argv.insert(argv.end(), {"sudo", "-n"});
+  argv.insert(argv.end(), {"docker", "system", "dial-stdio"});
+  return argv;
+}
+
+std::vector<std::string> SshDialer::socket_command(const Endpoint& endpoint, const std::string& path) {
+  // ssh's own -W takes no socket path (OpenSSH 9.2), and sshd would open it as the login
+  // user while the sockets are root's: socat, run as root, carries the connection.
+  auto argv = ssh_command(endpoint);
+  if (endpoint.sudo) argv.insert(argv.end(), {"sudo", "-n"});
+  argv.insert(argv.end(), {"socat", "STDIO", "UNIX-CONNECT:" + path});
+  return argv;
+}
+
+SshDialer::SshDialer(std::vector<std::string> argv) : argv_(std::move(argv)) {
   std::string pattern = (std::filesystem::temp_directory_path() / "rsm-ssh-XXXXXX").string();
   if (!mkdtemp(pattern.data()))  // mkdtemp makes the folder 0700: nobody else can connect
     throw Error(fmt::format("cannot create a private folder for the ssh connection: {}", std::strerror(errno)));

@@ -1,6 +1,7 @@
-// Reaches an engine over SSH the way the docker CLI does: every connection is the
-// stdin/stdout of `ssh HOST docker system dial-stdio`, which forwards to the remote
-// engine's socket.
+// Reaches a unix socket of another machine over SSH: every connection is the stdin/stdout
+// of one ssh process. For an engine that is `ssh HOST docker system dial-stdio`, the way
+// the docker CLI does it; for another socket (the relay's), `ssh HOST socat STDIO
+// UNIX-CONNECT:PATH`.
 //
 // libcurl is given a unix socket of ours to connect to (in a folder only we may enter);
 // each connection accepted there gets its own ssh process with the accepted socket as
@@ -22,7 +23,8 @@ namespace rsm::engine {
 
 class SshDialer {
  public:
-  explicit SshDialer(const Endpoint& endpoint);
+  // Each connection runs argv, a whole ssh command line.
+  explicit SshDialer(std::vector<std::string> argv);
   ~SshDialer();
   SshDialer(const SshDialer&) = delete;
   SshDialer& operator=(const SshDialer&) = delete;
@@ -32,9 +34,13 @@ class SshDialer {
   // What the ssh process of the latest connection printed (e.g. "Permission denied").
   std::string last_error();
 
-  // The ssh command line (without the remote command); RSM_SSH_CONFIG names an ssh
-  // config file (-F) for hosts that need special options.
+  // The ssh command line up to the host, without a remote command; RSM_SSH_CONFIG names
+  // an ssh config file (-F) for hosts that need special options.
   static std::vector<std::string> ssh_command(const Endpoint& endpoint);
+  // The command line of a connection to the endpoint's engine.
+  static std::vector<std::string> engine_command(const Endpoint& endpoint);
+  // The command line of a connection to the unix socket `path` on the endpoint's machine.
+  static std::vector<std::string> socket_command(const Endpoint& endpoint, const std::string& path);
 
  private:
   struct Connection {

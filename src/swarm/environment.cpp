@@ -3,6 +3,7 @@
 #include "swarm/environment.h"
 
 #include <algorithm>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -71,17 +72,17 @@ std::vector<std::string> Environment::all() {
 void Environment::create(const CreateRequest& request) {
   if (request.managers < 0 || request.workers < 0) throw UsageError("node counts cannot be negative");
   auto existing = nodes();
-  if (request.managers == 0 && request.workers == 0 && existing.empty())
-    throw UsageError(fmt::format("nothing to create: give -m MANAGERS and/or -w WORKERS for environment {}", name_));
+  auto planned = plan_nodes(existing, request);
   bool has_manager =
       std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.role == Role::Manager; });
-  if (!has_manager && request.managers == 0)
+  if (!has_manager &&
+      std::none_of(planned.begin(), planned.end(), [](const auto& p) { return p.role == Role::Manager; }))
     throw UsageError(fmt::format("environment {} has no manager yet: create one first (-m 1)", name_));
 
   auto& chosen = driver(request.driver);
   try {
     chosen.prepare(name_, progress_);
-    add_nodes(chosen, existing, request);
+    for_each_parallel(planned, [&](const drivers::NodeRequest& p) { chosen.create(name_, p, progress_); });
   } catch (...) {
     // Each failed node removed itself; a new environment also takes its network along.
     if (existing.empty() && nodes().empty()) chosen.remove_environment(name_);
@@ -93,21 +94,69 @@ void Environment::create(const CreateRequest& request) {
   progress_.step(name_, fmt::format("swarm of {} nodes ready in {:.1f} s", all.size(), progress_.elapsed_seconds()));
 }
 
-void Environment::add_nodes(drivers::NodeDriver& chosen, const std::vector<Node>& existing,
-                            const CreateRequest& request) {
-  // New machines continue the numbering of each role.
-  struct Planned {
-    Role role;
-    int index;
+namespace {
+
+// The same machine, however its login is spelled (user and default port aside).
+bool same_host(const std::string& a, const std::string& b) {
+  auto parse = [](const std::string& target) {
+    try {
+      auto endpoint = engine::Endpoint::parse("ssh://" + target);
+      return std::pair(endpoint.host, endpoint.port ? endpoint.port : 22);
+    } catch (const UsageError&) {
+      throw UsageError(fmt::format("invalid --host '{}': expected [USER@]HOST[:PORT]", target));
+    }
   };
-  std::vector<Planned> planned;
-  for (auto [role, count] : {std::pair(Role::Manager, request.managers), std::pair(Role::Worker, request.workers)}) {
-    int last = 0;
-    for (const auto& node : existing)
-      if (node.role == role) last = std::max(last, node.index);
-    for (int i = 1; i <= count; ++i) planned.push_back({role, last + i});
+  return parse(a) == parse(b);
+}
+
+}  // namespace
+
+std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node>& existing,
+                                                          const CreateRequest& request) {
+  int managers = request.managers, workers = request.workers;
+  bool has_manager =
+      std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.role == Role::Manager; });
+  const auto& hosts = request.hosts;
+  if (!hosts.empty()) {
+    if (managers == 0 && workers == 0) {
+      managers = has_manager ? 0 : 1;
+      workers = static_cast<int>(hosts.size()) - managers;
+    } else if (static_cast<size_t>(managers + workers) != hosts.size()) {
+      throw UsageError(fmt::format("give as many --host as -m plus -w ({}); got {}", managers + workers, hosts.size()));
+    }
+    if (!request.advertise.empty() && request.advertise.size() != hosts.size())
+      throw UsageError(fmt::format("give --advertise once per --host, in the same order ({} hosts, {} addresses)",
+                                   hosts.size(), request.advertise.size()));
+  } else if (request.driver == "ssh") {
+    throw UsageError("the ssh driver adopts machines you have: name each with --host [USER@]HOST[:PORT]");
+  } else if (managers == 0 && workers == 0 && existing.empty()) {
+    throw UsageError(fmt::format("nothing to create: give -m MANAGERS and/or -w WORKERS for environment {}", name_));
   }
-  for_each_parallel(planned, [&](const Planned& p) { chosen.create(name_, p.role, p.index, progress_); });
+
+  // New machines continue the numbering of each role; a host adopted already keeps its name.
+  std::map<Role, int> last;
+  for (const auto& node : existing) last[node.role] = std::max(last[node.role], node.index);
+  std::vector<drivers::NodeRequest> planned;
+  int count = hosts.empty() ? managers + workers : static_cast<int>(hosts.size());
+  for (int i = 0; i < count; ++i) {
+    drivers::NodeRequest node{
+        .role = i < managers ? Role::Manager : Role::Worker, .ssh_key = request.ssh_key, .region = request.region};
+    if (!hosts.empty()) {
+      node.host = hosts[i];
+      if (!request.advertise.empty()) node.advertise = request.advertise[i];
+      auto adopted = std::find_if(existing.begin(), existing.end(),
+                                  [&](const Node& n) { return !n.host.empty() && same_host(n.host, node.host); });
+      if (adopted != existing.end()) {
+        node.role = adopted->role;
+        node.index = adopted->index;
+        planned.push_back(node);
+        continue;
+      }
+    }
+    node.index = ++last[node.role];
+    planned.push_back(node);
+  }
+  return planned;
 }
 
 void Environment::start_and_join(std::vector<Node>& all) {
@@ -126,19 +175,14 @@ void Environment::start() {
 void Environment::stop() {
   auto all = existing_nodes();
   for_each_parallel(all, [&](Node& node) {
-    if (!node.running()) return;
-    progress_.step(node.name, "stopping");
-    driver(node.driver).stop(node);
+    if (node.running()) driver(node.driver).stop(node, progress_);
   });
   progress_.step(name_, fmt::format("{} nodes stopped", all.size()));
 }
 
 void Environment::remove() {
   auto all = nodes();
-  for_each_parallel(all, [&](const Node& node) {
-    progress_.step(node.name, "removing");
-    driver(node.driver).remove(node);
-  });
+  for_each_parallel(all, [&](const Node& node) { driver(node.driver).remove(node, progress_); });
   for (auto name : drivers::driver_names()) driver(std::string(name)).remove_environment(name_);
   progress_.step(name_, fmt::format("removed {} nodes", all.size()));
 }

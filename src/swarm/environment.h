@@ -18,6 +18,12 @@ struct CreateRequest {
   int managers = 0;
   int workers = 0;
   std::string driver = "local";
+  // The ssh driver's machines, [USER@]HOST[:PORT], managers first; without counts the
+  // first is a manager in a new environment and the others workers.
+  std::vector<std::string> hosts;
+  std::string ssh_key;
+  std::string region;
+  std::vector<std::string> advertise;  // one per host, in the same order; or none
 };
 
 // One row of `rsm nodes ls`.
@@ -69,7 +75,8 @@ class Environment {
 
  private:
   drivers::NodeDriver& driver(const std::string& name);
-  void add_nodes(drivers::NodeDriver& chosen, const std::vector<drivers::Node>& existing, const CreateRequest& request);
+  std::vector<drivers::NodeRequest> plan_nodes(const std::vector<drivers::Node>& existing,
+                                               const CreateRequest& request);
   void start_and_join(std::vector<drivers::Node>& nodes);
 
   std::string name_;

@@ -1,8 +1,8 @@
-// Getting an image onto every node without a registry: it is streamed from an engine
-// that has it (this machine's, else any node's) into each running node that lacks it,
-// or has another image under the same name (an earlier build of the same tag).
-// Nodes that could pull it themselves get it the same way: one download, no registry
-// credentials on the nodes.
+// Getting an image onto every node, with or without a registry: each running node that
+// lacks it (or has another image under the same name, an earlier build of the same tag)
+// gets it. Machines elsewhere (ssh, cloud) pull an image that came from a registry
+// themselves; local nodes, and images no registry has (rsm's own, local builds), are
+// streamed from an engine that has it: this machine's, else a node's.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // The relay container on a node: its image built there from the rsm-relay binary next to
-// rsm, started (or reused) with every route asked for, and waited for until its sockets
-// appear.
+// rsm, started (or reused) with every route asked for, and waited for until it says it is
+// ready (its log, read through the node's engine, so that it works on any driver).
 #include "tunnel/relay.h"
 
 #include <unistd.h>
@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "engine/image_transfer.h"
+#include "engine/stream_demuxer.h"
 #include "util/content_hash.h"
 #include "util/error.h"
 #include "util/poll.h"
@@ -87,33 +88,27 @@ std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::No
 
   bool reuse =
       existing && !missing && state["Config"].value("Image", "") == image && state["State"].value("Running", false);
-  if (!reuse) {
-    if (existing) client.remove_if_present("/containers/" + name + "?force=1");
-    // A killed relay leaves its sockets: wait for the new one's, not those.
-    for (const auto& path : paths) fs::remove(path);
-    progress.step(node.name, fmt::format("starting the relay into network {}", network));
-    client.post("/containers/create?name=" + name,
-                {{"Image", image},
-                 {"Cmd", command},
-                 {"Labels", {{"rsm.env", node.env}, {"rsm.component", "relay"}, {"rsm.network", network}}},
-                 {"HostConfig",
-                  {{"Binds", {fmt::format("{0}:{0}", drivers::kNodeSocketFolder)}},
-                   {"NetworkMode", network},
-                   {"RestartPolicy", {{"Name", "unless-stopped"}}}}}});
-    client.post("/containers/" + name + "/start");
-  }
+  if (reuse) return paths;
+  if (existing) client.remove_if_present("/containers/" + name + "?force=1");
+  progress.step(node.name, fmt::format("starting the relay into network {}", network));
+  client.post("/containers/create?name=" + name,
+              {{"Image", image},
+               {"Cmd", command},
+               {"Labels", {{"rsm.env", node.env}, {"rsm.component", "relay"}, {"rsm.network", network}}},
+               {"HostConfig",
+                {{"Binds", {fmt::format("{0}:{0}", drivers::kNodeSocketFolder)}},
+                 {"NetworkMode", network},
+                 {"RestartPolicy", {{"Name", "unless-stopped"}}}}}});
+  client.post("/containers/" + name + "/start");
 
-  std::string missing_socket;
   poll_until(
       seconds(10), milliseconds(50),
+      [&] { return fmt::format("the relay on {} did not start; see `docker logs {}` on that node", node.name, name); },
       [&] {
-        return fmt::format("the relay on {} made no socket {}; see `docker logs {}` on that node", node.name,
-                           missing_socket, name);
-      },
-      [&] {
-        auto absent = std::find_if(paths.begin(), paths.end(), [](const std::string& p) { return !fs::exists(p); });
-        missing_socket = absent == paths.end() ? "" : *absent;
-        return absent == paths.end();
+        std::string output;
+        engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view chunk) { output.append(chunk); });
+        demuxer.feed(client.request(engine::Method::Get, "/containers/" + name + "/logs?stdout=1&stderr=1").body);
+        return output.find("ready\n") != std::string::npos;
       });
   return paths;
 }

@@ -1,5 +1,7 @@
-// rsm's local state: $XDG_STATE_HOME/rsm or ~/.local/state/rsm. Only caches and
-// preferences live here; the engines hold the truth, so losing this folder loses nothing.
+// rsm's local state: $XDG_STATE_HOME/rsm or ~/.local/state/rsm. Caches and preferences
+// live here, and the ssh driver's list of adopted hosts with their pinned keys (which
+// machines are an environment's is known to nobody else). Everything else is asked of
+// the engines.
 #pragma once
 
 #include <filesystem>

@@ -28,6 +28,7 @@ constexpr const char* kRoleLabel = "rsm.role";
 constexpr const char* kIndexLabel = "rsm.index";
 constexpr const char* kDriverLabel = "rsm.driver";
 constexpr const char* kAddressLabel = "rsm.address";
+constexpr const char* kRegionLabel = "rsm.region";
 
 // The pool local environments take their /24 from; chosen to stay clear of Docker's own
 // default pools (172.17-31.x, 192.168.x) and of swarm's overlay pool (10.0.x.x).
@@ -73,6 +74,7 @@ Node LocalDriver::node_from_container(const json& container) {
   node.index = std::stoi(labels.value(kIndexLabel, "0"));
   node.state = container.value("State", "");
   node.address = labels.value(kAddressLabel, "");
+  node.region = labels.value(kRegionLabel, "");
   node.engine = node_engine(node.name);
   return node;
 }
@@ -169,8 +171,8 @@ std::string LocalDriver::pick_address(const std::string& env, const std::string&
   throw Error(fmt::format("environment {} has no free address left in {}", env, subnet));
 }
 
-json LocalDriver::container_spec(const std::string& env, Role role, int index, const std::string& address) {
-  std::string name = node_name(env, role, index);
+json LocalDriver::container_spec(const std::string& env, const NodeRequest& request, const std::string& address) {
+  std::string name = node_name(env, request.role, request.index);
   json host_config{{"Mounts",
                     {{{"Type", "volume"}, {"Source", data_volume(name)}, {"Target", "/var/lib/docker"}},
                      {{"Type", "volume"}, {"Source", socket_volume(name)}, {"Target", kNodeSocketFolder}}}},
@@ -188,21 +190,25 @@ json LocalDriver::container_spec(const std::string& env, Role role, int index, c
     host_config["DeviceCgroupRules"] = {"a *:* rwm"};
     host_config["CgroupnsMode"] = "private";
   }
+  json labels{{kEnvLabel, env},
+              {kRoleLabel, role_name(request.role)},
+              {kIndexLabel, std::to_string(request.index)},
+              {kDriverLabel, "local"},
+              {kAddressLabel, address}};
+  if (!request.region.empty()) labels[kRegionLabel] = request.region;
   return {
       {"Image", image_},
       {"Hostname", name},
-      {"Labels",
-       {{kEnvLabel, env},
-        {kRoleLabel, role_name(role)},
-        {kIndexLabel, std::to_string(index)},
-        {kDriverLabel, "local"},
-        {kAddressLabel, address}}},
+      {"Labels", labels},
       {"HostConfig", host_config},
       {"NetworkingConfig", {{"EndpointsConfig", {{network_name(env), {{"IPAMConfig", {{"IPv4Address", address}}}}}}}}}};
 }
 
-Node LocalDriver::create(const std::string& env, Role role, int index, Progress& progress) {
-  std::string name = node_name(env, role, index);
+Node LocalDriver::create(const std::string& env, const NodeRequest& request, Progress& progress) {
+  if (!request.host.empty()) throw UsageError("--host is for machines of the ssh driver: add -d ssh");
+  if (!request.advertise.empty())
+    throw UsageError("--advertise is for machines of the ssh driver: local nodes take their own address");
+  std::string name = node_name(env, request.role, request.index);
   // A node left over from an interrupted create is finished, not made again.
   for (auto& node : list(env)) {
     if (node.name != name) continue;
@@ -218,7 +224,7 @@ Node LocalDriver::create(const std::string& env, Role role, int index, Progress&
     std::string address = pick_address(env, ensure_network(env));
     for (const auto& volume : {data_volume(name), socket_volume(name)})
       host_.post("/volumes/create", {{"Name", volume}, {"Labels", {{kEnvLabel, env}, {"rsm.node", name}}}});
-    host_.post("/containers/create?name=" + name, container_spec(env, role, index, address));
+    host_.post("/containers/create?name=" + name, container_spec(env, request, address));
     Node node;
     for (auto& listed : list(env))
       if (listed.name == name) node = listed;
@@ -274,7 +280,8 @@ std::string LocalDriver::last_log_lines(const std::string& container) {
   return text.empty() ? "(nothing)" : text;
 }
 
-void LocalDriver::stop(Node& node) {
+void LocalDriver::stop(Node& node, Progress& progress) {
+  progress.step(node.name, "stopping");
   auto response = host_.request(Method::Post, "/containers/" + node.name + "/stop?t=20", {.timeout_seconds = 60});
   if (response.status >= 300 && response.status != 304)
     throw Error(fmt::format("node {} did not stop: {}", node.name, response.message()));
@@ -292,7 +299,10 @@ void LocalDriver::remove_by_name(const std::string& name) {
   }
 }
 
-void LocalDriver::remove(const Node& node) { remove_by_name(node.name); }
+void LocalDriver::remove(const Node& node, Progress& progress) {
+  progress.step(node.name, "removing");
+  remove_by_name(node.name);
+}
 
 void LocalDriver::remove_environment(const std::string& env) {
   json volumes = host_.get("/volumes?filters=" + filters({"rsm.env=" + env}))["Volumes"];

@@ -21,10 +21,10 @@ class LocalDriver : public NodeDriver {
   std::vector<std::string> environments() override;
   std::vector<Node> list(const std::string& env) override;
   void prepare(const std::string& env, Progress& progress) override;
-  Node create(const std::string& env, Role role, int index, Progress& progress) override;
+  Node create(const std::string& env, const NodeRequest& request, Progress& progress) override;
   void start(Node& node, Progress& progress) override;
-  void stop(Node& node) override;
-  void remove(const Node& node) override;
+  void stop(Node& node, Progress& progress) override;
+  void remove(const Node& node, Progress& progress) override;
   void remove_environment(const std::string& env) override;
   std::string node_socket(const Node& node, const std::string& name) override;
   int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) override;
@@ -38,7 +38,7 @@ class LocalDriver : public NodeDriver {
   std::string ensure_network(const std::string& env);
   std::string pick_address(const std::string& env, const std::string& subnet);
   bool use_privileged(const std::string& image);
-  engine::json container_spec(const std::string& env, Role role, int index, const std::string& address);
+  engine::json container_spec(const std::string& env, const NodeRequest& request, const std::string& address);
   void wait_for_engine(Node& node, Progress& progress);
   std::string last_log_lines(const std::string& container);
   void remove_by_name(const std::string& name);

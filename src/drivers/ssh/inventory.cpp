@@ -1,0 +1,88 @@
+// hosts.json read and written whole (through write_state's rename, so a crash never tears
+// it); a folder per environment below state_dir()/ssh.
+#include "drivers/ssh/inventory.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+#include "util/state_dir.h"
+
+namespace rsm::drivers {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string SshHost::target() const {
+  return fmt::format("{}{}{}", user.empty() ? "" : user + "@", host, port ? fmt::format(":{}", port) : "");
+}
+
+namespace inventory {
+
+namespace {
+
+std::string hosts_file(const std::string& env) { return "ssh/" + env + "/hosts.json"; }
+
+}  // namespace
+
+std::vector<std::string> environments() {
+  std::vector<std::string> envs;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(state_dir() / "ssh", ec))
+    if (fs::exists(entry.path() / "hosts.json")) envs.push_back(entry.path().filename().string());
+  return envs;
+}
+
+std::vector<SshHost> load(const std::string& env) {
+  auto text = read_state(hosts_file(env));
+  if (!text) return {};
+  auto parsed = json::parse(*text, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("hosts") || !parsed["hosts"].is_array())
+    throw Error(fmt::format("{} is not a host list rsm wrote: restore it from a backup or remove it",
+                            (state_dir() / hosts_file(env)).string()));
+  std::vector<SshHost> hosts;
+  for (const auto& item : parsed["hosts"]) {
+    SshHost host;
+    host.name = item.value("name", "");
+    host.role = parse_role(item.value("role", "")).value_or(Role::Worker);
+    host.index = item.value("index", 0);
+    host.user = item.value("user", "");
+    host.host = item.value("host", "");
+    host.port = item.value("port", 0);
+    host.sudo = item.value("sudo", false);
+    host.ssh_key = item.value("ssh_key", "");
+    host.address = item.value("address", "");
+    host.region = item.value("region", "");
+    host.bootstrapped = item.value("bootstrapped", false);
+    hosts.push_back(std::move(host));
+  }
+  return hosts;
+}
+
+void save(const std::string& env, const std::vector<SshHost>& hosts) {
+  if (hosts.empty()) {
+    std::error_code ec;
+    fs::remove_all(state_dir() / "ssh" / env, ec);
+    return;
+  }
+  json list = json::array();
+  for (const auto& host : hosts)
+    list.push_back({{"name", host.name},
+                    {"role", role_name(host.role)},
+                    {"index", host.index},
+                    {"user", host.user},
+                    {"host", host.host},
+                    {"port", host.port},
+                    {"sudo", host.sudo},
+                    {"ssh_key", host.ssh_key},
+                    {"address", host.address},
+                    {"region", host.region},
+                    {"bootstrapped", host.bootstrapped}});
+  write_state(hosts_file(env), json{{"hosts", list}}.dump(2) + "\n");
+}
+
+fs::path known_hosts(const std::string& env) { return state_dir() / "ssh" / env / "known_hosts"; }
+
+}  // namespace inventory
+
+}  // namespace rsm::drivers

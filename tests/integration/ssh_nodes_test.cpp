@@ -1,0 +1,235 @@
+// The ssh driver end to end: machines made by the tests (containers booted by systemd with
+// sshd and an engine, in three "regions" joined by a router) are adopted into one swarm,
+// carry the database and an app like local nodes, refuse what they must refuse, and are
+// left as they were by `rsm nodes rm`. The suite's tests run in order and share the hosts.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "engine/image_transfer.h"
+#include "support/environment_fixture.h"
+#include "support/http_client.h"
+#include "support/ports.h"
+#include "support/rsm_runner.h"
+#include "support/ssh_hosts.h"
+#include "support/test_images.h"
+
+using namespace rsm;
+using namespace rsm::testing;
+using engine::json;
+
+namespace {
+
+class SshNodes : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
+    env_ = unique_name("sshit");
+    // The hosts rsm adopts are recorded in its state folder: the suite's own, left behind by nothing.
+    state_ = std::filesystem::temp_directory_path() / unique_name("rsm-ssh-state");
+    std::filesystem::remove_all(state_);
+    setenv("XDG_STATE_HOME", state_.c_str(), 1);
+    lab_ = std::make_unique<SshHostLab>(unique_name("rsm-sshlab"), 3);
+    for (int region = 0; region < 3; ++region) hosts_.push_back(lab_->add_host(region));
+    spare_ = std::make_unique<SshTestHost>(lab_->add_host(0, false));
+  }
+  static void TearDownTestSuite() {
+    run_rsm({"nodes", "rm", env_, "-f"});
+    run_rsm({"nodes", "rm", env_ + "x", "-f"});
+    spare_.reset();
+    lab_.reset();
+    std::filesystem::remove_all(state_);
+    unsetenv("XDG_STATE_HOME");
+    hosts_.clear();
+  }
+
+  static ProcessResult rsm_ssh(std::vector<std::string> args) { return run_rsm(args); }
+  static std::vector<std::string> create_args(const std::string& env, const std::string& login,
+                                              const std::string& region) {
+    return {"nodes", "create", env, "-d", "ssh", "--host", login, "--ssh-key", lab_->key_file(), "--region", region};
+  }
+
+  // What rsm made on a host: containers, volumes, the swarm state.
+  static std::string traces(const SshTestHost& host) {
+    return lab_
+        ->exec(host, {"sh", "-c",
+                      "docker info --format '{{.Swarm.LocalNodeState}}'; docker ps -aq; "
+                      "docker volume ls -q --filter label=rsm.env"})
+        .output;
+  }
+
+  static inline std::string env_;
+  static inline std::filesystem::path state_;
+  static inline std::unique_ptr<SshHostLab> lab_;
+  static inline std::vector<SshTestHost> hosts_;
+  static inline std::unique_ptr<SshTestHost> spare_;  // no engine: for the install and the refusals
+};
+
+TEST_F(SshNodes, AdoptsThreeHostsInThreeRegionsIntoOneSwarm) {
+  // The user's own volume on a host must survive adoption and removal.
+  ASSERT_EQ(lab_->exec(hosts_[1], {"docker", "volume", "create", "users-own"}).exit_code, 0);
+  auto first = run_rsm(create_args(env_, SshHostLab::login(hosts_[0]), hosts_[0].region));
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  // A sudo login for the second host, root for the third; both managers.
+  auto more = run_rsm({"nodes", "create", env_, "-d", "ssh", "-m", "1", "--host", SshHostLab::login(hosts_[1], "admin"),
+                       "--ssh-key", lab_->key_file(), "--region", hosts_[1].region});
+  ASSERT_EQ(more.exit_code, 0) << more.output;
+  auto third = run_rsm({"nodes", "create", env_, "-d", "ssh", "-m", "1", "--host", SshHostLab::login(hosts_[2]),
+                        "--ssh-key", lab_->key_file(), "--region", hosts_[2].region});
+  ASSERT_EQ(third.exit_code, 0) << third.output;
+
+  auto listed = run_rsm({"nodes", "ls", env_, "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  auto rows = json::parse(listed.output);
+  ASSERT_EQ(rows.size(), 3u) << listed.output;
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& row = rows[i];
+    EXPECT_EQ(row["name"], fmt::format("{}-manager-{}", env_, i + 1));
+    EXPECT_EQ(row["driver"], "ssh");
+    EXPECT_EQ(row["region"], hosts_[i].region);
+    EXPECT_EQ(row["address"], hosts_[i].address);
+    EXPECT_EQ(row["status"], "ready") << listed.output;
+    EXPECT_EQ(row["role"], "manager");
+  }
+  // The machines keep their own hostnames; rsm's names are the swarm nodes' labels.
+  EXPECT_NE(lab_->exec(hosts_[0], {"hostname"}).output.find(hosts_[0].container), std::string::npos);
+  auto labels = lab_->exec(hosts_[0], {"docker", "node", "ls", "--format", "{{.Hostname}}"});
+  EXPECT_NE(labels.output.find(hosts_[2].container), std::string::npos) << labels.output;
+  auto label = lab_->exec(hosts_[0], {"docker", "node", "inspect", hosts_[2].container, "--format",
+                                      "{{index .Spec.Labels \"rsm.node\"}} {{index .Spec.Labels \"rsm.region\"}}"});
+  EXPECT_EQ(label.output, fmt::format("{}-manager-3 {}\n", env_, hosts_[2].region));
+}
+
+TEST_F(SshNodes, CarryTheDatabaseAndAnAppLikeLocalNodes) {
+  engine::Client local(engine::Endpoint::from_environment());
+  std::string db_image = ensure_fake_rethinkdb_image(local);
+  std::string web_image = ensure_web_image(local, "1");
+
+  auto created = run_rsm({"db", "create", env_, "--image", db_image, "--no-wait"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  // One server on each host, tagged with its region.
+  for (const auto& host : hosts_) {
+    auto env = lab_->exec(host, {"sh", "-c",
+                                 "docker inspect --format '{{json .Config.Env}}' "
+                                 "$(docker ps -q --filter label=rsm.component=db)"});
+    EXPECT_NE(env.output.find("RSM_SERVER_TAGS=manager " + host.region), std::string::npos) << env.output;
+  }
+  // The web admin through the relay, whose socket is reached over ssh.
+  int port = free_port();
+  auto served =
+      fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "fake rethinkdb admin of");
+  EXPECT_NE(served.page.find("fake rethinkdb admin of"), std::string::npos) << served.page;
+
+  auto deployed = run_rsm({"app", "deploy", env_, "web", web_image, "-r", "3", "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  // The edge proxy of every host answers, each host reached at its own address.
+  for (const auto& host : hosts_)
+    EXPECT_EQ(http_get(fmt::format("http://{}:8080/", host.address)).body, "web 1\n") << host.container;
+  int local_port = free_port();
+  auto tunnelled = fetch_through_rsm({"tunnel", env_, "8080", "-p", std::to_string(local_port)}, local_port, "web 1");
+  EXPECT_EQ(tunnelled.page, "web 1\n");
+
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
+  auto removed = run_rsm({"db", "rm", env_, "-f"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.output;
+}
+
+TEST_F(SshNodes, PullWhatARegistryHasThemselves) {
+  // The image is only in a registry that this machine's engine cannot use (plain HTTP).
+  std::string registry = lab_->add_registry(0);
+  std::string image = registry + "/rsm-test/web:1";
+  engine::Client local(engine::Endpoint::from_environment());
+  ASSERT_FALSE(engine::has_image(local, image));
+  {
+    engine::Client host0(lab_->engine_of(hosts_[0]));
+    std::string web = ensure_web_image(local, "1");
+    engine::copy_image(local, host0, web);
+    auto pushed = lab_->exec(hosts_[0], {"sh", "-c",
+                                         fmt::format("for i in 1 2 3 4 5; do docker tag {0} {1} && docker push -q {1} "
+                                                     ">/dev/null && exit 0; sleep 1; done; exit 1",
+                                                     web, image)});
+    ASSERT_EQ(pushed.exit_code, 0) << pushed.output;
+    lab_->exec(hosts_[0], {"docker", "rmi", image, web});
+  }
+  auto deployed = run_rsm({"app", "deploy", env_, "pulled", image, "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  EXPECT_NE(deployed.output.find("pulling " + image), std::string::npos) << deployed.output;
+  EXPECT_EQ(deployed.output.find("loading " + image), std::string::npos) << deployed.output;
+  EXPECT_EQ(http_get(fmt::format("http://{}:8080/", hosts_[2].address)).body, "web 1\n");
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "pulled"}).exit_code, 0);
+}
+
+TEST_F(SshNodes, ReRunningCreateWithTheSameHostsChangesNothing) {
+  auto again = run_rsm(create_args(env_, SshHostLab::login(hosts_[0]), hosts_[0].region));
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  auto rows = json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output);
+  EXPECT_EQ(rows.size(), 3u);
+}
+
+TEST_F(SshNodes, RunsACommandOnEveryHost) {
+  auto ran = run_rsm({"nodes", "ssh", env_, "--", "cat", "/etc/hostname"});
+  ASSERT_EQ(ran.exit_code, 0) << ran.output;
+  for (const auto& host : hosts_) EXPECT_NE(ran.output.find(host.container), std::string::npos) << ran.output;
+}
+
+TEST_F(SshNodes, RefusesAChangedHostKey) {
+  ASSERT_EQ(
+      lab_->exec(hosts_[0], {"sh", "-c", "rm /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh"})
+          .exit_code,
+      0);
+  auto refused = run_rsm({"nodes", "ssh", env_, "--", "true"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.output.find("host key"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("ssh-keygen -f"), std::string::npos) << refused.output;
+  // The fix the message names makes the host reachable again.
+  auto known = state_ / "rsm/ssh" / env_ / "known_hosts";
+  ASSERT_EQ(run_process({"ssh-keygen", "-f", known.string(), "-R", hosts_[0].address}).exit_code, 0);
+  auto repinned = run_rsm(create_args(env_, SshHostLab::login(hosts_[0]), hosts_[0].region));
+  EXPECT_EQ(repinned.exit_code, 0) << repinned.output;
+}
+
+TEST_F(SshNodes, SaysWhatAHostNeedsInOneLine) {
+  std::string other = env_ + "x";
+  struct Case {
+    std::string login;
+    std::string expected;
+  };
+  std::vector<Case> cases{
+      {SshHostLab::login(*spare_, "nobody"), "cannot log in"},
+      {SshHostLab::login(*spare_, "plain"), "passwordless sudo"},
+      {SshHostLab::login(*spare_) + ":2", "cannot reach"},
+      {SshHostLab::login(hosts_[0]), "already node"},
+  };
+  for (const auto& c : cases) {
+    auto result = run_rsm(create_args(other, c.login, "x"));
+    EXPECT_NE(result.exit_code, 0) << c.login;
+    EXPECT_NE(result.output.find(c.expected), std::string::npos) << c.login << ": " << result.output;
+  }
+  // Nothing of the failed environment is left.
+  auto listed = run_rsm({"nodes", "ls", other});
+  EXPECT_NE(listed.exit_code, 0) << listed.output;
+}
+
+TEST_F(SshNodes, InstallsTheEngineFromTheHostsPackageMirror) {
+  std::string other = env_ + "x";
+  auto created = run_rsm(create_args(other, SshHostLab::login(*spare_, "admin"), "spare"));
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  EXPECT_EQ(lab_->exec(*spare_, {"docker", "info", "--format", "{{.Swarm.LocalNodeState}}"}).output, "active\n");
+  auto removed = run_rsm({"nodes", "rm", other, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_EQ(traces(*spare_), "inactive\n");
+}
+
+TEST_F(SshNodes, RemovalLeavesEachHostAsItWas) {
+  auto removed = run_rsm({"nodes", "rm", env_, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  for (const auto& host : hosts_) EXPECT_EQ(traces(host), "inactive\n") << host.container;
+  auto volumes = lab_->exec(hosts_[1], {"docker", "volume", "ls", "-q"});
+  EXPECT_NE(volumes.output.find("users-own"), std::string::npos) << volumes.output;
+  EXPECT_NE(run_rsm({"nodes", "ls", env_}).exit_code, 0);
+}
+
+}  // namespace

@@ -1,0 +1,207 @@
+// Hosts are started with the capability set rsm's local nodes use where --privileged is
+// refused, tmpfs /run, and container=docker so that systemd knows where it runs.
+#include "support/ssh_hosts.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/exec.h"
+#include "images/debian_image.h"
+#include "support/test_images.h"
+#include "util/error.h"
+#include "util/poll.h"
+#include "util/progress.h"
+
+namespace rsm::testing {
+
+namespace fs = std::filesystem;
+using engine::json;
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream content;
+  content << file.rdbuf();
+  return content.str();
+}
+
+}  // namespace
+
+std::string ensure_ssh_host_image(engine::Client& engine) {
+  images::DebianImageRecipe recipe{
+      .what = "test ssh host image",
+      .repository = "rsm-test/ssh-host",
+      .packages = {"systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "docker.io", "socat", "iproute2",
+                   "iptables", "procps", "ca-certificates", "tcpdump", "netcat-openbsd"},
+      .files = {{"/usr/local/bin/rsm-test-boot",
+                 read_text(std::string(RSM_SOURCE_DIR) + "/tests/support/ssh_host/boot.sh"), 0755},
+                {"/etc/docker/daemon.json", "{\"insecure-registries\": [\"10.215.0.0/16\"]}\n"}},
+      .entrypoint = {"/usr/local/bin/rsm-test-boot"}};
+  Progress quiet(true);
+  return images::ensure_debian_image(engine, recipe, quiet);
+}
+
+SshHostLab::SshHostLab(const std::string& prefix, int regions)
+    : prefix_(prefix), engine_(engine::Endpoint::from_environment()) {
+  image_ = ensure_ssh_host_image(engine_);
+  ensure_busybox_image(engine_);
+  folder_ = (fs::temp_directory_path() / (prefix + "-keys")).string();
+  fs::remove_all(folder_);
+  fs::create_directories(folder_);
+  key_file_ = folder_ + "/id_ed25519";
+  if (run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key_file_}).exit_code != 0)
+    throw Error("ssh-keygen failed");
+  public_key_ = read_text(key_file_ + ".pub");
+  while (!public_key_.empty() && public_key_.back() == '\n') public_key_.pop_back();
+
+  // A /24 per region from 10.215.0.0/16, the first that no network of the engine has.
+  int third = 0;
+  for (int r = 0; r < regions; ++r) {
+    std::string name = fmt::format("{}-region{}", prefix, r);
+    engine_.remove_if_present("/networks/" + name);
+    for (;; ++third) {
+      if (third > 255) throw Error("no free /24 in 10.215.0.0/16 for the test regions");
+      std::string base = fmt::format("10.215.{}", third);
+      auto created = engine_.request(engine::Method::Post, "/networks/create",
+                                     {.body = json{{"Name", name},
+                                                   {"Driver", "bridge"},
+                                                   {"Labels", {{"rsm.test", prefix}}},
+                                                   {"IPAM", {{"Config", {{{"Subnet", base + ".0/24"}}}}}}}});
+      if (created.ok()) {
+        networks_.push_back(name);
+        subnets_.push_back(base);
+        ++third;
+        break;
+      }
+    }
+  }
+
+  // The router: on every region network at .254, forwarding between them.
+  std::string router = prefix + "-router";
+  engine_.remove_if_present("/containers/" + router + "?force=1");
+  json endpoints = json::object();
+  endpoints[networks_[0]] = {{"IPAMConfig", {{"IPv4Address", subnets_[0] + ".254"}}}};
+  engine_.post("/containers/create?name=" + router,
+               {{"Image", kBusyboxImage},
+                {"Cmd", {"sleep", "86400"}},
+                {"Labels", {{"rsm.test", prefix}}},
+                {"HostConfig", {{"NetworkMode", networks_[0]}, {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}},
+                {"NetworkingConfig", {{"EndpointsConfig", endpoints}}}});
+  containers_.push_back(router);
+  for (size_t r = 1; r < networks_.size(); ++r)
+    engine_.post(
+        "/networks/" + networks_[r] + "/connect",
+        {{"Container", router}, {"EndpointConfig", {{"IPAMConfig", {{"IPv4Address", subnets_[r] + ".254"}}}}}});
+  engine_.post("/containers/" + router + "/start");
+}
+
+SshHostLab::~SshHostLab() {
+  for (const auto& container : containers_)
+    engine_.request(engine::Method::Delete, "/containers/" + container + "?force=1&v=1", {.timeout_seconds = 60});
+  for (const auto& volume : volumes_) engine_.request(engine::Method::Delete, "/volumes/" + volume + "?force=1");
+  for (const auto& network : networks_) engine_.request(engine::Method::Delete, "/networks/" + network);
+  fs::remove_all(folder_);
+}
+
+SshTestHost SshHostLab::add_host(int region, bool with_engine) {
+  SshTestHost host;
+  host.region = fmt::format("region{}", region);
+  host.container = fmt::format("{}-host{}", prefix_, containers_.size());
+  host.address = fmt::format("{}.{}", subnets_.at(region), 10 + containers_.size());
+  std::string routes;
+  for (size_t r = 0; r < subnets_.size(); ++r)
+    if (static_cast<int>(r) != region) routes += fmt::format("{}.0/24 via {}.254;", subnets_[r], subnets_[region]);
+
+  std::string volume = host.container + "-docker";
+  engine_.remove_if_present("/containers/" + host.container + "?force=1&v=1");
+  engine_.remove_if_present("/volumes/" + volume + "?force=1");
+  engine_.post("/volumes/create", {{"Name", volume}, {"Labels", {{"rsm.test", prefix_}}}});
+  volumes_.push_back(volume);
+  json host_config{{"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/var/lib/docker"}}}},
+                   {"Tmpfs", {{"/run", "rw,exec"}, {"/run/lock", "rw"}, {"/tmp", "rw,exec"}}},
+                   {"NetworkMode", networks_.at(region)},
+                   {"CapAdd", {"ALL"}},
+                   {"CapDrop", {"SYS_RESOURCE"}},
+                   {"SecurityOpt", {"seccomp=unconfined", "apparmor=unconfined"}},
+                   {"MaskedPaths", json::array()},
+                   {"ReadonlyPaths", json::array()},
+                   {"DeviceCgroupRules", {"a *:* rwm"}},
+                   {"CgroupnsMode", "private"}};
+  engine_.post("/containers/create?name=" + host.container,
+               {{"Image", image_},
+                {"Hostname", host.container},
+                {"Env", {"container=docker", "RSM_TEST_AUTHORIZED_KEY=" + public_key_, "RSM_TEST_ROUTES=" + routes}},
+                {"StopSignal", "SIGRTMIN+3"},
+                {"Labels", {{"rsm.test", prefix_}}},
+                {"HostConfig", host_config},
+                {"NetworkingConfig",
+                 {{"EndpointsConfig", {{networks_.at(region), {{"IPAMConfig", {{"IPv4Address", host.address}}}}}}}}}});
+  containers_.push_back(host.container);
+  engine_.post("/containers/" + host.container + "/start");
+
+  // Booted when sshd takes the key and (for hosts with an engine) docker answers.
+  std::string check = with_engine ? "docker info >/dev/null 2>&1" : "true";
+  std::string last;
+  poll_until(
+      seconds(90), milliseconds(250), [&] { return fmt::format("host {} did not boot: {}", host.container, last); },
+      [&] {
+        auto result = run_process({"ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
+                                   "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=3",
+                                   "-i", key_file_, "root@" + host.address, check});
+        last = result.output;
+        return result.exit_code == 0;
+      });
+  if (!with_engine) {
+    auto purged = exec(host, {"sh", "-c",
+                              "systemctl stop docker.socket docker.service containerd.service && "
+                              "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq docker.io containerd runc socat "
+                              ">/dev/null 2>&1 && ! command -v dockerd"});
+    if (purged.exit_code != 0) throw Error("cannot remove docker.io from the test host: " + purged.output);
+  }
+  return host;
+}
+
+std::string SshHostLab::add_registry(int region) {
+  // On every region's network (at .200), so that its answers need no route back: a
+  // FROM scratch image has no `ip` to add one.
+  std::string name = prefix_ + "-registry";
+  engine_.remove_if_present("/containers/" + name + "?force=1");
+  json endpoints = json::object();
+  endpoints[networks_.at(region)] = {{"IPAMConfig", {{"IPv4Address", subnets_.at(region) + ".200"}}}};
+  engine_.post("/containers/create?name=" + name, {{"Image", ensure_registry_image(engine_)},
+                                                   {"Labels", {{"rsm.test", prefix_}}},
+                                                   {"HostConfig", {{"NetworkMode", networks_.at(region)}}},
+                                                   {"NetworkingConfig", {{"EndpointsConfig", endpoints}}}});
+  containers_.push_back(name);
+  for (size_t r = 0; r < networks_.size(); ++r)
+    if (static_cast<int>(r) != region)
+      engine_.post(
+          "/networks/" + networks_[r] + "/connect",
+          {{"Container", name}, {"EndpointConfig", {{"IPAMConfig", {{"IPv4Address", subnets_[r] + ".200"}}}}}});
+  engine_.post("/containers/" + name + "/start");
+  return subnets_.at(region) + ".200:5000";
+}
+
+engine::Endpoint SshHostLab::engine_of(const SshTestHost& host) const {
+  auto endpoint = engine::Endpoint::parse("ssh://root@" + host.address);
+  endpoint.ssh_options = {"-i", key_file_,       "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                          "-o", "LogLevel=ERROR"};
+  return endpoint;
+}
+
+ProcessResult SshHostLab::exec(const SshTestHost& host, const std::vector<std::string>& argv) {
+  ProcessResult result;
+  result.exit_code = engine::exec_in_container(
+      engine_, host.container, argv, [&](engine::StreamKind, std::string_view chunk) { result.output.append(chunk); });
+  return result;
+}
+
+}  // namespace rsm::testing

@@ -1,0 +1,64 @@
+// Machines for the ssh driver's tests, made on this machine's engine: containers booted
+// by systemd with sshd and Debian's docker.io (an image made from Debian packages, like
+// rsm's own), on bridge networks that stand for regions, joined by a router container.
+// rsm reaches every host directly (this machine is each bridge's gateway); the hosts
+// reach each other only through the router, as machines in different networks do.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/client.h"
+#include "util/subprocess.h"
+
+namespace rsm::testing {
+
+struct SshTestHost {
+  std::string container;  // its name on this machine's engine
+  std::string address;    // on its region's network
+  std::string region;
+};
+
+class SshHostLab {
+ public:
+  // Makes `regions` networks and the router; names start with `prefix`.
+  SshHostLab(const std::string& prefix, int regions);
+  ~SshHostLab();  // removes every host, the router and the networks
+  SshHostLab(const SshHostLab&) = delete;
+  SshHostLab& operator=(const SshHostLab&) = delete;
+
+  // Starts a host in the region (0-based) and returns once its sshd and (with_engine)
+  // its engine answer. Hosts without an engine are for the install test.
+  SshTestHost add_host(int region, bool with_engine = true);
+  // Starts a registry (Debian's docker-registry, plain HTTP) in the region at .200 and
+  // returns "ADDRESS:5000"; the hosts' engines take it as an insecure registry.
+  std::string add_registry(int region);
+  // The host's engine, reached over ssh as root with the lab's key.
+  engine::Endpoint engine_of(const SshTestHost& host) const;
+  // Runs a command on the host's system (docker exec), returning exit code and output.
+  ProcessResult exec(const SshTestHost& host, const std::vector<std::string>& argv);
+
+  // The private key the hosts accept for root, admin and plain.
+  const std::string& key_file() const { return key_file_; }
+  // "root@ADDRESS"
+  static std::string login(const SshTestHost& host, const std::string& user = "root") {
+    return user + "@" + host.address;
+  }
+
+ private:
+  std::string prefix_;
+  engine::Client engine_;
+  std::string image_;
+  std::string folder_;
+  std::string key_file_;
+  std::string public_key_;
+  std::vector<std::string> networks_;
+  std::vector<std::string> subnets_;  // "10.215.N" per region
+  std::vector<std::string> containers_;
+  std::vector<std::string> volumes_;
+};
+
+// The image of the hosts: "rsm-test/ssh-host:<hash>".
+std::string ensure_ssh_host_image(engine::Client& engine);
+
+}  // namespace rsm::testing
