@@ -56,7 +56,8 @@ void list_nodes(const Options& options) {
                      {"status", row.status},
                      {"availability", row.availability},
                      {"manager", row.manager_status},
-                     {"address", row.node.address},
+                     {"address", row.node.public_address},
+                     {"swarm_address", row.node.address},
                      {"driver", row.node.driver},
                      {"region", row.node.region},
                      {"engine", row.engine_version},
@@ -68,7 +69,7 @@ void list_nodes(const Options& options) {
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows)
     cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state, row.status, row.availability,
-                     row.manager_status, row.node.address, row.node.driver,
+                     row.manager_status, row.node.public_address, row.node.driver,
                      row.node.region.empty() ? "-" : row.node.region, row.engine_version});
   print_table(
       {"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "REGION", "ENGINE"},

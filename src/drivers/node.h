@@ -28,11 +28,14 @@ struct Node {
   std::string driver;
   Role role = Role::Worker;
   int index = 0;
-  std::string state;        // the machine's own state as its driver sees it: running, exited, ...
-  std::string address;      // where the other nodes reach it (its swarm advertise address)
-  std::string region;       // empty where the driver has none
-  std::string host;         // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
-  engine::Endpoint engine;  // how rsm reaches the node's Docker engine
+  std::string state;  // the machine's own state as its driver sees it: running, exited, ...
+  // Where the other nodes reach it: its swarm address. Drivers give the public address;
+  // swarm::Environment puts the mesh address there for machines in the mesh (swarm/mesh.h).
+  std::string address;
+  std::string public_address;  // where this machine and the world reach it (published ports, the mesh's UDP port)
+  std::string region;          // empty where the driver has none
+  std::string host;            // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
+  engine::Endpoint engine;     // how rsm reaches the node's Docker engine
 
   bool running() const { return state == "running"; }
 };

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "images/debian_image.h"
+#include "swarm/firewall.h"
 #include "swarm/image_distribution.h"
 #include "swarm/labels.h"
 #include "swarm/resources.h"
@@ -147,6 +148,7 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
     if (auto existing = swarm::find_service(manager, kServiceName)) {
       progress.step("proxy", "no app publishes a port: removing the edge proxy");
       manager.remove("/services/" + existing->id);
+      swarm::apply_firewall(env, progress);
     }
     remove_unused_configs(manager, env.name(), "");
     return;
@@ -165,6 +167,7 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
                                                                  : "updating the edge proxy, one node at a time");
   wait_until_running(manager, config_name, progress);
+  swarm::apply_firewall(env, progress);  // the proxy's ports are the ones published ports may use
   remove_unused_configs(manager, env.name(), config_name);
   wait_until_answering(env, backends, progress);
 }
@@ -172,7 +175,8 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
 std::vector<std::string> urls(swarm::Environment& env, int port) {
   std::vector<std::string> result;
   for (const auto& node : env.nodes())
-    if (node.running() && !node.address.empty()) result.push_back(fmt::format("http://{}:{}", node.address, port));
+    if (node.running() && !node.public_address.empty())
+      result.push_back(fmt::format("http://{}:{}", node.public_address, port));
   return result;
 }
 

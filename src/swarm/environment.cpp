@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "swarm/firewall.h"
 #include "swarm/formation.h"
+#include "swarm/mesh.h"
 #include "swarm/objects.h"
 #include "util/error.h"
 #include "util/line_splitter.h"
@@ -43,6 +45,8 @@ std::vector<Node> Environment::nodes() {
     auto listed = driver(std::string(name)).list(name_);
     all.insert(all.end(), listed.begin(), listed.end());
   }
+  for (auto& node : all)
+    if (crosses_other_networks({node})) node.address = mesh_address(node.role, node.index);
   return all;
 }
 
@@ -163,6 +167,9 @@ void Environment::start_and_join(std::vector<Node>& all) {
   for_each_parallel(all, [&](Node& node) {
     if (!node.running()) driver(node.driver).start(node, progress_);
   });
+  // The mesh and the firewall admit every machine of the environment before the new ones join.
+  apply_mesh(*this, progress_);
+  apply_firewall(*this, progress_);
   form_swarm(all, progress_);
 }
 
@@ -182,7 +189,11 @@ void Environment::stop() {
 
 void Environment::remove() {
   auto all = nodes();
-  for_each_parallel(all, [&](const Node& node) { driver(node.driver).remove(node, progress_); });
+  for_each_parallel(all, [&](const Node& node) {
+    remove_firewall(*this, node);
+    remove_mesh(*this, node);
+    driver(node.driver).remove(node, progress_);
+  });
   for (auto name : drivers::driver_names()) driver(std::string(name)).remove_environment(name_);
   progress_.step(name_, fmt::format("removed {} nodes", all.size()));
 }
@@ -221,6 +232,10 @@ std::vector<NodeStatus> Environment::status() {
     }
   }
   return rows;
+}
+
+int Environment::run_on(const Node& node, const std::vector<std::string>& argv, std::string& output) {
+  return driver(node.driver).run(node, argv, [&](engine::StreamKind, std::string_view chunk) { output.append(chunk); });
 }
 
 int Environment::run_everywhere(const std::vector<std::string>& argv) {

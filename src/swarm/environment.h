@@ -66,6 +66,10 @@ class Environment {
   // Returns 0 when it succeeded everywhere.
   int run_everywhere(const std::vector<std::string>& argv);
 
+  // Runs argv as root on the machine's host system; returns the exit code, with what it
+  // printed in `output`.
+  int run_on(const drivers::Node& node, const std::vector<std::string>& argv, std::string& output);
+
   // Where this machine reaches the unix socket `name` that a container made in the
   // node's kNodeSocketFolder.
   std::string node_socket(const drivers::Node& node, const std::string& name);

@@ -4,8 +4,11 @@
 // left as they were by `rsm nodes rm`. The suite's tests run in order and share the hosts.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -37,6 +40,10 @@ class SshNodes : public ::testing::Test {
     spare_ = std::make_unique<SshTestHost>(lab_->add_host(0, false));
   }
   static void TearDownTestSuite() {
+    if (getenv("RSM_TEST_KEEP_SSH_LAB")) {  // for looking into a failure by hand
+      lab_.release();
+      return;
+    }
     run_rsm({"nodes", "rm", env_, "-f"});
     run_rsm({"nodes", "rm", env_ + "x", "-f"});
     spare_.reset();
@@ -57,7 +64,7 @@ class SshNodes : public ::testing::Test {
     return lab_
         ->exec(host, {"sh", "-c",
                       "docker info --format '{{.Swarm.LocalNodeState}}'; docker ps -aq; "
-                      "docker volume ls -q --filter label=rsm.env"})
+                      "docker volume ls -q --filter label=rsm.env; iptables -S | grep RSM"})
         .output;
   }
 
@@ -91,6 +98,7 @@ TEST_F(SshNodes, AdoptsThreeHostsInThreeRegionsIntoOneSwarm) {
     EXPECT_EQ(row["driver"], "ssh");
     EXPECT_EQ(row["region"], hosts_[i].region);
     EXPECT_EQ(row["address"], hosts_[i].address);
+    EXPECT_EQ(row["swarm_address"], fmt::format("10.218.1.{}", i + 1)) << "the swarm runs in the WireGuard mesh";
     EXPECT_EQ(row["status"], "ready") << listed.output;
     EXPECT_EQ(row["role"], "manager");
   }
@@ -189,6 +197,50 @@ TEST_F(SshNodes, RefusesAChangedHostKey) {
   ASSERT_EQ(run_process({"ssh-keygen", "-f", known.string(), "-R", hosts_[0].address}).exit_code, 0);
   auto repinned = run_rsm(create_args(env_, SshHostLab::login(hosts_[0]), hosts_[0].region));
   EXPECT_EQ(repinned.exit_code, 0) << repinned.output;
+}
+
+TEST_F(SshNodes, FirewallAdmitsMembersAndTheEdgeOnlyAndTheSwarmRunsEncrypted) {
+  engine::Client local(engine::Endpoint::from_environment());
+  std::string web = ensure_web_image(local, "1");
+  // One task: the other two hosts' proxies reach it across the router, on the overlay.
+  auto deployed = run_rsm({"app", "deploy", env_, "web", web, "-r", "1", "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  EXPECT_NE(deployed.output.find("firewall set on 3 node(s)"), std::string::npos) << deployed.output;
+  // A port the user's own container publishes on a host is closed to the world too.
+  ASSERT_EQ(lab_->exec(hosts_[0], {"docker", "run", "-d", "--name", "users-web", "-p", "9999:8080", web}).exit_code, 0);
+
+  // Captured on the wire of a host while requests cross the overlay to the task (not the
+  // requests to the edge port themselves, which come from the world in clear text).
+  auto capture = std::async(std::launch::async, [&] {
+    return lab_
+        ->exec(hosts_[2], {"timeout", "6", "tcpdump", "-i", "eth0", "-nn", "-A", "not port 22 and not port 8080"})
+        .output;
+  });
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  for (int i = 0; i < 20; ++i)
+    for (const auto& host : hosts_)
+      EXPECT_EQ(http_get(fmt::format("http://{}:8080/", host.address)).body, "web 1\n") << host.container;
+  std::string wire = capture.get();
+  EXPECT_NE(wire.find(".51820: UDP"), std::string::npos) << "no WireGuard packets seen";
+  EXPECT_EQ(wire.find(".4789: "), std::string::npos) << "VXLAN outside the mesh";
+  // What the proxy on hosts_[2] asked the task, and its answer, never in clear text.
+  EXPECT_EQ(wire.find("GET / HTTP"), std::string::npos);
+  EXPECT_EQ(wire.find("web 1"), std::string::npos);
+
+  // A machine that is no member (the spare host, in region 0) finds nothing open but the edge.
+  for (const auto& host : hosts_) {
+    auto probe = [&](int port) {
+      return lab_->exec(*spare_, {"nc", "-z", "-w", "2", host.address, std::to_string(port)}).exit_code == 0;
+    };
+    EXPECT_TRUE(probe(8080)) << host.container;
+    for (int port : {2377, 7946, 28015, 29015, 8080 + 1, 9999})
+      EXPECT_FALSE(probe(port)) << host.container << ":" << port;
+  }
+  // From this machine (a member's gateway is no member either) the user's port is closed,
+  // while on the host itself it answers.
+  EXPECT_EQ(lab_->exec(hosts_[0], {"sh", "-c", "nc -z -w 2 127.0.0.1 9999"}).exit_code, 0);
+  lab_->exec(hosts_[0], {"docker", "rm", "-f", "users-web"});
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
 }
 
 TEST_F(SshNodes, SaysWhatAHostNeedsInOneLine) {

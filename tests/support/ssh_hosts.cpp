@@ -40,7 +40,8 @@ std::string ensure_ssh_host_image(engine::Client& engine) {
       .what = "test ssh host image",
       .repository = "rsm-test/ssh-host",
       .packages = {"systemd", "systemd-sysv", "dbus", "openssh-server", "sudo", "docker.io", "socat", "iproute2",
-                   "iptables", "procps", "ca-certificates", "tcpdump", "netcat-openbsd"},
+                   "iptables", "procps", "ca-certificates", "tcpdump", "netcat-openbsd", "wireguard-tools",
+                   "wireguard-go"},
       .files = {{"/usr/local/bin/rsm-test-boot",
                  read_text(std::string(RSM_SOURCE_DIR) + "/tests/support/ssh_host/boot.sh"), 0755},
                 {"/etc/docker/daemon.json", "{\"insecure-registries\": [\"10.215.0.0/16\"]}\n"}},
@@ -163,6 +164,7 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
     auto purged = exec(host, {"sh", "-c",
                               "systemctl stop docker.socket docker.service containerd.service && "
                               "DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq docker.io containerd runc socat "
+                              "wireguard-tools wireguard-go "
                               ">/dev/null 2>&1 && ! command -v dockerd"});
     if (purged.exit_code != 0) throw Error("cannot remove docker.io from the test host: " + purged.output);
   }

@@ -74,6 +74,7 @@ Node LocalDriver::node_from_container(const json& container) {
   node.index = std::stoi(labels.value(kIndexLabel, "0"));
   node.state = container.value("State", "");
   node.address = labels.value(kAddressLabel, "");
+  node.public_address = node.address;
   node.region = labels.value(kRegionLabel, "");
   node.engine = node_engine(node.name);
   return node;

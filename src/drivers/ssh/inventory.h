@@ -21,7 +21,7 @@ struct SshHost {
   int port = 0;         // 0: ssh's own choice
   bool sudo = false;    // the login is not root and uses `sudo -n`
   std::string ssh_key;  // a private key file; empty for the user's ssh setup
-  std::string address;  // advertised to the swarm
+  std::string address;  // where the others reach it (its WireGuard port) and the edge answers
   std::string region;
   bool bootstrapped = false;  // the engine answered once: later commands use it as it is
 

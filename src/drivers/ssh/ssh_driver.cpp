@@ -25,14 +25,15 @@ if [ -r /etc/os-release ]; then . /etc/os-release; fi
 echo "os=${ID:-unknown} ${ID_LIKE:-}"
 echo "os_name=${PRETTY_NAME:-an unknown system}"
 command -v dockerd >/dev/null 2>&1 && echo engine=installed
-command -v socat >/dev/null 2>&1 && echo socat=installed
+command -v socat >/dev/null 2>&1 && command -v wg >/dev/null 2>&1 && echo tools=installed
 set -- ${SSH_CONNECTION:-}
 echo "address=${3:-}"
 )sh";
 
 // Run as root. cloud-init and unattended upgrades hold the package lock on a fresh cloud
 // machine: apt waits for it rather than failing. socat carries rsm's connections to the
-// relay's sockets (see engine/ssh_dialer.h).
+// relay's sockets (see engine/ssh_dialer.h); WireGuard's tools (and wireguard-go where the
+// kernel has no WireGuard) make the mesh the swarm runs in (see swarm/mesh.h).
 constexpr const char* kBootstrapScript = R"sh(
 set -eu
 export DEBIAN_FRONTEND=noninteractive
@@ -40,6 +41,10 @@ if command -v cloud-init >/dev/null 2>&1; then cloud-init status --wait >/dev/nu
 need=""
 command -v dockerd >/dev/null 2>&1 || need="docker.io"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+command -v wg >/dev/null 2>&1 || need="$need wireguard-tools"
+if ! command -v wireguard-go >/dev/null 2>&1; then
+  if ip link add rsm-probe0 type wireguard 2>/dev/null; then ip link del rsm-probe0; else need="$need wireguard-go"; fi
+fi
 if [ -n "$need" ]; then
   apt-get -o DPkg::Lock::Timeout=600 update -qq
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $need >/dev/null
@@ -104,7 +109,7 @@ Node node_of(const std::string& env, const SshHost& host) {
   node.role = host.role;
   node.index = host.index;
   node.state = "running";  // the driver does not power machines: they run unless someone stopped them
-  node.address = host.address;
+  node.address = node.public_address = host.address;
   node.region = host.region;
   node.host = host.target();
   node.engine = ssh_endpoint(env, host);
@@ -223,10 +228,10 @@ SshHost SshDriver::adopt(const std::string& env, const NodeRequest& request, Pro
                     "`echo '{} ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/rsm`",
                     request.host, host.user.empty() ? "USER" : host.user));
   bool debian_like = facts["os"].find("debian") != std::string::npos || facts["os"].find("ubuntu") != std::string::npos;
-  if (!(facts.contains("engine") && facts.contains("socat")) && !debian_like)
+  if (!(facts.contains("engine") && facts.contains("tools")) && !debian_like)
     throw Error(
-        fmt::format("{} runs {}: rsm installs software only on Debian and Ubuntu; install Docker Engine and "
-                    "socat there and run again",
+        fmt::format("{} runs {}: rsm installs software only on Debian and Ubuntu; install Docker Engine, "
+                    "socat and wireguard-tools there and run again",
                     request.host, facts["os_name"]));
   host.address = request.advertise.empty() ? facts["address"] : request.advertise;
   if (host.address.empty())

@@ -14,6 +14,10 @@ awk '$3 ~ /^cgroup/ && $4 ~ /(^|,)ro(,|$)/ { print $2 }' /proc/self/mounts | whi
   mount -o remount,bind,rw "$mountpoint"
 done
 
+# wireguard-go needs the tun device (the kernel here has no WireGuard).
+mkdir -p /dev/net
+[ -c /dev/net/tun ] || mknod /dev/net/tun c 10 200
+
 if [ ! -e /etc/ssh/.rsm-test-keys ]; then
   rm -f /etc/ssh/ssh_host_*
   ssh-keygen -A >/dev/null

@@ -1,0 +1,143 @@
+// Two rounds over the machines, each in parallel: the first makes sure each has its key,
+// its mesh-up script and unit (and answers with its public key); the second hands each
+// the peer list and runs mesh-up, which changes only what differs (`wg syncconf`), so a
+// member joining never interrupts the others' traffic.
+#include "swarm/mesh.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "swarm/firewall.h"
+#include "util/error.h"
+#include "util/parallel.h"
+
+namespace rsm::swarm {
+
+namespace {
+
+// Run as root with RSM_MESH_ADDRESS set: prints the machine's public key last.
+constexpr const char* kPrepare = R"sh(
+set -eu
+mkdir -p /etc/rsm
+chmod 700 /etc/rsm
+if [ ! -s /etc/rsm/wg.key ]; then (umask 077; wg genkey >/etc/rsm/wg.key); fi
+echo "$RSM_MESH_ADDRESS" >/etc/rsm/mesh-address
+touch /etc/rsm/wg-peers.conf
+cat >/etc/rsm/mesh-up <<'SCRIPT'
+#!/bin/sh
+# Written by rsm: brings up rsm's WireGuard mesh (interface rsm0) with the peers in
+# /etc/rsm/wg-peers.conf, changing only what differs.
+set -eu
+if ! ip link show rsm0 >/dev/null 2>&1; then
+  ip link add rsm0 type wireguard 2>/dev/null || wireguard-go rsm0
+fi
+{ printf '[Interface]\nPrivateKey = %s\nListenPort = 51820\n' "$(cat /etc/rsm/wg.key)"; cat /etc/rsm/wg-peers.conf; } |
+  wg syncconf rsm0 /dev/stdin
+ip address replace "$(cat /etc/rsm/mesh-address)/16" dev rsm0
+ip link set rsm0 mtu 1420 up
+SCRIPT
+chmod 700 /etc/rsm/mesh-up
+if [ -d /run/systemd/system ]; then
+  cat >/etc/systemd/system/rsm-mesh.service <<'UNIT'
+[Unit]
+Description=rsm's WireGuard mesh between the machines of its environment
+After=network-online.target
+Before=docker.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/etc/rsm/mesh-up
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+  systemctl daemon-reload
+  systemctl enable rsm-mesh.service >/dev/null 2>&1
+fi
+wg pubkey </etc/rsm/wg.key
+)sh";
+
+// Run as root with the peers on stdin of the heredoc: the unit starts wireguard-go in its
+// own cgroup (not the ssh session's); later changes run mesh-up directly.
+constexpr const char* kApply = R"sh(
+set -eu
+if [ -d /run/systemd/system ] && ! systemctl is-active -q rsm-mesh.service; then
+  systemctl start rsm-mesh.service
+else
+  /etc/rsm/mesh-up
+fi
+)sh";
+
+constexpr const char* kRemoval = R"sh(
+if [ -d /run/systemd/system ]; then
+  systemctl disable --now rsm-mesh.service >/dev/null 2>&1 || true
+  rm -f /etc/systemd/system/rsm-mesh.service
+  systemctl daemon-reload
+fi
+ip link del rsm0 2>/dev/null || true
+rm -rf /etc/rsm
+true
+)sh";
+
+std::string last_line(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto newline = text.rfind('\n');
+  return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
+}  // namespace
+
+std::string mesh_address(drivers::Role role, int index) {
+  if (index < 1 || index > 254)
+    throw Error(fmt::format("a mesh holds {}s 1 to 254; {} is out of range", drivers::role_name(role), index));
+  return fmt::format("10.218.{}.{}", role == drivers::Role::Manager ? 1 : 2, index);
+}
+
+std::string mesh_peers(const std::vector<MeshMember>& members, const std::string& self) {
+  std::string peers;
+  for (const auto& member : members) {
+    if (member.name == self) continue;
+    peers +=
+        fmt::format("[Peer]\n# {}\nPublicKey = {}\nEndpoint = {}:{}\nAllowedIPs = {}/32\nPersistentKeepalive = 25\n",
+                    member.name, member.public_key, member.public_address, kMeshPort, member.mesh_address);
+  }
+  return peers;
+}
+
+void apply_mesh(Environment& env, Progress& progress) {
+  std::vector<drivers::Node> meshed;
+  for (const auto& node : env.nodes())
+    if (crosses_other_networks({node}) && node.running()) meshed.push_back(node);
+  if (meshed.empty()) return;
+
+  std::vector<MeshMember> members(meshed.size());
+  for_each_parallel(meshed, [&](const drivers::Node& node) {
+    size_t i = &node - meshed.data();
+    std::string output;
+    int code = env.run_on(node, {"sh", "-c", fmt::format("RSM_MESH_ADDRESS={}\n{}", node.address, kPrepare)}, output);
+    std::string key = last_line(output);
+    if (code != 0 || key.size() != 44)
+      throw Error(fmt::format("cannot prepare the WireGuard mesh on {}: {}", node.name, last_line(output)));
+    members[i] = {node.name, key, node.public_address, node.address};
+  });
+  for_each_parallel(meshed, [&](const drivers::Node& node) {
+    std::string script =
+        fmt::format("cat >/etc/rsm/wg-peers.conf <<'PEERS'\n{}PEERS\n{}", mesh_peers(members, node.name), kApply);
+    std::string output;
+    if (env.run_on(node, {"sh", "-c", script}, output) != 0)
+      throw Error(fmt::format("cannot bring up the WireGuard mesh on {}: {}", node.name, last_line(output)));
+  });
+  progress.step(env.name(), fmt::format("WireGuard mesh up between {} node(s)", meshed.size()));
+}
+
+void remove_mesh(Environment& env, const drivers::Node& node) {
+  if (!crosses_other_networks({node}) || !node.running()) return;
+  std::string output;
+  if (env.run_on(node, {"sh", "-c", kRemoval}, output) != 0)
+    throw Error(fmt::format("cannot take rsm's mesh off {}: {}", node.name, output));
+}
+
+}  // namespace rsm::swarm
