@@ -88,6 +88,9 @@ void print_docker_env(const Options& options) {
     chosen = &*found;
   }
   fmt::print("export DOCKER_HOST={}\n", chosen->engine.to_string());
+  if (chosen->engine.kind == engine::Endpoint::Kind::Ssh)
+    fmt::print("# The docker CLI logs in with your own ssh setup (~/.ssh/config, known_hosts){}.\n",
+               chosen->engine.sudo ? "; this login needs to be in the docker group there" : "");
   fmt::print("# Run this command to point the docker CLI at {}:\n# eval \"$(rsm nodes env {}{})\"\n", chosen->name,
              options.env, options.node.empty() ? "" : " " + options.node);
 }

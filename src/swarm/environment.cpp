@@ -115,6 +115,12 @@ bool same_host(const std::string& a, const std::string& b) {
 
 }  // namespace
 
+std::optional<Node> adopted_from(const std::vector<Node>& nodes, const std::string& host) {
+  for (const auto& node : nodes)
+    if (!node.host.empty() && same_host(node.host, host)) return node;
+  return std::nullopt;
+}
+
 std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node>& existing,
                                                           const CreateRequest& request) {
   int managers = request.managers, workers = request.workers;
@@ -148,9 +154,7 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
     if (!hosts.empty()) {
       node.host = hosts[i];
       if (!request.advertise.empty()) node.advertise = request.advertise[i];
-      auto adopted = std::find_if(existing.begin(), existing.end(),
-                                  [&](const Node& n) { return !n.host.empty() && same_host(n.host, node.host); });
-      if (adopted != existing.end()) {
+      if (auto adopted = adopted_from(existing, node.host)) {
         node.role = adopted->role;
         node.index = adopted->index;
         planned.push_back(node);

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct NodeStatus {
   std::string swarm_role;      // manager or worker in the swarm (a worker may have been promoted)
   std::string engine_version;
 };
+
+// The node adopted from that host ([USER@]HOST[:PORT]: the same machine whatever login
+// names it), if any.
+std::optional<drivers::Node> adopted_from(const std::vector<drivers::Node>& nodes, const std::string& host);
 
 class Environment {
  public:

@@ -71,6 +71,22 @@ else
 fi
 )sh";
 
+// Run as root after kApply: waits (10 s at most) until WireGuard made a handshake with
+// every peer (a peer with a keepalive is greeted at once), then names the peers without
+// one: their addresses cannot be reached from here, or they cannot reach this machine.
+constexpr const char* kCheckPeers = R"sh(
+i=0
+while :; do
+  silent=$(wg show rsm0 latest-handshakes | awk '$2 == 0 { print $1 }')
+  [ -z "$silent" ] && exit 0
+  i=$((i + 1))
+  [ "$i" -ge 40 ] && break
+  sleep 0.25
+done
+echo "$silent"
+exit 1
+)sh";
+
 constexpr const char* kRemoval = R"sh(
 if [ -d /run/systemd/system ]; then
   systemctl disable --now rsm-mesh.service >/dev/null 2>&1 || true
@@ -129,6 +145,20 @@ void apply_mesh(Environment& env, Progress& progress) {
     std::string output;
     if (env.run_on(node, {"sh", "-c", script}, output) != 0)
       throw Error(fmt::format("cannot bring up the WireGuard mesh on {}: {}", node.name, last_line(output)));
+  });
+  // Before anything joins: every pair of machines must reach each other.
+  for_each_parallel(meshed, [&](const drivers::Node& node) {
+    std::string output;
+    if (env.run_on(node, {"sh", "-c", kCheckPeers}, output) == 0) return;
+    std::string silent;
+    for (const auto& member : members)
+      if (output.find(member.public_key) != std::string::npos)
+        silent +=
+            fmt::format("{}{} ({}:{})", silent.empty() ? "" : ", ", member.name, member.public_address, kMeshPort);
+    throw Error(
+        fmt::format("{} and {} do not reach each other over UDP {}: open that port between the machines, or "
+                    "give each an address the others reach with --advertise",
+                    node.name, silent.empty() ? last_line(output) : silent, kMeshPort));
   });
   progress.step(env.name(), fmt::format("WireGuard mesh up between {} node(s)", meshed.size()));
 }

@@ -48,6 +48,33 @@ void prepare_images(const EnvironmentFile& file, bool new_environment, Progress&
                          progress);
 }
 
+// What of the group is not there yet: hosts not adopted, or the count of a role short of
+// the group's, counting the nodes of its driver (and region).
+swarm::CreateRequest missing_nodes(const std::vector<drivers::Node>& nodes, const swarm::CreateRequest& group) {
+  swarm::CreateRequest missing = group;
+  if (!group.hosts.empty()) {
+    missing.hosts.clear();
+    missing.advertise.clear();
+    for (size_t i = 0; i < group.hosts.size(); ++i) {
+      if (swarm::adopted_from(nodes, group.hosts[i])) continue;
+      missing.hosts.push_back(group.hosts[i]);
+      if (!group.advertise.empty()) missing.advertise.push_back(group.advertise[i]);
+    }
+    int count = static_cast<int>(missing.hosts.size());
+    missing.managers = group.managers > 0 ? count : 0;
+    missing.workers = group.managers > 0 ? 0 : count;
+    return missing;
+  }
+  auto count = [&](drivers::Role role) {
+    return static_cast<int>(std::count_if(nodes.begin(), nodes.end(), [&](const drivers::Node& n) {
+      return n.role == role && n.driver == group.driver && (group.region.empty() || n.region == group.region);
+    }));
+  };
+  missing.managers = std::max(0, group.managers - count(drivers::Role::Manager));
+  missing.workers = std::max(0, group.workers - count(drivers::Role::Worker));
+  return missing;
+}
+
 }  // namespace
 
 UpSummary up(const EnvironmentFile& file, Progress& progress) {
@@ -55,18 +82,16 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
   UpSummary summary;
   prepare_images(file, env.nodes().empty(), progress);
 
-  // The file says how many nodes there should be; create adds to what exists (and
-  // finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
-  auto nodes = env.nodes();
-  auto count = [&](drivers::Role role) {
-    return static_cast<int>(std::count_if(nodes.begin(), nodes.end(), [&](const auto& n) { return n.role == role; }));
-  };
-  swarm::CreateRequest missing = file.nodes;
-  missing.managers = std::max(0, file.nodes.managers - count(drivers::Role::Manager));
-  missing.workers = std::max(0, file.nodes.workers - count(drivers::Role::Worker));
-  env.create(missing);
-  summary.nodes_added = missing.managers + missing.workers;
-  summary.nodes = static_cast<int>(nodes.size()) + summary.nodes_added;
+  // The file says which nodes there should be; create adds what is missing of each group
+  // (and finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
+  for (const auto& group : file.node_groups) {
+    auto missing = missing_nodes(env.nodes(), group);
+    if (missing.managers + missing.workers == 0) continue;
+    env.create(missing);
+    summary.nodes_added += missing.managers + missing.workers;
+  }
+  if (summary.nodes_added == 0) env.create({});
+  summary.nodes = static_cast<int>(env.nodes().size());
 
   if (file.db) {
     auto result = db::Cluster(env, progress).create(*file.db);

@@ -2,6 +2,7 @@
 // wrong type is an error naming the file, line and key.
 #include "up/environment_file.h"
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -51,6 +52,41 @@ class Reader {
   std::string file_;
 };
 
+// One group of nodes. The short form (a single mapping) makes one manager unless told.
+swarm::CreateRequest read_node_group(const Reader& reader, const YAML::Node& group, bool short_form) {
+  reader.only(group, "nodes", {"managers", "workers", "driver", "role", "hosts", "region", "ssh_key", "advertise"});
+  swarm::CreateRequest request;
+  if (short_form) request.managers = 1;
+  reader.optional(group, "driver", request.driver);
+  reader.optional(group, "region", request.region);
+  if (group["hosts"]) {
+    if (request.driver != "ssh") reader.fail(group["hosts"], "hosts are for groups with driver: ssh");
+    if (group["managers"] || group["workers"])
+      reader.fail(group, "a group of hosts takes role: manager or role: worker, not counts");
+    request.hosts = reader.value<std::vector<std::string>>(group["hosts"], "hosts");
+    std::string role = "worker";
+    reader.optional(group, "role", role);
+    auto parsed = drivers::parse_role(role);
+    if (!parsed) reader.fail(group["role"], "role is manager or worker");
+    int count = static_cast<int>(request.hosts.size());
+    request.managers = *parsed == drivers::Role::Manager ? count : 0;
+    request.workers = *parsed == drivers::Role::Worker ? count : 0;
+    reader.optional(group, "ssh_key", request.ssh_key);
+    reader.optional(group, "advertise", request.advertise);
+    if (!request.advertise.empty() && request.advertise.size() != request.hosts.size())
+      reader.fail(group["advertise"], "advertise takes one address per host, in the same order");
+    return request;
+  }
+  if (request.driver == "ssh") reader.fail(group, "a group with driver: ssh names its machines in hosts");
+  for (const char* key : {"role", "ssh_key", "advertise"})
+    if (group[key]) reader.fail(group[key], fmt::format("{} is for groups of hosts (driver: ssh)", key));
+  reader.optional(group, "managers", request.managers);
+  reader.optional(group, "workers", request.workers);
+  if (request.managers < 0) reader.fail(group["managers"], "managers cannot be negative");
+  if (request.workers < 0) reader.fail(group["workers"], "workers cannot be negative");
+  return request;
+}
+
 }  // namespace
 
 EnvironmentFile parse_environment_file(const std::string& text, const std::string& file_name) {
@@ -65,14 +101,17 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   EnvironmentFile file;
   reader.optional(root, "env", file.env);
 
-  file.nodes.managers = 1;
   if (auto nodes = root["nodes"]) {
-    reader.only(nodes, "nodes", {"managers", "workers", "driver"});
-    reader.optional(nodes, "managers", file.nodes.managers);
-    reader.optional(nodes, "workers", file.nodes.workers);
-    reader.optional(nodes, "driver", file.nodes.driver);
-    if (file.nodes.managers < 1) reader.fail(nodes, "an environment needs at least one manager");
-    if (file.nodes.workers < 0) reader.fail(nodes, "workers cannot be negative");
+    if (nodes.IsSequence()) {
+      for (const auto& group : nodes) file.node_groups.push_back(read_node_group(reader, group, false));
+    } else {
+      file.node_groups.push_back(read_node_group(reader, nodes, true));
+    }
+    bool has_manager = std::any_of(file.node_groups.begin(), file.node_groups.end(),
+                                   [](const swarm::CreateRequest& group) { return group.managers > 0; });
+    if (!has_manager) reader.fail(nodes, "an environment needs at least one manager");
+  } else {
+    file.node_groups.push_back({.managers = 1});
   }
 
   if (auto db = root["db"]) {

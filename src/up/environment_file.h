@@ -3,7 +3,10 @@
 // so a typo never silently means "the default".
 //
 //   env: dev
-//   nodes: {managers: 3, workers: 0, driver: local}
+//   nodes: {managers: 3, workers: 0, driver: local}     # one group; or a list of groups:
+//   nodes:
+//     - {driver: local, managers: 1}
+//     - {driver: ssh, role: manager, hosts: [root@198.51.100.7], region: fra, ssh_key: ~/.ssh/id}
 //   db: {image: rethinkdb:2.4.4-bookworm-slim, servers_per_node: 1, replicas: 3}
 //   apps:
 //     - name: rethinkswarmmode
@@ -37,7 +40,9 @@ struct AppEntry {
 
 struct EnvironmentFile {
   std::string env;
-  swarm::CreateRequest nodes;  // how many of each role there should be (not: to add)
+  // Each group says which machines there should be (not: to add): so many of each role
+  // (local), or these hosts (ssh).
+  std::vector<swarm::CreateRequest> node_groups;
   std::optional<db::CreateOptions> db;
   std::vector<AppEntry> apps;
 };

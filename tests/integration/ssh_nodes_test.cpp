@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <future>
 #include <memory>
 #include <thread>
@@ -177,6 +178,17 @@ TEST_F(SshNodes, ReRunningCreateWithTheSameHostsChangesNothing) {
   EXPECT_EQ(rows.size(), 3u);
 }
 
+TEST_F(SshNodes, UpWithTheSameHostsInRsmYamlChangesNothing) {
+  auto file = state_ / "rsm.yaml";
+  std::ofstream(file) << fmt::format(
+      "env: {}\nnodes:\n  - {{driver: ssh, role: manager, ssh_key: {}, hosts: [{}, {}, {}]}}\n", env_, lab_->key_file(),
+      SshHostLab::login(hosts_[0]), SshHostLab::login(hosts_[1], "admin"), SshHostLab::login(hosts_[2]));
+  auto up = run_rsm({"up", "-f", file.string()});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(up.output.find("logging in"), std::string::npos) << "adopted hosts are not adopted again: " << up.output;
+  EXPECT_EQ(json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output).size(), 3u);
+}
+
 TEST_F(SshNodes, RunsACommandOnEveryHost) {
   auto ran = run_rsm({"nodes", "ssh", env_, "--", "cat", "/etc/hostname"});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
@@ -275,10 +287,28 @@ TEST_F(SshNodes, InstallsTheEngineFromTheHostsPackageMirror) {
   EXPECT_EQ(traces(*spare_), "inactive\n");
 }
 
+TEST_F(SshNodes, RefusesAnAddressTheOthersCannotReachBeforeJoining) {
+  std::string nowhere = spare_->address.substr(0, spare_->address.rfind('.')) + ".99";
+  auto refused = run_rsm({"nodes", "create", env_, "-d", "ssh", "--host", SshHostLab::login(*spare_), "--ssh-key",
+                          lab_->key_file(), "--advertise", nowhere});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("do not reach each other over UDP 51820"), std::string::npos) << refused.output;
+  EXPECT_EQ(lab_->exec(*spare_, {"docker", "info", "--format", "{{.Swarm.LocalNodeState}}"}).output, "inactive\n");
+  // The same command with the right address continues where that one stopped.
+  auto joined = run_rsm({"nodes", "create", env_, "-d", "ssh", "--host", SshHostLab::login(*spare_), "--ssh-key",
+                         lab_->key_file(), "--advertise", spare_->address});
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  auto rows = json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[3]["name"], env_ + "-worker-1");
+  EXPECT_EQ(rows[3]["status"], "ready");
+}
+
 TEST_F(SshNodes, RemovalLeavesEachHostAsItWas) {
   auto removed = run_rsm({"nodes", "rm", env_, "-f"});
   ASSERT_EQ(removed.exit_code, 0) << removed.output;
   for (const auto& host : hosts_) EXPECT_EQ(traces(host), "inactive\n") << host.container;
+  EXPECT_EQ(traces(*spare_), "inactive\n");
   auto volumes = lab_->exec(hosts_[1], {"docker", "volume", "ls", "-q"});
   EXPECT_NE(volumes.output.find("users-own"), std::string::npos) << volumes.output;
   EXPECT_NE(run_rsm({"nodes", "ls", env_}).exit_code, 0);

@@ -39,9 +39,9 @@ apps:
 )",
                                      "config/rsm.yaml");
   EXPECT_EQ(file.env, "dev");
-  EXPECT_EQ(file.nodes.managers, 3);
-  EXPECT_EQ(file.nodes.workers, 1);
-  EXPECT_EQ(file.nodes.driver, "local");
+  EXPECT_EQ(file.node_groups.at(0).managers, 3);
+  EXPECT_EQ(file.node_groups.at(0).workers, 1);
+  EXPECT_EQ(file.node_groups.at(0).driver, "local");
   ASSERT_TRUE(file.db.has_value());
   EXPECT_EQ(file.db->image, "rethinkdb:2.4.4-bookworm-slim");
   EXPECT_EQ(file.db->replicas, 3);
@@ -60,8 +60,8 @@ apps:
 
 TEST(EnvironmentFile, DefaultsToOneManagerAndNoDatabase) {
   auto file = parse_environment_file("env: tst\n", "rsm.yaml");
-  EXPECT_EQ(file.nodes.managers, 1);
-  EXPECT_EQ(file.nodes.workers, 0);
+  EXPECT_EQ(file.node_groups.at(0).managers, 1);
+  EXPECT_EQ(file.node_groups.at(0).workers, 0);
   EXPECT_FALSE(file.db.has_value());
   EXPECT_TRUE(file.apps.empty());
   EXPECT_TRUE(parse_environment_file("env: tst\ndb:\n", "rsm.yaml").db.has_value());
@@ -77,6 +77,36 @@ TEST(EnvironmentFile, RefusesWhatItDoesNotKnowNamingTheLine) {
   EXPECT_NE(error_of("env: [unclosed\n").find("rsm.yaml:"), std::string::npos);
 }
 
+TEST(EnvironmentFile, ReadsGroupsOfNodesOfSeveralDrivers) {
+  auto file = parse_environment_file(
+      "env: prd\n"
+      "nodes:\n"
+      "  - {driver: local, managers: 1}\n"
+      "  - {driver: ssh, role: manager, hosts: [root@198.51.100.7], region: fra, ssh_key: /k}\n"
+      "  - {driver: ssh, hosts: ['admin@203.0.113.9:2222', root@203.0.113.10], region: nyc}\n",
+      "rsm.yaml");
+  ASSERT_EQ(file.node_groups.size(), 3u);
+  EXPECT_EQ(file.node_groups[0].driver, "local");
+  EXPECT_EQ(file.node_groups[0].managers, 1);
+  const auto& fra = file.node_groups[1];
+  EXPECT_EQ(fra.driver, "ssh");
+  EXPECT_EQ(fra.hosts, std::vector<std::string>{"root@198.51.100.7"});
+  EXPECT_EQ(fra.managers, 1);
+  EXPECT_EQ(fra.region, "fra");
+  EXPECT_EQ(fra.ssh_key, "/k");
+  const auto& nyc = file.node_groups[2];
+  EXPECT_EQ(nyc.hosts.size(), 2u);
+  EXPECT_EQ(nyc.managers, 0);
+  EXPECT_EQ(nyc.workers, 2) << "hosts without a role are workers";
+
+  EXPECT_EQ(error_of("nodes:\n  - {driver: ssh, role: worker, hosts: [a]}\n"),
+            "rsm.yaml:2: an environment needs at least one manager");
+  EXPECT_EQ(error_of("nodes:\n  - {driver: ssh, managers: 1}\n"),
+            "rsm.yaml:2: a group with driver: ssh names its machines in hosts");
+  EXPECT_EQ(error_of("nodes:\n  - {driver: ssh, role: boss, hosts: [a]}\n"), "rsm.yaml:2: role is manager or worker");
+  EXPECT_EQ(error_of("nodes:\n  - {managers: 1, hosts: [a]}\n"), "rsm.yaml:2: hosts are for groups with driver: ssh");
+}
+
 TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
   EXPECT_EQ(error_of("db:\n  image: x\n  servers_per_node: 0\n"), "rsm.yaml:3: servers_per_node takes 1 to 9");
   EXPECT_EQ(error_of("db: {replicas: -1}\n"), "rsm.yaml:1: replicas takes 1 to 9");
@@ -86,7 +116,7 @@ TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
 
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
   auto file = rsm::up::read_environment_file(std::string(RSM_SOURCE_DIR) + "/rsm.yaml");
-  EXPECT_EQ(file.nodes.managers, 3);
+  EXPECT_EQ(file.node_groups.at(0).managers, 3);
   ASSERT_EQ(file.apps.size(), 1u);
   EXPECT_EQ(file.apps[0].replicas, 6);
   EXPECT_EQ(file.apps[0].request.ports, std::vector<int>{9090});

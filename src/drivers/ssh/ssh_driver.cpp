@@ -4,6 +4,7 @@
 #include "drivers/ssh/ssh_driver.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -179,6 +180,10 @@ Node SshDriver::create(const std::string& env, const NodeRequest& request, Progr
     if (!same_machine(host, wanted)) continue;
     // A key forgotten on purpose (the machine was reinstalled) is pinned again here.
     RemoteShell(ssh_endpoint(env, host, true)).checked_script("true", "logging in");
+    if (!request.advertise.empty() && request.advertise != host.address) {
+      host.address = request.advertise;  // a re-run that corrects the address
+      record(env, host);
+    }
     bootstrap(env, host, progress);
     return node_of(env, host);
   }
@@ -207,8 +212,10 @@ SshHost SshDriver::adopt(const std::string& env, const NodeRequest& request, Pro
   host.index = request.index;
   host.region = request.region;
   if (!request.ssh_key.empty()) {
+    std::string path = request.ssh_key;
+    if (const char* home = std::getenv("HOME"); home && path.starts_with("~/")) path = home + path.substr(1);
     std::error_code ec;
-    auto absolute = std::filesystem::absolute(request.ssh_key, ec);
+    auto absolute = std::filesystem::absolute(path, ec);
     if (ec || !std::filesystem::is_regular_file(absolute))
       throw UsageError(fmt::format("--ssh-key {}: no such file; give the private key's path", request.ssh_key));
     host.ssh_key = absolute.string();
