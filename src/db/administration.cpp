@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "db/cluster.h"
+#include "db/placement.h"
 #include "reql/errors.h"
 #include "tunnel/local_tunnel.h"
 #include "tunnel/port_offsets.h"
@@ -129,6 +130,17 @@ std::vector<std::string> Cluster::replicate(int replicas) {
     throw UsageError(fmt::format("{} replicas per table need {} connected servers; {} has {} (see `rsm db status {}`)",
                                  wanted, wanted, env_.name(), connected.size(), env_.name()));
 
+  // Servers in several regions: replicas spread over them (placement.h).
+  std::map<std::string, std::string> region;
+  std::map<std::string, int> servers_by_region;
+  for (const auto& row : tables.server_config) {
+    std::string name = row.value("name", "");
+    if (!connected.contains(name)) continue;
+    region[name] = region_of(row.value("tags", std::vector<std::string>{}));
+    ++servers_by_region[region[name]];
+  }
+  auto placement = spread_over_regions(servers_by_region, wanted);
+
   std::vector<std::string> changed;
   std::set<std::string> databases;
   for (const auto& config : tables.table_config) {
@@ -140,13 +152,24 @@ std::vector<std::string> Cluster::replicate(int replicas) {
     for (const auto& shard : shards) {
       json replica_list = shard.value("replicas", json::array());
       right = right && static_cast<int>(replica_list.size()) == wanted;
-      for (const auto& server : replica_list) right = right && connected.contains(server.get<std::string>());
+      std::map<std::string, int> per_region;
+      for (const auto& server : replica_list) {
+        right = right && connected.contains(server.get<std::string>());
+        ++per_region[region[server.get<std::string>()]];
+      }
+      if (placement) right = right && per_region == placement->replicas_by_region;
     }
     if (right) continue;
     progress_.step(db + "." + table, fmt::format("{} replica(s)", wanted));
     try {
-      connection.run(reql::r.db(db).table(table).reconfigure(
-          {{"shards", std::max<int>(1, static_cast<int>(shards.size()))}, {"replicas", wanted}}));
+      int shard_count = std::max<int>(1, static_cast<int>(shards.size()));
+      auto target = reql::r.db(db).table(table);
+      if (placement)
+        connection.run(target.reconfigure({{"shards", shard_count},
+                                           {"replicas", json(placement->replicas_by_region)},
+                                           {"primary_replica_tag", placement->primary_region}}));
+      else
+        connection.run(target.reconfigure({{"shards", shard_count}, {"replicas", wanted}}));
     } catch (const ::reql::Error& e) {
       throw Error(fmt::format("cannot give {}.{} {} replicas: {}; see `rsm db status {}`", db, table, wanted, e.what(),
                               env_.name()));

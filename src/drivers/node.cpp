@@ -1,6 +1,8 @@
 // Role names and node names, spelled in one place.
 #include "drivers/node.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace rsm::drivers {
@@ -11,6 +13,12 @@ std::optional<Role> parse_role(std::string_view name) {
   if (name == "manager") return Role::Manager;
   if (name == "worker") return Role::Worker;
   return std::nullopt;
+}
+
+void sort_managers_first(std::vector<Node>& nodes) {
+  std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) {
+    return std::pair(a.role != Role::Manager, a.index) < std::pair(b.role != Role::Manager, b.index);
+  });
 }
 
 std::string node_name(std::string_view env, Role role, int index) {

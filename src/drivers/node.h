@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "engine/endpoint.h"
 
@@ -21,6 +22,10 @@ std::optional<Role> parse_role(std::string_view name);
 // "ENV-manager-N", "ENV-worker-N": the names every command shows (and the swarm node's
 // rsm.node label). Local nodes also take it as their hostname; other machines keep theirs.
 std::string node_name(std::string_view env, Role role, int index);
+
+struct Node;
+// Managers first, then by index: the order every list of nodes has.
+void sort_managers_first(std::vector<Node>& nodes);
 
 struct Node {
   std::string name;

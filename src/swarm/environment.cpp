@@ -242,6 +242,12 @@ int Environment::run_on(const Node& node, const std::vector<std::string>& argv, 
   return driver(node.driver).run(node, argv, [&](engine::StreamKind, std::string_view chunk) { output.append(chunk); });
 }
 
+std::string Environment::run_script(const Node& node, const std::string& script, const std::string& what) {
+  std::string output;
+  if (run_on(node, {"sh", "-c", script}, output) == 0) return output;
+  throw Error(fmt::format("cannot {} on {}: {}", what, node.name, last_line(output)));
+}
+
 int Environment::run_everywhere(const std::vector<std::string>& argv) {
   auto all = nodes();
   std::vector<Node> running;

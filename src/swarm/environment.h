@@ -74,6 +74,9 @@ class Environment {
   // Runs argv as root on the machine's host system; returns the exit code, with what it
   // printed in `output`.
   int run_on(const drivers::Node& node, const std::vector<std::string>& argv, std::string& output);
+  // Runs a sh script as root on the machine's host system and returns what it printed;
+  // Error "cannot WHAT on NODE: <its last line>" when it fails.
+  std::string run_script(const drivers::Node& node, const std::string& script, const std::string& what);
 
   // Where this machine reaches the unix socket `name` that a container made in the
   // node's kNodeSocketFolder.

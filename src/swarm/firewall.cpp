@@ -84,11 +84,7 @@ void apply_firewall(Environment& env, Progress& progress) {
   }
   std::string rules = firewall_rules(members, ports);
   std::string script = fmt::format("set -e\niptables-restore --noflush <<'RULES'\n{}RULES\n{}", rules, kInstallJumps);
-  for_each_parallel(guarded, [&](const drivers::Node& node) {
-    std::string output;
-    int code = env.run_on(node, {"sh", "-c", script}, output);
-    if (code != 0) throw Error(fmt::format("cannot set the firewall of {}: {}", node.name, output));
-  });
+  for_each_parallel(guarded, [&](const drivers::Node& node) { env.run_script(node, script, "set rsm's firewall"); });
   progress.step(env.name(),
                 fmt::format("firewall set on {} node(s): swarm ports inside the mesh only", guarded.size()));
 }
@@ -99,9 +95,7 @@ namespace rsm::swarm {
 
 void remove_firewall(Environment& env, const drivers::Node& node) {
   if (!crosses_other_networks({node}) || !node.running()) return;
-  std::string output;
-  if (env.run_on(node, {"sh", "-c", kRemoval}, output) != 0)
-    throw Error(fmt::format("cannot take rsm's firewall off {}: {}", node.name, output));
+  env.run_script(node, kRemoval, "take rsm's firewall off");
 }
 
 }  // namespace rsm::swarm

@@ -11,6 +11,7 @@
 
 #include "swarm/firewall.h"
 #include "util/error.h"
+#include "util/line_splitter.h"
 #include "util/parallel.h"
 
 namespace rsm::swarm {
@@ -98,12 +99,6 @@ rm -rf /etc/rsm
 true
 )sh";
 
-std::string last_line(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  auto newline = text.rfind('\n');
-  return newline == std::string::npos ? text : text.substr(newline + 1);
-}
-
 }  // namespace
 
 std::string mesh_address(drivers::Role role, int index) {
@@ -132,19 +127,15 @@ void apply_mesh(Environment& env, Progress& progress) {
   std::vector<MeshMember> members(meshed.size());
   for_each_parallel(meshed, [&](const drivers::Node& node) {
     size_t i = &node - meshed.data();
-    std::string output;
-    int code = env.run_on(node, {"sh", "-c", fmt::format("RSM_MESH_ADDRESS={}\n{}", node.address, kPrepare)}, output);
-    std::string key = last_line(output);
-    if (code != 0 || key.size() != 44)
-      throw Error(fmt::format("cannot prepare the WireGuard mesh on {}: {}", node.name, last_line(output)));
+    std::string key = last_line(env.run_script(node, fmt::format("RSM_MESH_ADDRESS={}\n{}", node.address, kPrepare),
+                                               "prepare the WireGuard mesh"));
+    if (key.size() != 44) throw Error(fmt::format("{} gave no WireGuard public key: {}", node.name, key));
     members[i] = {node.name, key, node.public_address, node.address};
   });
   for_each_parallel(meshed, [&](const drivers::Node& node) {
     std::string script =
         fmt::format("cat >/etc/rsm/wg-peers.conf <<'PEERS'\n{}PEERS\n{}", mesh_peers(members, node.name), kApply);
-    std::string output;
-    if (env.run_on(node, {"sh", "-c", script}, output) != 0)
-      throw Error(fmt::format("cannot bring up the WireGuard mesh on {}: {}", node.name, last_line(output)));
+    env.run_script(node, script, "bring up the WireGuard mesh");
   });
   // Before anything joins: every pair of machines must reach each other.
   for_each_parallel(meshed, [&](const drivers::Node& node) {
@@ -165,9 +156,7 @@ void apply_mesh(Environment& env, Progress& progress) {
 
 void remove_mesh(Environment& env, const drivers::Node& node) {
   if (!crosses_other_networks({node}) || !node.running()) return;
-  std::string output;
-  if (env.run_on(node, {"sh", "-c", kRemoval}, output) != 0)
-    throw Error(fmt::format("cannot take rsm's mesh off {}: {}", node.name, output));
+  env.run_script(node, kRemoval, "take rsm's mesh off");
 }
 
 }  // namespace rsm::swarm

@@ -1,5 +1,6 @@
 // Turns a stream that arrives in arbitrary chunks into whole lines, e.g. to prefix each
-// line of several nodes' output with the node's name.
+// line of several nodes' output with the node's name; and finds the last line of a text
+// (what a failed command said last, for a one-line error).
 #pragma once
 
 #include <functional>
@@ -29,5 +30,15 @@ class LineSplitter {
   std::function<void(std::string_view)> on_line_;
   std::string pending_;
 };
+
+// The last line of the text that is not blank, without surrounding whitespace.
+inline std::string last_line(std::string_view text) {
+  auto blank = [](char c) { return c == '\n' || c == '\r' || c == ' ' || c == '\t'; };
+  while (!text.empty() && blank(text.back())) text.remove_suffix(1);
+  auto newline = text.rfind('\n');
+  if (newline != std::string_view::npos) text.remove_prefix(newline + 1);
+  while (!text.empty() && blank(text.front())) text.remove_prefix(1);
+  return std::string(text);
+}
 
 }  // namespace rsm

@@ -15,6 +15,7 @@
 
 #include "engine/image_transfer.h"
 #include "reql/connection.h"
+#include "support/db_connection.h"
 #include "support/environment_fixture.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
@@ -32,40 +33,10 @@ namespace {
 
 constexpr int kDocuments = 10000;
 
-std::string real_image() {
-  const char* image = std::getenv("RSM_TEST_RETHINKDB_IMAGE");
-  return image ? image : "";
-}
-
-// A driver connection to db:28015 the way rsm makes one: relay on a live manager, loopback
-// forwarder, the admin password.
-struct DbConnection {
-  std::unique_ptr<tunnel::Forwarder> forwarder;
-  std::shared_ptr<reql::Connection> connection;
-};
-
-DbConnection connect_to(const std::string& env_name) {
-  Progress progress(true);
-  swarm::Environment env(env_name, progress);
-  auto manager = swarm::answering_manager(env.nodes());
-  if (!manager) throw Error("no manager answers");
-  auto sockets = tunnel::ensure_relay(env, *manager, "dbnet", {{"db", 28015}, {"db", 8080}}, progress);
-  DbConnection db;
-  db.forwarder = std::make_unique<tunnel::Forwarder>(0, sockets[0]);
-  auto password = run_rsm({"db", "password", env_name}).output;
-  reql::ConnectOptions options;
-  options.host = "127.0.0.1";
-  options.port = db.forwarder->port();
-  options.password = password.substr(0, password.find('\n'));
-  options.read_timeout = std::chrono::seconds(20);
-  db.connection = reql::Connection::connect(options);
-  return db;
-}
-
 class DbReal : public EnvironmentTest {
  protected:
   void SetUp() override {
-    if (real_image().empty()) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
+    if (real_rethinkdb_image().empty()) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
     make_environment("dbha", 3, 0);
   }
 
@@ -77,7 +48,7 @@ class DbReal : public EnvironmentTest {
   // Writes and then counts through whatever servers are up; true once both work.
   bool writable_with_every_document(const std::string& marker) {
     try {
-      auto db = connect_to(env_);
+      auto db = connect_to_db(env_);
       db.connection->run(r.db("ha").table("docs").insert(r.document({{"id", marker}})));
       auto count = db.connection->run(r.db("ha").table("docs").count()).value().get<long>();
       return count >= kDocuments;
@@ -90,7 +61,7 @@ class DbReal : public EnvironmentTest {
 }  // namespace
 
 TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
-  auto created = run_rsm({"db", "create", env_, "--image", real_image()});
+  auto created = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()});
   ASSERT_EQ(created.exit_code, 0) << created.output;
   auto status = run_rsm({"db", "status", env_, "--json"});
   ASSERT_EQ(status.exit_code, 0) << status.output;
@@ -99,7 +70,7 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
   for (const auto& server : report["servers"]) EXPECT_EQ(server["peers"], 2) << server.dump();
 
   {
-    auto db = connect_to(env_);
+    auto db = connect_to_db(env_);
     db.connection->run(r.db_create("ha"));
     db.connection->run(r.db("ha").table_create("docs"));
     for (int batch = 0; batch < kDocuments / 1000; ++batch) {
@@ -139,7 +110,7 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
 }
 
 TEST_F(DbReal, AdminAnswersThroughTheTunnel) {
-  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", real_image()}).exit_code, 0);
+  ASSERT_EQ(run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()}).exit_code, 0);
   int port = free_port();
   auto served = fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "RethinkDB");
   EXPECT_NE(served.page.find("RethinkDB"), std::string::npos) << served.page;

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "engine/image_transfer.h"
+#include "reql/connection.h"
+#include "support/db_connection.h"
 #include "support/environment_fixture.h"
 #include "support/http_client.h"
 #include "support/ports.h"
@@ -144,6 +146,57 @@ TEST_F(SshNodes, CarryTheDatabaseAndAnAppLikeLocalNodes) {
   EXPECT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
   auto removed = run_rsm({"db", "rm", env_, "-f"});
   EXPECT_EQ(removed.exit_code, 0) << removed.output;
+}
+
+TEST_F(SshNodes, LosingOneRegionKeepsTheDatabaseWritableWithNothingLost) {
+  std::string image = real_rethinkdb_image();
+  if (image.empty()) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
+  auto created = run_rsm({"db", "create", env_, "--image", image});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  constexpr int kDocuments = 1000;
+  {
+    auto db = connect_to_db(env_);
+    db.connection->run(reql::r.db_create("regions"));
+    db.connection->run(reql::r.db("regions").table_create("docs"));
+    json rows = json::array();
+    for (int i = 0; i < kDocuments; ++i) rows.push_back({{"id", i}});
+    db.connection->run(reql::r.db("regions").table("docs").insert(rows));
+  }
+  auto replicated = run_rsm({"db", "replicate", env_});
+  ASSERT_EQ(replicated.exit_code, 0) << replicated.output;
+  {
+    // One replica in each region, so any two regions hold a majority.
+    auto db = connect_to_db(env_);
+    auto config = db.connection->run(reql::r.db("rethinkdb").table("table_config")).to_array();
+    ASSERT_EQ(config.size(), 1u);
+    EXPECT_EQ(config[0]["shards"][0]["replicas"].size(), 3u) << config.dump();
+  }
+
+  // The third region goes away (its machine powers off) and the database stays writable
+  // through the other two, with every document.
+  engine::Client local(engine::Endpoint::from_environment());
+  local.post("/containers/" + hosts_[2].container + "/stop?t=0");
+  bool writable = false;
+  for (int attempt = 0; attempt < 60 && !writable; ++attempt) {
+    try {
+      auto db = connect_to_db(env_);
+      db.connection->run(reql::r.db("regions").table("docs").insert(reql::r.document({{"id", "while-down"}})));
+      writable = db.connection->run(reql::r.db("regions").table("docs").count()).value().get<long>() > kDocuments;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+  EXPECT_TRUE(writable) << "not writable with every document within 30 s of losing a region";
+
+  // Back after a reboot: the mesh comes up again by itself, the server rejoins.
+  local.post("/containers/" + hosts_[2].container + "/start");
+  bool ready = false;
+  for (int attempt = 0; attempt < 120 && !ready; ++attempt) {
+    ready = run_rsm({"db", "status", env_}).exit_code == 0;
+    if (!ready) std::this_thread::sleep_for(std::chrono::seconds(1));
+  }
+  EXPECT_TRUE(ready) << run_rsm({"db", "status", env_}).output;
+  EXPECT_EQ(run_rsm({"db", "rm", env_, "-f"}).exit_code, 0);
 }
 
 TEST_F(SshNodes, PullWhatARegistryHasThemselves) {

@@ -17,3 +17,9 @@ TEST(LineSplitter, WholeLinesWhateverTheChunksAndALastLineWithoutNewline) {
   splitter.finish();
   EXPECT_EQ(lines.size(), 4u);
 }
+
+TEST(LastLine, IsTheLastLineThatSaysSomething) {
+  EXPECT_EQ(rsm::last_line("apt: reading lists\nE: Unable to locate package x\n\n"), "E: Unable to locate package x");
+  EXPECT_EQ(rsm::last_line("  one line  "), "one line");
+  EXPECT_EQ(rsm::last_line("\n \n"), "");
+}

@@ -58,9 +58,7 @@ std::vector<Node> LocalDriver::list(const std::string& env) {
   for (const auto& container :
        host_.get("/containers/json?all=1&filters=" + filters({"rsm.driver=local", "rsm.env=" + env})))
     nodes.push_back(node_from_container(container));
-  std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) {
-    return std::pair(a.role != Role::Manager, a.index) < std::pair(b.role != Role::Manager, b.index);
-  });
+  sort_managers_first(nodes);
   return nodes;
 }
 

@@ -6,19 +6,13 @@
 
 #include "engine/ssh_dialer.h"
 #include "util/error.h"
+#include "util/line_splitter.h"
 
 namespace rsm::drivers {
 
 namespace {
 
 constexpr int kSshFailed = 255;
-
-std::string last_line(const std::string& text) {
-  std::string_view rest = text;
-  while (!rest.empty() && (rest.back() == '\n' || rest.back() == '\r' || rest.back() == ' ')) rest.remove_suffix(1);
-  auto newline = rest.rfind('\n');
-  return std::string(newline == std::string_view::npos ? rest : rest.substr(newline + 1));
-}
 
 bool says(const std::string& text, std::string_view what) { return text.find(what) != std::string::npos; }
 

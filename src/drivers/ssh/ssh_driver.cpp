@@ -142,9 +142,7 @@ std::vector<Node> SshDriver::list(const std::string& env) {
     std::lock_guard lock(mutex_);
     for (const auto& host : inventory::load(env)) nodes.push_back(node_of(env, host));
   }
-  std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) {
-    return std::pair(a.role != Role::Manager, a.index) < std::pair(b.role != Role::Manager, b.index);
-  });
+  sort_managers_first(nodes);
   return nodes;
 }
 
