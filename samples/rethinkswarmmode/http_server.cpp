@@ -57,7 +57,9 @@ class HttpServer::Session : public std::enable_shared_from_this<Session> {
 
   // At the start of a drain: a connection waiting for its next request is closed.
   void close_if_idle() {
-    if (waiting_for_ == Waiting::request) socket_.cancel();
+    // The idle sweep may have closed the socket already, its handler not run yet.
+    error_code ignored;
+    if (waiting_for_ == Waiting::request) socket_.cancel(ignored);
   }
 
   // A client that has kept us waiting (for its request, or to take its answer) since the

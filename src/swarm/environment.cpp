@@ -83,6 +83,16 @@ void Environment::create(const CreateRequest& request) {
       std::none_of(planned.begin(), planned.end(), [](const auto& p) { return p.role == Role::Manager; }))
     throw UsageError(fmt::format("environment {} has no manager yet: create one first (-m 1)", name_));
 
+  // Local nodes sit on a bridge of this machine that machines elsewhere cannot reach, and
+  // are not in the mesh those machines' swarm runs in.
+  bool meshed = request.driver != "local";
+  for (const auto& node : existing)
+    if (!planned.empty() && crosses_other_networks({node}) != meshed)
+      throw UsageError(
+          fmt::format("environment {} has {} nodes; nodes of the {} driver cannot join them yet: use "
+                      "another environment",
+                      name_, node.driver, request.driver));
+
   auto& chosen = driver(request.driver);
   try {
     chosen.prepare(name_, progress_);

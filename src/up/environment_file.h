@@ -5,8 +5,8 @@
 //   env: dev
 //   nodes: {managers: 3, workers: 0, driver: local}     # one group; or a list of groups:
 //   nodes:
-//     - {driver: local, managers: 1}
 //     - {driver: ssh, role: manager, hosts: [root@198.51.100.7], region: fra, ssh_key: ~/.ssh/id}
+//     - {driver: ssh, role: worker, hosts: ['admin@203.0.113.9:2222'], region: nyc}
 //   db: {image: rethinkdb:2.4.4-bookworm-slim, servers_per_node: 1, replicas: 3}
 //   apps:
 //     - name: rethinkswarmmode

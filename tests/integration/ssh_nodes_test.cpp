@@ -330,6 +330,15 @@ TEST_F(SshNodes, SaysWhatAHostNeedsInOneLine) {
   EXPECT_NE(listed.exit_code, 0) << listed.output;
 }
 
+TEST_F(SshNodes, RefusesToMixWithLocalNodes) {
+  std::string local = env_ + "l";
+  ASSERT_EQ(run_rsm({"nodes", "create", local, "-m", "1", "-q"}).exit_code, 0);
+  auto refused = run_rsm(create_args(local, SshHostLab::login(*spare_), "x"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("cannot join them yet"), std::string::npos) << refused.output;
+  EXPECT_EQ(run_rsm({"nodes", "rm", local, "-f"}).exit_code, 0);
+}
+
 TEST_F(SshNodes, InstallsTheEngineFromTheHostsPackageMirror) {
   std::string other = env_ + "x";
   auto created = run_rsm(create_args(other, SshHostLab::login(*spare_, "admin"), "spare"));
