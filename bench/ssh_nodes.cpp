@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -41,19 +42,31 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
+// Throws, so that the lab's destructor removes every host even when a step fails.
 void check(const ProcessResult& result, const std::string& what) {
-  if (result.exit_code == 0) return;
-  fmt::print(stderr, "{} failed:\n{}\n", what, result.output);
-  std::exit(1);
+  if (result.exit_code != 0) throw std::runtime_error(fmt::format("{} failed:\n{}", what, result.output));
 }
 
 }  // namespace
 
+int measure(int runs);
+
 int main(int argc, char** argv) {
-  int runs = argc > 1 ? std::atoi(argv[1]) : 3;
-  std::string rsm = std::getenv("RSM") ? std::getenv("RSM") : RSM_BINARY;
+  // rsm's record of the hosts it adopts goes to a state folder of the benchmark's own.
   auto state = std::filesystem::temp_directory_path() / fmt::format("rsm-bench-state-{}", getpid());
   setenv("XDG_STATE_HOME", state.c_str(), 1);
+  int code = 1;
+  try {
+    code = measure(argc > 1 ? std::atoi(argv[1]) : 3);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}\n", e.what());
+  }
+  std::filesystem::remove_all(state);
+  return code;
+}
+
+int measure(int runs) {
+  std::string rsm = std::getenv("RSM") ? std::getenv("RSM") : RSM_BINARY;
   setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
 
   SshHostLab lab(fmt::format("rsm-bench-{}", getpid()), 3);
@@ -103,6 +116,5 @@ int main(int argc, char** argv) {
   run_process({rsm, "nodes", "rm", env + "-bare", "-f"});
   fmt::print("rsm nodes create of 1 host without an engine (docker.io, socat, WireGuard installed): {:.2f} s\n",
              install);
-  std::filesystem::remove_all(state);
   return 0;
 }

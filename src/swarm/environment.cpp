@@ -204,9 +204,10 @@ void Environment::stop() {
 void Environment::remove() {
   auto all = nodes();
   for_each_parallel(all, [&](const Node& node) {
-    remove_firewall(*this, node);
-    remove_mesh(*this, node);
+    // The swarm is left while the mesh still carries it (a manager leaving tells the others).
     driver(node.driver).remove(node, progress_);
+    remove_mesh(*this, node);
+    remove_firewall(*this, node);
   });
   for (auto name : drivers::driver_names()) driver(std::string(name)).remove_environment(name_);
   progress_.step(name_, fmt::format("removed {} nodes", all.size()));

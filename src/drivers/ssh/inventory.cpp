@@ -28,8 +28,10 @@ std::string hosts_file(const std::string& env) { return "ssh/" + env + "/hosts.j
 std::vector<std::string> environments() {
   std::vector<std::string> envs;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(state_dir() / "ssh", ec))
-    if (fs::exists(entry.path() / "hosts.json")) envs.push_back(entry.path().filename().string());
+  for (const auto& entry : fs::directory_iterator(state_dir() / "ssh", ec)) {
+    std::string env = entry.path().filename().string();
+    if (fs::exists(entry.path() / "hosts.json") && !load(env).empty()) envs.push_back(env);
+  }
   return envs;
 }
 
@@ -60,11 +62,6 @@ std::vector<SshHost> load(const std::string& env) {
 }
 
 void save(const std::string& env, const std::vector<SshHost>& hosts) {
-  if (hosts.empty()) {
-    std::error_code ec;
-    fs::remove_all(state_dir() / "ssh" / env, ec);
-    return;
-  }
   json list = json::array();
   for (const auto& host : hosts)
     list.push_back({{"name", host.name},
@@ -82,6 +79,11 @@ void save(const std::string& env, const std::vector<SshHost>& hosts) {
 }
 
 fs::path known_hosts(const std::string& env) { return state_dir() / "ssh" / env / "known_hosts"; }
+
+void remove(const std::string& env) {
+  std::error_code ec;
+  fs::remove_all(state_dir() / "ssh" / env, ec);
+}
 
 }  // namespace inventory
 

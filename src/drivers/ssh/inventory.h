@@ -30,10 +30,13 @@ struct SshHost {
 
 namespace inventory {
 
+// The environments with adopted hosts.
 std::vector<std::string> environments();
 std::vector<SshHost> load(const std::string& env);
-// Replaces the environment's record; an empty list removes its folder.
+// Replaces the environment's record.
 void save(const std::string& env, const std::vector<SshHost>& hosts);
+// Removes the environment's folder: its record and pinned keys.
+void remove(const std::string& env);
 // The environment's known_hosts file (pinned host keys).
 std::filesystem::path known_hosts(const std::string& env);
 

@@ -298,7 +298,7 @@ void SshDriver::remove(const Node& node, Progress& progress) {
 
 void SshDriver::remove_environment(const std::string& env) {
   std::lock_guard lock(mutex_);
-  if (inventory::load(env).empty()) inventory::save(env, {});
+  if (inventory::load(env).empty()) inventory::remove(env);
 }
 
 std::string SshDriver::node_socket(const Node& node, const std::string& name) {
