@@ -2,6 +2,7 @@
 // environment.
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "cli/confirm.h"
 #include "cli/table.h"
 #include "db/cluster.h"
+#include "db/placement.h"
 #include "util/subprocess.h"
 
 namespace rsm::cli {
@@ -49,7 +51,21 @@ int print_status(const Options& options, const db::StatusReport& report) {
   }
   int connected = 0;
   for (const auto& server : report.servers) connected += server.connected;
-  fmt::print("{}: {} of {} servers connected\n\n", options.env, connected, report.servers.size());
+  fmt::print("{}: {} of {} servers connected\n", options.env, connected, report.servers.size());
+  // Servers in several regions: how each region stands (losing one must leave a majority).
+  std::map<std::string, std::pair<int, int>> regions;  // region -> connected, all
+  for (const auto& server : report.servers) {
+    auto& [up, all] = regions[db::region_of(server.tags)];
+    up += server.connected;
+    ++all;
+  }
+  if (regions.size() > 1) {
+    std::vector<std::string> parts;
+    for (const auto& [region, counts] : regions)
+      parts.push_back(fmt::format("{} {}/{}", region.empty() ? "(none)" : region, counts.first, counts.second));
+    fmt::print("regions: {}\n", fmt::join(parts, ", "));
+  }
+  fmt::print("\n");
   std::vector<std::vector<std::string>> rows;
   for (const auto& s : report.servers)
     rows.push_back({s.name, s.node, s.connected ? "connected" : "missing", s.connected ? std::to_string(s.peers) : "-",

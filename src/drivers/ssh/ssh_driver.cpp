@@ -11,6 +11,7 @@
 
 #include "engine/client.h"
 #include "util/error.h"
+#include "util/line_splitter.h"
 
 namespace rsm::drivers {
 
@@ -225,7 +226,7 @@ SshHost SshDriver::adopt(const std::string& env, const NodeRequest& request, Pro
   auto probe = first.script(kProbeScript, false);
   auto facts = key_values(probe.output);
   if (probe.exit_code != 0 || !facts.contains("uid"))
-    throw Error(fmt::format("cannot run commands on {}: {}", request.host, probe.output));
+    throw Error(fmt::format("cannot run commands on {}: {}", request.host, last_line(probe.output)));
   host.sudo = facts["uid"] != "0";
   if (host.sudo && facts["sudo"] != "yes")
     throw Error(
