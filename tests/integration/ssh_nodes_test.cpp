@@ -319,6 +319,8 @@ TEST_F(SshNodes, SaysWhatAHostNeedsInOneLine) {
       {SshHostLab::login(*spare_, "plain"), "passwordless sudo"},
       {SshHostLab::login(*spare_) + ":2", "cannot reach"},
       {SshHostLab::login(hosts_[0]), "already node"},
+      {"root@two words", "invalid --host"},
+      {"-oProxyCommand=true", "invalid --host"},
   };
   for (const auto& c : cases) {
     auto result = run_rsm(create_args(other, c.login, "x"));

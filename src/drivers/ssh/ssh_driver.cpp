@@ -4,6 +4,7 @@
 #include "drivers/ssh/ssh_driver.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
@@ -92,7 +93,12 @@ bool same_machine(const SshHost& a, const SshHost& b) {
 SshHost parse_target(const std::string& text) {
   try {
     auto parsed = engine::Endpoint::parse("ssh://" + text);
-    if (text.find('/') != std::string::npos) throw UsageError("");
+    auto odd = [](char c) {
+      return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
+    };
+    if (text.find('/') != std::string::npos || std::any_of(text.begin(), text.end(), odd) ||
+        parsed.host.starts_with('-') || parsed.user.starts_with('-'))
+      throw UsageError("");
     SshHost host;
     host.user = parsed.user;
     host.host = parsed.host;
