@@ -1,9 +1,12 @@
-// Role names and node names, spelled in one place.
+// Role names, node names and machines named by --host, spelled in one place.
 #include "drivers/node.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <fmt/format.h>
+
+#include "util/error.h"
 
 namespace rsm::drivers {
 
@@ -19,6 +22,29 @@ void sort_managers_first(std::vector<Node>& nodes) {
   std::sort(nodes.begin(), nodes.end(), [](const Node& a, const Node& b) {
     return std::pair(a.role != Role::Manager, a.index) < std::pair(b.role != Role::Manager, b.index);
   });
+}
+
+engine::Endpoint parse_host(const std::string& text) {
+  auto invalid = [&] { return UsageError(fmt::format("invalid --host '{}': expected [USER@]HOST[:PORT]", text)); };
+  auto odd = [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
+  };
+  if (text.find('/') != std::string::npos || std::any_of(text.begin(), text.end(), odd)) throw invalid();
+  try {
+    auto endpoint = engine::Endpoint::parse("ssh://" + text);
+    if (endpoint.host.starts_with('-') || endpoint.user.starts_with('-')) throw invalid();
+    return endpoint;
+  } catch (const UsageError&) {
+    throw invalid();
+  }
+}
+
+bool same_host(const std::string& a, const std::string& b) {
+  auto machine = [](const std::string& text) {
+    auto endpoint = parse_host(text);
+    return std::pair(endpoint.host, endpoint.port ? endpoint.port : 22);
+  };
+  return machine(a) == machine(b);
 }
 
 std::string node_name(std::string_view env, Role role, int index) {

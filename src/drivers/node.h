@@ -27,6 +27,12 @@ struct Node;
 // Managers first, then by index: the order every list of nodes has.
 void sort_managers_first(std::vector<Node>& nodes);
 
+// A machine to adopt, [USER@]HOST[:PORT], as an ssh endpoint; UsageError "invalid --host"
+// for anything else (spaces, a path, a leading '-' that ssh would take for an option).
+engine::Endpoint parse_host(const std::string& text);
+// The same machine, however its login is spelled (user and default port aside).
+bool same_host(const std::string& a, const std::string& b);
+
 struct Node {
   std::string name;
   std::string env;
@@ -43,6 +49,9 @@ struct Node {
   engine::Endpoint engine;     // how rsm reaches the node's Docker engine
 
   bool running() const { return state == "running"; }
+  // A container of this machine's engine (the local driver). Any other machine's traffic
+  // crosses networks rsm does not own: it runs in the mesh, behind rsm's firewall.
+  bool on_this_machine() const { return driver == "local"; }
 };
 
 }  // namespace rsm::drivers

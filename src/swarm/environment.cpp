@@ -46,7 +46,7 @@ std::vector<Node> Environment::nodes() {
     all.insert(all.end(), listed.begin(), listed.end());
   }
   for (auto& node : all)
-    if (crosses_other_networks({node})) node.address = mesh_address(node.role, node.index);
+    if (!node.on_this_machine()) node.address = mesh_address(node.role, node.index);
   return all;
 }
 
@@ -85,9 +85,8 @@ void Environment::create(const CreateRequest& request) {
 
   // Local nodes sit on a bridge of this machine that machines elsewhere cannot reach, and
   // are not in the mesh those machines' swarm runs in.
-  bool meshed = request.driver != "local";
   for (const auto& node : existing)
-    if (!planned.empty() && crosses_other_networks({node}) != meshed)
+    if (!planned.empty() && node.on_this_machine() != (request.driver == "local"))
       throw UsageError(
           fmt::format("environment {} has {} nodes; nodes of the {} driver cannot join them yet: use "
                       "another environment",
@@ -108,26 +107,9 @@ void Environment::create(const CreateRequest& request) {
   progress_.step(name_, fmt::format("swarm of {} nodes ready in {:.1f} s", all.size(), progress_.elapsed_seconds()));
 }
 
-namespace {
-
-// The same machine, however its login is spelled (user and default port aside).
-bool same_host(const std::string& a, const std::string& b) {
-  auto parse = [](const std::string& target) {
-    try {
-      auto endpoint = engine::Endpoint::parse("ssh://" + target);
-      return std::pair(endpoint.host, endpoint.port ? endpoint.port : 22);
-    } catch (const UsageError&) {
-      throw UsageError(fmt::format("invalid --host '{}': expected [USER@]HOST[:PORT]", target));
-    }
-  };
-  return parse(a) == parse(b);
-}
-
-}  // namespace
-
 std::optional<Node> adopted_from(const std::vector<Node>& nodes, const std::string& host) {
   for (const auto& node : nodes)
-    if (!node.host.empty() && same_host(node.host, host)) return node;
+    if (!node.host.empty() && drivers::same_host(node.host, host)) return node;
   return std::nullopt;
 }
 

@@ -3,7 +3,6 @@
 // once and left in place.
 #include "swarm/firewall.h"
 
-#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -44,10 +43,6 @@ std::vector<int> edge_ports(engine::Client& manager, const std::string& env) {
 
 }  // namespace
 
-bool crosses_other_networks(const std::vector<drivers::Node>& nodes) {
-  return std::any_of(nodes.begin(), nodes.end(), [](const drivers::Node& node) { return node.driver != "local"; });
-}
-
 std::string firewall_rules(const std::vector<std::string>& member_public_addresses,
                            const std::vector<int>& edge_ports) {
   std::string rules = "*filter\n:RSM-INPUT - [0:0]\n:RSM-PUBLISHED - [0:0]\n";
@@ -71,7 +66,7 @@ void apply_firewall(Environment& env, Progress& progress) {
   std::vector<drivers::Node> guarded;
   std::vector<std::string> members;
   for (const auto& node : nodes) {
-    if (!crosses_other_networks({node})) continue;
+    if (node.on_this_machine()) continue;
     members.push_back(node.public_address);
     if (node.running()) guarded.push_back(node);
   }
@@ -94,7 +89,7 @@ void apply_firewall(Environment& env, Progress& progress) {
 namespace rsm::swarm {
 
 void remove_firewall(Environment& env, const drivers::Node& node) {
-  if (!crosses_other_networks({node}) || !node.running()) return;
+  if (node.on_this_machine() || !node.running()) return;
   env.run_script(node, kRemoval, "take rsm's firewall off");
 }
 

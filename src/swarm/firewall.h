@@ -21,10 +21,6 @@
 
 namespace rsm::swarm {
 
-// Whether the environment's traffic crosses networks rsm does not own: it has machines
-// that are not containers of this machine. Its overlay networks are encrypted then.
-bool crosses_other_networks(const std::vector<drivers::Node>& nodes);
-
 // The iptables-restore input of both chains (for a test to read, and for apply_firewall).
 std::string firewall_rules(const std::vector<std::string>& member_public_addresses, const std::vector<int>& edge_ports);
 

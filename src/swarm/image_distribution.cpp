@@ -111,7 +111,7 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
   std::mutex mutex;
   for_each_parallel(lacking, [&](const Node& node) {
     bool pulled = false;
-    if (pullable && node.driver != "local") {
+    if (pullable && !node.on_this_machine()) {
       progress.step(node.name, fmt::format("pulling {}", image));
       pulled = pulled_same(node, image, result.id);
     }

@@ -9,7 +9,6 @@
 
 #include <fmt/format.h>
 
-#include "swarm/firewall.h"
 #include "util/error.h"
 #include "util/line_splitter.h"
 #include "util/parallel.h"
@@ -121,7 +120,7 @@ std::string mesh_peers(const std::vector<MeshMember>& members, const std::string
 void apply_mesh(Environment& env, Progress& progress) {
   std::vector<drivers::Node> meshed;
   for (const auto& node : env.nodes())
-    if (crosses_other_networks({node}) && node.running()) meshed.push_back(node);
+    if (!node.on_this_machine() && node.running()) meshed.push_back(node);
   if (meshed.empty()) return;
 
   std::vector<MeshMember> members(meshed.size());
@@ -155,7 +154,7 @@ void apply_mesh(Environment& env, Progress& progress) {
 }
 
 void remove_mesh(Environment& env, const drivers::Node& node) {
-  if (!crosses_other_networks({node}) || !node.running()) return;
+  if (node.on_this_machine() || !node.running()) return;
   env.run_script(node, kRemoval, "take rsm's mesh off");
 }
 

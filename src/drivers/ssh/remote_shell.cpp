@@ -29,10 +29,7 @@ std::string shell_quote(std::string_view text) {
   return quoted + "'";
 }
 
-std::string RemoteShell::where() const {
-  const auto& e = endpoint_;
-  return fmt::format("{}{}{}", e.user.empty() ? "" : e.user + "@", e.host, e.port ? fmt::format(":{}", e.port) : "");
-}
+std::string RemoteShell::where() const { return endpoint_.to_string().substr(std::string_view("ssh://").size()); }
 
 ProcessResult RemoteShell::run(const std::string& remote_command) const {
   auto argv = engine::SshDialer::ssh_command(endpoint_);

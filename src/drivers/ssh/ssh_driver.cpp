@@ -86,27 +86,29 @@ std::map<std::string, std::string> key_values(const std::string& text) {
   return values;
 }
 
-bool same_machine(const SshHost& a, const SshHost& b) {
-  return a.host == b.host && (a.port ? a.port : 22) == (b.port ? b.port : 22);
+SshHost parse_target(const std::string& text) {
+  auto parsed = parse_host(text);
+  SshHost host;
+  host.user = parsed.user;
+  host.host = parsed.host;
+  host.port = parsed.port;
+  return host;
 }
 
-SshHost parse_target(const std::string& text) {
-  try {
-    auto parsed = engine::Endpoint::parse("ssh://" + text);
-    auto odd = [](char c) {
-      return std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c));
-    };
-    if (text.find('/') != std::string::npos || std::any_of(text.begin(), text.end(), odd) ||
-        parsed.host.starts_with('-') || parsed.user.starts_with('-'))
-      throw UsageError("");
-    SshHost host;
-    host.user = parsed.user;
-    host.host = parsed.host;
-    host.port = parsed.port;
-    return host;
-  } catch (const UsageError&) {
-    throw UsageError(fmt::format("invalid --host '{}': expected [USER@]HOST[:PORT]", text));
-  }
+// How rsm reaches the host's engine and shell: its login, key file and pinned host keys.
+engine::Endpoint ssh_endpoint(const std::string& env, const SshHost& host, bool first_contact = false) {
+  engine::Endpoint endpoint;
+  endpoint.kind = engine::Endpoint::Kind::Ssh;
+  endpoint.user = host.user;
+  endpoint.host = host.host;
+  endpoint.port = host.port;
+  endpoint.sudo = host.sudo;
+  // The first login pins the key (accept-new); a changed key is refused then and later.
+  endpoint.ssh_options = {"-o", "UserKnownHostsFile=" + inventory::known_hosts(env).string(), "-o",
+                          first_contact ? "StrictHostKeyChecking=accept-new" : "StrictHostKeyChecking=yes"};
+  if (!host.ssh_key.empty())
+    endpoint.ssh_options.insert(endpoint.ssh_options.end(), {"-i", host.ssh_key, "-o", "IdentitiesOnly=yes"});
+  return endpoint;
 }
 
 Node node_of(const std::string& env, const SshHost& host) {
@@ -125,21 +127,6 @@ Node node_of(const std::string& env, const SshHost& host) {
 }
 
 }  // namespace
-
-engine::Endpoint ssh_endpoint(const std::string& env, const SshHost& host, bool first_contact) {
-  engine::Endpoint endpoint;
-  endpoint.kind = engine::Endpoint::Kind::Ssh;
-  endpoint.user = host.user;
-  endpoint.host = host.host;
-  endpoint.port = host.port;
-  endpoint.sudo = host.sudo;
-  // The first login pins the key (accept-new); a changed key is refused then and later.
-  endpoint.ssh_options = {"-o", "UserKnownHostsFile=" + inventory::known_hosts(env).string(), "-o",
-                          first_contact ? "StrictHostKeyChecking=accept-new" : "StrictHostKeyChecking=yes"};
-  if (!host.ssh_key.empty())
-    endpoint.ssh_options.insert(endpoint.ssh_options.end(), {"-i", host.ssh_key, "-o", "IdentitiesOnly=yes"});
-  return endpoint;
-}
 
 std::vector<std::string> SshDriver::environments() { return inventory::environments(); }
 
@@ -173,7 +160,6 @@ void SshDriver::forget(const std::string& env, const std::string& name) {
 
 Node SshDriver::create(const std::string& env, const NodeRequest& request, Progress& progress) {
   if (request.host.empty()) throw UsageError("the ssh driver adopts machines you have: name each with --host");
-  SshHost wanted = parse_target(request.host);
 
   // A host this environment adopted already is finished, not adopted again.
   std::vector<SshHost> known;
@@ -182,7 +168,7 @@ Node SshDriver::create(const std::string& env, const NodeRequest& request, Progr
     known = inventory::load(env);
   }
   for (auto& host : known) {
-    if (!same_machine(host, wanted)) continue;
+    if (!same_host(host.target(), request.host)) continue;
     // A key forgotten on purpose (the machine was reinstalled) is pinned again here.
     RemoteShell(ssh_endpoint(env, host, true)).checked_script("true", "logging in");
     if (!request.advertise.empty() && request.advertise != host.address) {
@@ -195,7 +181,7 @@ Node SshDriver::create(const std::string& env, const NodeRequest& request, Progr
   for (const auto& other : inventory::environments()) {
     if (other == env) continue;
     for (const auto& host : inventory::load(other))
-      if (same_machine(host, wanted))
+      if (same_host(host.target(), request.host))
         throw UsageError(fmt::format("{} is already node {} of environment {}: remove it there first", request.host,
                                      host.name, other));
   }

@@ -43,7 +43,4 @@ class SshDriver : public NodeDriver {
   std::map<std::string, std::unique_ptr<engine::SshDialer>> socket_dialers_;
 };
 
-// How rsm reaches the host's engine and shell: its login, key file and pinned host keys.
-engine::Endpoint ssh_endpoint(const std::string& env, const SshHost& host, bool first_contact = false);
-
 }  // namespace rsm::drivers
