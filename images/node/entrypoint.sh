@@ -16,6 +16,15 @@ done
 # A node that was stopped hard leaves pid files that make dockerd and containerd refuse to start.
 rm -f /var/run/docker.pid /var/run/docker/containerd/containerd.pid /run/docker/containerd/containerd.pid
 
+# A node in its environment's WireGuard mesh (rsm wrote /etc/rsm/mesh-up) brings the mesh
+# back before its engine, whose swarm address is there; wireguard-go, for kernels without
+# WireGuard, needs the tun device.
+mkdir -p /dev/net
+[ -c /dev/net/tun ] || mknod /dev/net/tun c 10 200 2>/dev/null || true
+if [ -x /etc/rsm/mesh-up ]; then
+  /etc/rsm/mesh-up || echo "rsm-node: the WireGuard mesh did not come up; rsm nodes start brings it back" >&2
+fi
+
 # /run/rsm is a volume: the host reaches this engine through the socket in it.
 mkdir -p /run/rsm
 exec dockerd --host unix:///var/run/docker.sock --host unix:///run/rsm/docker.sock "$@"

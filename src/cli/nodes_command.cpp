@@ -27,6 +27,7 @@ struct Options {
   std::string ssh_key;
   std::string region;
   std::vector<std::string> advertise;
+  bool mesh = false;
   bool json = false;
   bool force = false;
   bool quiet = false;
@@ -117,6 +118,9 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   create->add_option("--advertise", options->advertise,
                      "ssh: the address other members reach a host at (repeat, once per --host; default: the address "
                      "rsm reached it at)");
+  create->add_flag(
+      "--mesh", options->mesh,
+      "local: put the nodes in the WireGuard mesh so that machines elsewhere (-d ssh) can join them later");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {
     EnvCommand command(options->env, options->quiet);
@@ -126,7 +130,8 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
                         .hosts = options->hosts,
                         .ssh_key = options->ssh_key,
                         .region = options->region,
-                        .advertise = options->advertise});
+                        .advertise = options->advertise,
+                        .mesh = options->mesh});
   });
 
   auto* ls = nodes->add_subcommand("ls", "List the environment's machines and their swarm state");

@@ -47,10 +47,14 @@ struct Node {
   std::string region;          // empty where the driver has none
   std::string host;            // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
   engine::Endpoint engine;     // how rsm reaches the node's Docker engine
+  // Its swarm traffic runs in the environment's WireGuard mesh (swarm/mesh.h): always for
+  // machines elsewhere; for local nodes, those made to share a swarm with them.
+  bool in_mesh = false;
 
   bool running() const { return state == "running"; }
-  // A container of this machine's engine (the local driver). Any other machine's traffic
-  // crosses networks rsm does not own: it runs in the mesh, behind rsm's firewall.
+  // A container of this machine's engine (the local driver), behind this machine's NAT:
+  // no other machine reaches it first. Any other machine's traffic crosses networks rsm
+  // does not own: it runs in the mesh, behind rsm's firewall.
   bool on_this_machine() const { return driver == "local"; }
 };
 

@@ -22,6 +22,7 @@ struct NodeRequest {
   std::string ssh_key;    // ssh: a private key file; empty for the user's own ssh setup
   std::string region;     // a name the user gives the machine's location; may be empty
   std::string advertise;  // the address other members reach it at; empty: the driver's choice
+  bool mesh = false;      // local: join the environment's WireGuard mesh (ssh machines always do)
 };
 
 class NodeDriver {

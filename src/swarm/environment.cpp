@@ -46,7 +46,7 @@ std::vector<Node> Environment::nodes() {
     all.insert(all.end(), listed.begin(), listed.end());
   }
   for (auto& node : all)
-    if (!node.on_this_machine()) node.address = mesh_address(node.role, node.index);
+    if (node.in_mesh) node.address = mesh_address(node.role, node.index);
   return all;
 }
 
@@ -83,14 +83,15 @@ void Environment::create(const CreateRequest& request) {
       std::none_of(planned.begin(), planned.end(), [](const auto& p) { return p.role == Role::Manager; }))
     throw UsageError(fmt::format("environment {} has no manager yet: create one first (-m 1)", name_));
 
-  // Local nodes sit on a bridge of this machine that machines elsewhere cannot reach, and
-  // are not in the mesh those machines' swarm runs in.
-  for (const auto& node : existing)
-    if (!planned.empty() && node.on_this_machine() != (request.driver == "local"))
-      throw UsageError(
-          fmt::format("environment {} has {} nodes; nodes of the {} driver cannot join them yet: use "
-                      "another environment",
-                      name_, node.driver, request.driver));
+  // Machines elsewhere reach local nodes only through the mesh, and a manager's swarm
+  // address never changes: local nodes made outside the mesh stay among themselves.
+  bool outside_mesh =
+      std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.on_this_machine() && !n.in_mesh; });
+  if (outside_mesh && !planned.empty() && (request.driver != "local" || request.mesh))
+    throw UsageError(
+        fmt::format("environment {0}'s local nodes are outside the mesh machines elsewhere join: make them with --mesh "
+                    "(rsm nodes rm {0}, then rsm nodes create {0} --mesh ...), or name all node groups in one rsm.yaml",
+                    name_));
 
   auto& chosen = driver(request.driver);
   try {
@@ -118,6 +119,8 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
   int managers = request.managers, workers = request.workers;
   bool has_manager =
       std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.role == Role::Manager; });
+  // New local nodes join the mesh where the environment has one.
+  bool mesh = request.mesh || std::any_of(existing.begin(), existing.end(), [](const Node& n) { return n.in_mesh; });
   const auto& hosts = request.hosts;
   if (!hosts.empty()) {
     if (managers == 0 && workers == 0) {
@@ -141,8 +144,10 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
   std::vector<drivers::NodeRequest> planned;
   int count = hosts.empty() ? managers + workers : static_cast<int>(hosts.size());
   for (int i = 0; i < count; ++i) {
-    drivers::NodeRequest node{
-        .role = i < managers ? Role::Manager : Role::Worker, .ssh_key = request.ssh_key, .region = request.region};
+    drivers::NodeRequest node{.role = i < managers ? Role::Manager : Role::Worker,
+                              .ssh_key = request.ssh_key,
+                              .region = request.region,
+                              .mesh = mesh};
     if (!hosts.empty()) {
       node.host = hosts[i];
       if (!request.advertise.empty()) node.advertise = request.advertise[i];

@@ -25,6 +25,9 @@ struct CreateRequest {
   std::string ssh_key;
   std::string region;
   std::vector<std::string> advertise;  // one per host, in the same order; or none
+  // Local nodes in the WireGuard mesh, so that machines elsewhere can join them later (they
+  // join it anyway in an environment that has such machines).
+  bool mesh = false;
 };
 
 // One row of `rsm nodes ls`.

@@ -43,15 +43,18 @@ std::vector<int> edge_ports(engine::Client& manager, const std::string& env) {
 
 }  // namespace
 
-std::string firewall_rules(const std::vector<std::string>& member_public_addresses,
-                           const std::vector<int>& edge_ports) {
+std::string firewall_rules(const MeshSources& mesh, const std::vector<int>& edge_ports) {
   std::string rules = "*filter\n:RSM-INPUT - [0:0]\n:RSM-PUBLISHED - [0:0]\n";
   rules += "-A RSM-INPUT -i lo -j RETURN\n";
   rules += fmt::format("-A RSM-INPUT -i {} -j RETURN\n", kMeshInterface);
   rules += "-A RSM-INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN\n";
-  for (const auto& address : member_public_addresses)
-    rules += fmt::format("-A RSM-INPUT -s {} -p udp --dport {} -j RETURN\n", address, kMeshPort);
-  rules += fmt::format("-A RSM-INPUT -p udp --dport {} -j DROP\n", kMeshPort);
+  if (mesh.members_behind_nat) {
+    rules += fmt::format("-A RSM-INPUT -p udp --dport {} -j RETURN\n", kMeshPort);
+  } else {
+    for (const auto& address : mesh.member_public_addresses)
+      rules += fmt::format("-A RSM-INPUT -s {} -p udp --dport {} -j RETURN\n", address, kMeshPort);
+    rules += fmt::format("-A RSM-INPUT -p udp --dport {} -j DROP\n", kMeshPort);
+  }
   rules += "-A RSM-INPUT -p tcp -m multiport --dports 2377,7946 -j DROP\n";
   rules += "-A RSM-INPUT -p udp -m multiport --dports 7946,4789 -j DROP\n";
   rules += "-A RSM-PUBLISHED -m conntrack --ctstate ESTABLISHED,RELATED -j RETURN\n";
@@ -64,10 +67,14 @@ std::string firewall_rules(const std::vector<std::string>& member_public_address
 void apply_firewall(Environment& env, Progress& progress) {
   auto nodes = env.nodes();
   std::vector<drivers::Node> guarded;
-  std::vector<std::string> members;
+  MeshSources mesh;
   for (const auto& node : nodes) {
-    if (node.on_this_machine()) continue;
-    members.push_back(node.public_address);
+    if (!node.in_mesh) continue;
+    if (node.on_this_machine()) {
+      mesh.members_behind_nat = true;
+      continue;
+    }
+    mesh.member_public_addresses.push_back(node.public_address);
     if (node.running()) guarded.push_back(node);
   }
   if (guarded.empty()) return;
@@ -77,7 +84,7 @@ void apply_firewall(Environment& env, Progress& progress) {
     engine::Client client(manager->engine);
     ports = edge_ports(client, env.name());
   }
-  std::string rules = firewall_rules(members, ports);
+  std::string rules = firewall_rules(mesh, ports);
   std::string script = fmt::format("set -e\niptables-restore --noflush <<'RULES'\n{}RULES\n{}", rules, kInstallJumps);
   for_each_parallel(guarded, [&](const drivers::Node& node) { env.run_script(node, script, "set rsm's firewall"); });
   progress.step(env.name(),

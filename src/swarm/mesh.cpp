@@ -72,8 +72,9 @@ fi
 )sh";
 
 // Run as root after kApply: waits (10 s at most) until WireGuard made a handshake with
-// every peer (a peer with a keepalive is greeted at once), then names the peers without
-// one: their addresses cannot be reached from here, or they cannot reach this machine.
+// every peer (a peer with a keepalive and an endpoint is greeted at once; one behind NAT
+// greets this machine), then names the peers without one: their addresses cannot be
+// reached from here, or they cannot reach this machine.
 constexpr const char* kCheckPeers = R"sh(
 i=0
 while :; do
@@ -108,11 +109,15 @@ std::string mesh_address(drivers::Role role, int index) {
 
 std::string mesh_peers(const std::vector<MeshMember>& members, const std::string& self) {
   std::string peers;
+  auto me = std::find_if(members.begin(), members.end(), [&](const MeshMember& m) { return m.name == self; });
+  bool self_behind_nat = me != members.end() && me->behind_nat;
   for (const auto& member : members) {
     if (member.name == self) continue;
-    peers +=
-        fmt::format("[Peer]\n# {}\nPublicKey = {}\nEndpoint = {}:{}\nAllowedIPs = {}/32\nPersistentKeepalive = 25\n",
-                    member.name, member.public_key, member.public_address, kMeshPort, member.mesh_address);
+    std::string endpoint = member.behind_nat && !self_behind_nat
+                               ? ""
+                               : fmt::format("Endpoint = {}:{}\n", member.public_address, kMeshPort);
+    peers += fmt::format("[Peer]\n# {}\nPublicKey = {}\n{}AllowedIPs = {}/32\nPersistentKeepalive = 25\n", member.name,
+                         member.public_key, endpoint, member.mesh_address);
   }
   return peers;
 }
@@ -120,7 +125,7 @@ std::string mesh_peers(const std::vector<MeshMember>& members, const std::string
 void apply_mesh(Environment& env, Progress& progress) {
   std::vector<drivers::Node> meshed;
   for (const auto& node : env.nodes())
-    if (!node.on_this_machine() && node.running()) meshed.push_back(node);
+    if (node.in_mesh && node.running()) meshed.push_back(node);
   if (meshed.empty()) return;
 
   std::vector<MeshMember> members(meshed.size());
@@ -129,7 +134,7 @@ void apply_mesh(Environment& env, Progress& progress) {
     std::string key = last_line(env.run_script(node, fmt::format("RSM_MESH_ADDRESS={}\n{}", node.address, kPrepare),
                                                "prepare the WireGuard mesh"));
     if (key.size() != 44) throw Error(fmt::format("{} gave no WireGuard public key: {}", node.name, key));
-    members[i] = {node.name, key, node.public_address, node.address};
+    members[i] = {node.name, key, node.public_address, node.address, node.on_this_machine()};
   });
   for_each_parallel(meshed, [&](const drivers::Node& node) {
     std::string script =
@@ -154,6 +159,7 @@ void apply_mesh(Environment& env, Progress& progress) {
 }
 
 void remove_mesh(Environment& env, const drivers::Node& node) {
+  // A local node goes with its container, and its mesh with it.
   if (node.on_this_machine() || !node.running()) return;
   env.run_script(node, kRemoval, "take rsm's mesh off");
 }

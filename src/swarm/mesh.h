@@ -1,10 +1,13 @@
 // The WireGuard mesh between an environment's machines that are not containers of this
-// machine (ssh and cloud nodes): their swarm traffic (Raft, gossip, overlay VXLAN) runs
-// inside it, encrypted and authenticated, whatever networks it crosses. Each machine has
-// an interface rsm0 with its mesh address (its swarm address), a private key made on
-// the machine that never leaves it, and every other member as a peer at its public
-// address, UDP 51820. The kernel's WireGuard is used where it has one, Debian's
-// wireguard-go otherwise; a systemd unit (rsm-mesh) brings it back after a reboot.
+// machine (ssh and cloud nodes), and this machine's local nodes when they share a swarm
+// with such machines: their swarm traffic (Raft, gossip, overlay VXLAN) runs inside it,
+// encrypted and authenticated, whatever networks it crosses. Each member has an interface
+// rsm0 with its mesh address (its swarm address), a private key made on the member that
+// never leaves it, and every other member as a peer at its public address, UDP 51820.
+// Local nodes sit behind this machine's NAT: the others have no address to call them at,
+// so a local node calls them first and keeps the path open (PersistentKeepalive). The
+// kernel's WireGuard is used where it has one, Debian's wireguard-go otherwise; a systemd
+// unit (rsm-mesh), or a local node's entrypoint, brings it back after a restart.
 //
 // Swarm's own encrypted overlays are not used: they need the kernel's ESP with AES-GCM,
 // which some kernels lack (the engine then drops the traffic silently), and ESP does not
@@ -27,17 +30,19 @@ inline constexpr const char* kMeshInterface = "rsm0";
 // for workers. Throws Error past 254 of a role.
 std::string mesh_address(drivers::Role role, int index);
 
-// The wg(8) peer sections of `self`'s configuration: every other member of the mesh.
+// The wg(8) peer sections of `self`'s configuration: every other member of the mesh,
+// without an endpoint where `self` cannot call it (a member behind NAT, seen from outside).
 struct MeshMember {
   std::string name;
   std::string public_key;
-  std::string public_address;  // where its UDP 51820 is reached
+  std::string public_address;  // where its UDP 51820 is reached (by members behind the same NAT, for one behind NAT)
   std::string mesh_address;
+  bool behind_nat = false;  // a local node: only the members on this machine can call it
 };
 std::string mesh_peers(const std::vector<MeshMember>& members, const std::string& self);
 
-// Brings up the mesh on every running machine that needs it and gives each the current
-// members as peers; nothing to do for local nodes only.
+// Brings up the mesh on every running member and gives each the current members as
+// peers; nothing to do for local nodes outside the mesh.
 void apply_mesh(Environment& env, Progress& progress);
 
 // Takes the mesh off a machine that leaves (nothing where there is none).

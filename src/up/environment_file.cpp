@@ -54,11 +54,13 @@ class Reader {
 
 // One group of nodes. The short form (a single mapping) makes one manager unless told.
 swarm::CreateRequest read_node_group(const Reader& reader, const YAML::Node& group, bool short_form) {
-  reader.only(group, "nodes", {"managers", "workers", "driver", "role", "hosts", "region", "ssh_key", "advertise"});
+  reader.only(group, "nodes",
+              {"managers", "workers", "driver", "role", "hosts", "region", "ssh_key", "advertise", "mesh"});
   swarm::CreateRequest request;
   if (short_form) request.managers = 1;
   reader.optional(group, "driver", request.driver);
   reader.optional(group, "region", request.region);
+  if (group["mesh"] && request.driver != "local") reader.fail(group["mesh"], "mesh is for groups with driver: local");
   if (group["hosts"]) {
     if (request.driver != "ssh") reader.fail(group["hosts"], "hosts are for groups with driver: ssh");
     if (group["managers"] || group["workers"])
@@ -80,6 +82,7 @@ swarm::CreateRequest read_node_group(const Reader& reader, const YAML::Node& gro
   if (request.driver == "ssh") reader.fail(group, "a group with driver: ssh names its machines in hosts");
   for (const char* key : {"role", "ssh_key", "advertise"})
     if (group[key]) reader.fail(group[key], fmt::format("{} is for groups of hosts (driver: ssh)", key));
+  reader.optional(group, "mesh", request.mesh);
   reader.optional(group, "managers", request.managers);
   reader.optional(group, "workers", request.workers);
   if (request.managers < 0) reader.fail(group["managers"], "managers cannot be negative");
@@ -110,6 +113,11 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
     bool has_manager = std::any_of(file.node_groups.begin(), file.node_groups.end(),
                                    [](const swarm::CreateRequest& group) { return group.managers > 0; });
     if (!has_manager) reader.fail(nodes, "an environment needs at least one manager");
+    // Local nodes that share the environment with machines elsewhere are made in the mesh.
+    bool elsewhere = std::any_of(file.node_groups.begin(), file.node_groups.end(),
+                                 [](const swarm::CreateRequest& group) { return group.driver != "local"; });
+    for (auto& group : file.node_groups)
+      if (group.driver == "local") group.mesh = group.mesh || elsewhere;
   } else {
     file.node_groups.push_back({.managers = 1});
   }

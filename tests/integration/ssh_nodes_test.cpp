@@ -48,7 +48,7 @@ class SshNodes : public ::testing::Test {
       return;
     }
     run_rsm({"nodes", "rm", env_, "-f"});
-    run_rsm({"nodes", "rm", env_ + "x", "-f"});
+    for (const char* suffix : {"x", "l", "m"}) run_rsm({"nodes", "rm", env_ + suffix, "-f"});
     spare_.reset();
     lab_.reset();
     std::filesystem::remove_all(state_);
@@ -332,12 +332,14 @@ TEST_F(SshNodes, SaysWhatAHostNeedsInOneLine) {
   EXPECT_NE(listed.exit_code, 0) << listed.output;
 }
 
-TEST_F(SshNodes, RefusesToMixWithLocalNodes) {
+TEST_F(SshNodes, RefusesToJoinLocalNodesOutsideTheMesh) {
   std::string local = env_ + "l";
   ASSERT_EQ(run_rsm({"nodes", "create", local, "-m", "1", "-q"}).exit_code, 0);
   auto refused = run_rsm(create_args(local, SshHostLab::login(*spare_), "x"));
   EXPECT_EQ(refused.exit_code, 2) << refused.output;
-  EXPECT_NE(refused.output.find("cannot join them yet"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("outside the mesh machines elsewhere join: make them with --mesh"), std::string::npos)
+      << refused.output;
+  EXPECT_EQ(run_rsm({"nodes", "create", local, "-w", "1", "--mesh", "-q"}).exit_code, 2);
   EXPECT_EQ(run_rsm({"nodes", "rm", local, "-f"}).exit_code, 0);
 }
 
@@ -347,6 +349,37 @@ TEST_F(SshNodes, InstallsTheEngineFromTheHostsPackageMirror) {
   ASSERT_EQ(created.exit_code, 0) << created.output;
   EXPECT_EQ(lab_->exec(*spare_, {"docker", "info", "--format", "{{.Swarm.LocalNodeState}}"}).output, "active\n");
   auto removed = run_rsm({"nodes", "rm", other, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_EQ(traces(*spare_), "inactive\n");
+}
+
+// The spare host has its engine now (the test above installed it).
+TEST_F(SshNodes, LocalNodesBehindNatShareASwarmWithAHostElsewhere) {
+  std::string mixed = env_ + "m";
+  auto local = run_rsm({"nodes", "create", mixed, "-m", "1", "--mesh", "-q"});
+  ASSERT_EQ(local.exit_code, 0) << local.output;
+  auto rows = json::parse(run_rsm({"nodes", "ls", mixed, "--json"}).output);
+  std::string bridge = rows.at(0)["address"];
+  lab_->let_out_through_nat(bridge.substr(0, bridge.rfind('.')) + ".0/24");
+
+  auto joined = run_rsm(create_args(mixed, SshHostLab::login(*spare_), "far"));
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  rows = json::parse(run_rsm({"nodes", "ls", mixed, "--json"}).output);
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  EXPECT_EQ(rows[0]["driver"], "local");
+  EXPECT_EQ(rows[0]["swarm_address"], "10.218.1.1");
+  EXPECT_EQ(rows[1]["driver"], "ssh");
+  for (const auto& row : rows) EXPECT_EQ(row["status"], "ready") << row.dump();
+
+  // One task; the other node's edge reaches it over the overlay, inside the mesh.
+  engine::Client engine(engine::Endpoint::from_environment());
+  std::string web = ensure_web_image(engine, "1");
+  auto deployed = run_rsm({"app", "deploy", mixed, "web", web, "-r", "1", "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  for (const std::string& address : {bridge, spare_->address})
+    for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(fmt::format("http://{}:8080/", address)).body, "web 1\n") << address;
+
+  auto removed = run_rsm({"nodes", "rm", mixed, "-f"});
   ASSERT_EQ(removed.exit_code, 0) << removed.output;
   EXPECT_EQ(traces(*spare_), "inactive\n");
 }

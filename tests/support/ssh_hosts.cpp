@@ -105,6 +105,11 @@ SshHostLab::SshHostLab(const std::string& prefix, int regions)
 }
 
 SshHostLab::~SshHostLab() {
+  for (const auto& rule : forward_rules_) {
+    std::vector<std::string> argv{"iptables", "-D", "DOCKER-USER"};
+    argv.insert(argv.end(), rule.begin(), rule.end());
+    run_process(argv);
+  }
   for (const auto& container : containers_)
     engine_.request(engine::Method::Delete, "/containers/" + container + "?force=1&v=1", {.timeout_seconds = 60});
   for (const auto& volume : volumes_) engine_.request(engine::Method::Delete, "/volumes/" + volume + "?force=1");
@@ -190,6 +195,20 @@ std::string SshHostLab::add_registry(int region) {
           {{"Container", name}, {"EndpointConfig", {{"IPAMConfig", {{"IPv4Address", subnets_[r] + ".200"}}}}}});
   engine_.post("/containers/" + name + "/start");
   return subnets_.at(region) + ".200:5000";
+}
+
+void SshHostLab::let_out_through_nat(const std::string& subnet) {
+  // The regions, 10.215.0.0/16; the masquerade is Docker's own for every bridge network.
+  std::vector<std::vector<std::string>> rules{
+      {"-s", subnet, "-d", "10.215.0.0/16", "-j", "ACCEPT"},
+      {"-s", "10.215.0.0/16", "-d", subnet, "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"}};
+  for (const auto& rule : rules) {
+    std::vector<std::string> argv{"iptables", "-I", "DOCKER-USER"};
+    argv.insert(argv.end(), rule.begin(), rule.end());
+    auto result = run_process(argv);
+    if (result.exit_code != 0) throw Error("cannot route the test's NAT: " + result.output);
+    forward_rules_.push_back(rule);
+  }
 }
 
 engine::Endpoint SshHostLab::engine_of(const SshTestHost& host) const {

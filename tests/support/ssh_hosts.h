@@ -33,6 +33,11 @@ class SshHostLab {
   // Starts a registry (Debian's docker-registry, plain HTTP) in the region at .200 and
   // returns "ADDRESS:5000"; the hosts' engines take it as an insecure registry.
   std::string add_registry(int region);
+  // Lets the containers of a network of this machine (a local environment's, SUBNET/24)
+  // reach the regions the way machines behind NAT reach the internet: out through this
+  // machine's masquerade with answers back in, while nothing in a region can call them.
+  // Docker isolates its bridges from each other otherwise. Undone by the destructor.
+  void let_out_through_nat(const std::string& subnet);
   // The host's engine, reached over ssh as root with the lab's key.
   engine::Endpoint engine_of(const SshTestHost& host) const;
   // Runs a command on the host's system (docker exec), returning exit code and output.
@@ -56,6 +61,7 @@ class SshHostLab {
   std::vector<std::string> subnets_;  // "10.215.N" per region
   std::vector<std::string> containers_;
   std::vector<std::string> volumes_;
+  std::vector<std::vector<std::string>> forward_rules_;  // iptables rule specs in DOCKER-USER
 };
 
 // The image of the hosts: "rsm-test/ssh-host:<hash>".

@@ -7,7 +7,7 @@
 using rsm::swarm::firewall_rules;
 
 TEST(Firewall, AdmitsTheSwarmInsideTheMeshAndTheMeshFromMembersOnly) {
-  std::string rules = firewall_rules({"198.51.100.7", "203.0.113.9"}, {});
+  std::string rules = firewall_rules({.member_public_addresses = {"198.51.100.7", "203.0.113.9"}}, {});
   EXPECT_EQ(rules.rfind("*filter\n:RSM-INPUT - [0:0]\n:RSM-PUBLISHED - [0:0]\n", 0), 0u) << rules;
   EXPECT_NE(rules.find("-A RSM-INPUT -i rsm0 -j RETURN\n"), std::string::npos);
   EXPECT_NE(rules.find("-A RSM-INPUT -s 198.51.100.7 -p udp --dport 51820 -j RETURN\n"), std::string::npos);
@@ -22,6 +22,14 @@ TEST(Firewall, AdmitsTheSwarmInsideTheMeshAndTheMeshFromMembersOnly) {
     EXPECT_GT(at, last_accept) << drop;
   }
   EXPECT_TRUE(rules.ends_with("COMMIT\n"));
+}
+
+TEST(Firewall, TakesTheMeshPortFromAnywhereWhenMembersSitBehindNat) {
+  std::string rules = firewall_rules({.member_public_addresses = {"198.51.100.7"}, .members_behind_nat = true}, {});
+  EXPECT_NE(rules.find("-A RSM-INPUT -p udp --dport 51820 -j RETURN\n"), std::string::npos) << rules;
+  EXPECT_EQ(rules.find("--dport 51820 -j DROP"), std::string::npos) << rules;
+  // The swarm's own ports stay inside the mesh.
+  EXPECT_NE(rules.find("-A RSM-INPUT -p tcp -m multiport --dports 2377,7946 -j DROP\n"), std::string::npos);
 }
 
 TEST(Firewall, OpensOnlyTheEdgePortsAmongPublishedPorts) {

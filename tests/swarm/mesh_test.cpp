@@ -1,5 +1,5 @@
 // Mesh addresses (fixed by role and index, so a manager never moves) and the peer list
-// each machine gets: everyone but itself.
+// each machine gets: everyone but itself, with an endpoint where it can call it.
 #include "swarm/mesh.h"
 
 #include <gtest/gtest.h>
@@ -24,4 +24,18 @@ TEST(Mesh, EachMachineHasEveryOtherAsAPeer) {
             "PersistentKeepalive = 25\n");
   EXPECT_EQ(mesh_peers(members, "prd-manager-2").find("KEY2="), std::string::npos);
   EXPECT_EQ(mesh_peers({members[0]}, "prd-manager-1"), "");
+}
+
+TEST(Mesh, MembersBehindNatAreCalledOnlyByTheirNeighbours) {
+  std::vector<MeshMember> members{{"mix-manager-1", "KEY1=", "10.213.0.2", "10.218.1.1", true},
+                                  {"mix-manager-2", "KEY2=", "10.213.0.3", "10.218.1.2", true},
+                                  {"mix-worker-1", "KEY3=", "198.51.100.7", "10.218.2.1", false}};
+  // The machine elsewhere waits for the local nodes' call: no endpoint for them.
+  std::string outside = mesh_peers(members, "mix-worker-1");
+  EXPECT_EQ(outside.find("Endpoint"), std::string::npos) << outside;
+  EXPECT_NE(outside.find("AllowedIPs = 10.218.1.2/32\n"), std::string::npos) << outside;
+  // Local nodes call each other at their bridge addresses and the machine elsewhere at its own.
+  std::string local = mesh_peers(members, "mix-manager-1");
+  EXPECT_NE(local.find("Endpoint = 10.213.0.3:51820\n"), std::string::npos) << local;
+  EXPECT_NE(local.find("Endpoint = 198.51.100.7:51820\n"), std::string::npos) << local;
 }

@@ -88,6 +88,7 @@ TEST(EnvironmentFile, ReadsGroupsOfNodesOfSeveralDrivers) {
   ASSERT_EQ(file.node_groups.size(), 3u);
   EXPECT_EQ(file.node_groups[0].driver, "local");
   EXPECT_EQ(file.node_groups[0].managers, 1);
+  EXPECT_TRUE(file.node_groups[0].mesh) << "local nodes beside machines elsewhere are in the mesh";
   const auto& fra = file.node_groups[1];
   EXPECT_EQ(fra.driver, "ssh");
   EXPECT_EQ(fra.hosts, std::vector<std::string>{"root@198.51.100.7"});
@@ -105,6 +106,10 @@ TEST(EnvironmentFile, ReadsGroupsOfNodesOfSeveralDrivers) {
             "rsm.yaml:2: a group with driver: ssh names its machines in hosts");
   EXPECT_EQ(error_of("nodes:\n  - {driver: ssh, role: boss, hosts: [a]}\n"), "rsm.yaml:2: role is manager or worker");
   EXPECT_EQ(error_of("nodes:\n  - {managers: 1, hosts: [a]}\n"), "rsm.yaml:2: hosts are for groups with driver: ssh");
+  EXPECT_EQ(error_of("nodes:\n  - {driver: ssh, role: manager, hosts: [a], mesh: true}\n"),
+            "rsm.yaml:2: mesh is for groups with driver: local");
+  EXPECT_FALSE(parse_environment_file("nodes: {managers: 1}\n", "rsm.yaml").node_groups.at(0).mesh);
+  EXPECT_TRUE(parse_environment_file("nodes: {managers: 1, mesh: true}\n", "rsm.yaml").node_groups.at(0).mesh);
 }
 
 TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {

@@ -29,6 +29,7 @@ constexpr const char* kIndexLabel = "rsm.index";
 constexpr const char* kDriverLabel = "rsm.driver";
 constexpr const char* kAddressLabel = "rsm.address";
 constexpr const char* kRegionLabel = "rsm.region";
+constexpr const char* kMeshLabel = "rsm.mesh";
 
 // The pool local environments take their /24 from; chosen to stay clear of Docker's own
 // default pools (172.17-31.x, 192.168.x) and of swarm's overlay pool (10.0.x.x).
@@ -74,6 +75,7 @@ Node LocalDriver::node_from_container(const json& container) {
   node.address = labels.value(kAddressLabel, "");
   node.public_address = node.address;
   node.region = labels.value(kRegionLabel, "");
+  node.in_mesh = labels.value(kMeshLabel, "") == "yes";
   node.engine = node_engine(node.name);
   return node;
 }
@@ -195,6 +197,7 @@ json LocalDriver::container_spec(const std::string& env, const NodeRequest& requ
               {kDriverLabel, "local"},
               {kAddressLabel, address}};
   if (!request.region.empty()) labels[kRegionLabel] = request.region;
+  if (request.mesh) labels[kMeshLabel] = "yes";
   return {
       {"Image", image_},
       {"Hostname", name},

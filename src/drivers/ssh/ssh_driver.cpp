@@ -123,6 +123,7 @@ Node node_of(const std::string& env, const SshHost& host) {
   node.region = host.region;
   node.host = host.target();
   node.engine = ssh_endpoint(env, host);
+  node.in_mesh = true;
   return node;
 }
 
