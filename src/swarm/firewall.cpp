@@ -31,7 +31,8 @@ for chain in RSM-INPUT RSM-PUBLISHED; do iptables -F $chain 2>/dev/null && iptab
 true
 )sh";
 
-// The edge proxy's host-mode ports, as its service publishes them.
+}  // namespace
+
 std::vector<int> edge_ports(engine::Client& manager, const std::string& env) {
   std::set<int> ports;
   for (const auto& service : list_services(manager, component_filters(env, "proxy")))
@@ -40,8 +41,6 @@ std::vector<int> edge_ports(engine::Client& manager, const std::string& env) {
   ports.erase(0);
   return {ports.begin(), ports.end()};
 }
-
-}  // namespace
 
 std::string firewall_rules(const MeshSources& mesh, const std::vector<int>& edge_ports) {
   std::string rules = "*filter\n:RSM-INPUT - [0:0]\n:RSM-PUBLISHED - [0:0]\n";

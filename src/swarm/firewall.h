@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/client.h"
 #include "swarm/environment.h"
 #include "util/progress.h"
 
@@ -30,6 +31,9 @@ struct MeshSources {
   bool members_behind_nat = false;
 };
 std::string firewall_rules(const MeshSources& mesh, const std::vector<int>& edge_ports);
+
+// The edge proxy's host-mode ports, as its service publishes them (none without one).
+std::vector<int> edge_ports(engine::Client& manager, const std::string& env);
 
 // Rebuilds the chains on every running node that needs them, admitting every machine of
 // the environment (also those about to join); nothing to do for local nodes only.

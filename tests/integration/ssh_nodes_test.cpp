@@ -273,6 +273,18 @@ TEST_F(SshNodes, FirewallAdmitsMembersAndTheEdgeOnlyAndTheSwarmRunsEncrypted) {
   EXPECT_NE(deployed.output.find("firewall set on 3 node(s)"), std::string::npos) << deployed.output;
   // A port the user's own container publishes on a host is closed to the world too.
   ASSERT_EQ(lab_->exec(hosts_[0], {"docker", "run", "-d", "--name", "users-web", "-p", "9999:8080", web}).exit_code, 0);
+  // A port something else takes on a node is refused before anything is made: the
+  // container's, and a process of the machine's own.
+  ASSERT_EQ(lab_->exec(hosts_[1], {"sh", "-c", "nohup nc -lk 9998 >/dev/null 2>&1 &"}).exit_code, 0);
+  for (auto [port, by] :
+       {std::pair{"9999", "manager-1 by container users-web"}, std::pair{"9998", "manager-2 by nc"}}) {
+    auto refused = run_rsm({"app", "deploy", env_, "clash", web, "-p", port});
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_NE(refused.output.find(fmt::format("port {} is taken on {}-{}", port, env_, by)), std::string::npos)
+        << refused.output;
+  }
+  EXPECT_EQ(run_rsm({"app", "ls", env_}).output.find("clash"), std::string::npos);
+  lab_->exec(hosts_[1], {"pkill", "-f", "nc -lk 9998"});
 
   // Captured on the wire of a host while requests cross the overlay to the task (not the
   // requests to the edge port themselves, which come from the world in clear text).
