@@ -76,7 +76,8 @@ void add_build_commands(CLI::App& app, int&) {
     // A wrong environment is told before a build, not after.
     std::optional<swarm::Environment> env;
     if (options->env) env.emplace(*options->env, progress).reachable_manager();
-    engine::Client host(engine::Endpoint::from_environment());
+    // Without an engine here, an environment's manager builds.
+    engine::Client host(env ? swarm::engine_for_images(*env) : engine::Endpoint::from_environment());
     auto result = build::build_image(host, options->request, progress);
     std::vector<std::string> loaded;
     if (env) loaded = swarm::load_image(*env, result.image, progress).loaded;

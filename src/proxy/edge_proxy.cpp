@@ -154,8 +154,8 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
     return;
   }
 
-  engine::Client host(engine::Endpoint::from_environment());
-  std::string image = images::ensure_debian_image(host, proxy_recipe(), progress);
+  engine::Client maker(swarm::engine_for_images(env));
+  std::string image = images::ensure_debian_image(maker, proxy_recipe(), progress);
   swarm::load_image(env, image, progress);
 
   std::string config = haproxy_config(backends);

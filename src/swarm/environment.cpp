@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/client.h"
 #include "swarm/firewall.h"
 #include "swarm/formation.h"
 #include "swarm/mesh.h"
@@ -41,9 +42,14 @@ drivers::NodeDriver& Environment::driver(const std::string& name) {
 
 std::vector<Node> Environment::nodes() {
   std::vector<Node> all;
+  unlisted_.clear();
   for (auto name : drivers::driver_names()) {
-    auto listed = driver(std::string(name)).list(name_);
-    all.insert(all.end(), listed.begin(), listed.end());
+    try {
+      auto listed = driver(std::string(name)).list(name_);
+      all.insert(all.end(), listed.begin(), listed.end());
+    } catch (const engine::UnreachableError& e) {
+      unlisted_ = e.what();
+    }
   }
   for (auto& node : all)
     if (node.in_mesh) node.address = mesh_address(node.role, node.index);
@@ -52,6 +58,11 @@ std::vector<Node> Environment::nodes() {
 
 std::vector<Node> Environment::existing_nodes() {
   auto all = nodes();
+  if (all.empty() && !unlisted_.empty())
+    throw UsageError(
+        fmt::format("environment {} has no nodes rsm can see; local nodes would be on this machine's "
+                    "engine, which does not answer: {}",
+                    name_, unlisted_));
   if (all.empty()) throw no_nodes_error(name_);
   return all;
 }
@@ -68,8 +79,11 @@ std::string Environment::node_socket(const drivers::Node& node, const std::strin
 
 std::vector<std::string> Environment::all() {
   std::set<std::string> names;
-  for (auto name : drivers::driver_names())
-    for (auto& env : drivers::make_driver(name)->environments()) names.insert(env);
+  for (auto name : drivers::driver_names()) try {
+      for (auto& env : drivers::make_driver(name)->environments()) names.insert(env);
+    } catch (const engine::UnreachableError&) {
+      // Without an engine here there are no local nodes.
+    }
   return {names.begin(), names.end()};
 }
 
@@ -94,13 +108,15 @@ void Environment::create(const CreateRequest& request) {
                     name_));
 
   auto& chosen = driver(request.driver);
-  try {
-    chosen.prepare(name_, progress_);
-    for_each_parallel(planned, [&](const drivers::NodeRequest& p) { chosen.create(name_, p, progress_); });
-  } catch (...) {
-    // Each failed node removed itself; a new environment also takes its network along.
-    if (existing.empty() && nodes().empty()) chosen.remove_environment(name_);
-    throw;
+  if (!planned.empty()) {
+    try {
+      chosen.prepare(name_, progress_);
+      for_each_parallel(planned, [&](const drivers::NodeRequest& p) { chosen.create(name_, p, progress_); });
+    } catch (...) {
+      // Each failed node removed itself; a new environment also takes its network along.
+      if (existing.empty() && nodes().empty()) chosen.remove_environment(name_);
+      throw;
+    }
   }
 
   auto all = nodes();
@@ -202,7 +218,7 @@ void Environment::remove() {
 
 std::vector<NodeStatus> Environment::status() {
   std::vector<NodeStatus> rows;
-  for (auto& node : nodes()) rows.push_back({.node = node});
+  for (auto& node : existing_nodes()) rows.push_back({.node = node});
 
   for_each_parallel(rows, [](NodeStatus& row) {
     if (!row.node.running()) {

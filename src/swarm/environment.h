@@ -52,9 +52,11 @@ class Environment {
 
   const std::string& name() const { return name_; }
 
-  // The environment's machines, managers first; empty when it does not exist.
+  // The environment's machines, managers first; empty when it does not exist. A driver
+  // whose engine does not answer (the local driver on a machine without Docker) lists
+  // none: machines elsewhere are driven without an engine here.
   std::vector<drivers::Node> nodes();
-  // The same, but no_nodes_error() when there are none.
+  // The same, but no_nodes_error() when there are none (naming an engine that did not answer).
   std::vector<drivers::Node> existing_nodes();
 
   // Lists the machines and asks their engines for a manager of the swarm that answers,
@@ -66,6 +68,7 @@ class Environment {
   // Re-running after a failure finishes what was left: stopped machines are started and
   // machines outside the swarm join it.
   void create(const CreateRequest& request);
+  // Each machine's state, its engine's and its swarm node's; no_nodes_error() when none.
   std::vector<NodeStatus> status();
   void stop();
   void start();
@@ -97,6 +100,7 @@ class Environment {
   std::string name_;
   Progress& progress_;
   std::map<std::string, std::unique_ptr<drivers::NodeDriver>> drivers_;
+  std::string unlisted_;  // why a driver listed nothing the last time: its engine did not answer
 };
 
 }  // namespace rsm::swarm

@@ -19,10 +19,8 @@ namespace {
 
 // What up needs from this machine comes first, so that a missing image stops it before
 // anything is made: for a new environment every image must be here or pullable (nodes
-// that exist may hold images this machine lacks; loading them finds out), then the apps'
-// images are built from their sources.
-void prepare_images(const EnvironmentFile& file, bool new_environment, Progress& progress) {
-  engine::Client host(engine::Endpoint::from_environment());
+// that exist may hold images this machine lacks; loading them finds out).
+void check_images(const EnvironmentFile& file, bool new_environment, engine::Client& host) {
   std::vector<std::string> needed;
   if (file.db) needed.push_back(file.db->image);
   for (const auto& entry : file.apps)
@@ -38,9 +36,12 @@ void prepare_images(const EnvironmentFile& file, bool new_environment, Progress&
                       image, e.what()));
     }
   }
+}
+
+void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress& progress) {
   for (const auto& entry : file.apps)
     if (entry.source)
-      build::build_image(host,
+      build::build_image(engine,
                          {.project = *entry.source,
                           .image = entry.request.image,
                           .target = entry.target,
@@ -80,7 +81,14 @@ swarm::CreateRequest missing_nodes(const std::vector<drivers::Node>& nodes, cons
 UpSummary up(const EnvironmentFile& file, Progress& progress) {
   swarm::Environment env(file.env, progress);
   UpSummary summary;
-  prepare_images(file, env.nodes().empty(), progress);
+  // Without an engine here (a machine without Docker driving machines elsewhere) nothing
+  // is checked first: the nodes pull what they need, and a manager builds the sources.
+  engine::Client here(engine::Endpoint::from_environment());
+  bool engine_here = here.ping();
+  if (engine_here) {
+    check_images(file, env.nodes().empty(), here);
+    build_sources(file, here, progress);
+  }
 
   // The file says which nodes there should be; create adds what is missing of each group
   // (and finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
@@ -92,6 +100,10 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
   }
   if (summary.nodes_added == 0) env.create({});
   summary.nodes = static_cast<int>(env.nodes().size());
+  if (!engine_here) {
+    engine::Client manager(env.reachable_manager().engine);
+    build_sources(file, manager, progress);
+  }
 
   if (file.db) {
     auto result = db::Cluster(env, progress).create(*file.db);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -199,7 +200,7 @@ TEST_F(SshNodes, LosingOneRegionKeepsTheDatabaseWritableWithNothingLost) {
   EXPECT_EQ(run_rsm({"db", "rm", env_, "-f"}).exit_code, 0);
 }
 
-TEST_F(SshNodes, PullWhatARegistryHasThemselves) {
+TEST_F(SshNodes, PullWhatARegistryHasThemselvesAlsoFromAMachineWithoutAnEngine) {
   // The image is only in a registry that this machine's engine cannot use (plain HTTP).
   std::string registry = lab_->add_registry(0);
   std::string image = registry + "/rsm-test/web:1";
@@ -216,12 +217,31 @@ TEST_F(SshNodes, PullWhatARegistryHasThemselves) {
     ASSERT_EQ(pushed.exit_code, 0) << pushed.output;
     lab_->exec(hosts_[0], {"docker", "rmi", image, web});
   }
-  auto deployed = run_rsm({"app", "deploy", env_, "pulled", image, "-p", "8080"});
+  // Driven from a machine without an engine of its own, as from a laptop without Docker.
+  const std::map<std::string, std::string> no_engine{{"DOCKER_HOST", "unix:///nonexistent/docker.sock"}};
+  auto deployed = run_rsm({"app", "deploy", env_, "pulled", image, "-p", "8080"}, no_engine);
   ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
   EXPECT_NE(deployed.output.find("pulling " + image), std::string::npos) << deployed.output;
   EXPECT_EQ(deployed.output.find("loading " + image), std::string::npos) << deployed.output;
   EXPECT_EQ(http_get(fmt::format("http://{}:8080/", hosts_[2].address)).body, "web 1\n");
-  EXPECT_EQ(run_rsm({"app", "rm", env_, "pulled"}).exit_code, 0);
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "pulled"}, no_engine).exit_code, 0);
+
+  auto file = state_ / "pulled.yaml";
+  std::ofstream(file) << fmt::format(
+      "env: {}\nnodes:\n  - {{driver: ssh, role: manager, ssh_key: {}, hosts: [{}, {}, {}]}}\n"
+      "apps:\n  - {{name: pulled, image: '{}', replicas: 1, ports: [8080]}}\n",
+      env_, lab_->key_file(), SshHostLab::login(hosts_[0]), SshHostLab::login(hosts_[1]), SshHostLab::login(hosts_[2]),
+      image);
+  auto up = run_rsm({"up", "-f", file.string()}, no_engine);
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(http_get(fmt::format("http://{}:8080/", hosts_[1].address)).body, "web 1\n");
+  EXPECT_NE(run_rsm({"env", "ls"}, no_engine).output.find(env_), std::string::npos);
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "pulled"}, no_engine).exit_code, 0);
+
+  // Local nodes cannot be seen there, and a command on them says why.
+  auto unseen = run_rsm({"nodes", "ls", env_ + "l"}, no_engine);
+  EXPECT_EQ(unseen.exit_code, 2) << unseen.output;
+  EXPECT_NE(unseen.output.find("this machine's engine, which does not answer"), std::string::npos) << unseen.output;
 }
 
 TEST_F(SshNodes, ReRunningCreateWithTheSameHostsChangesNothing) {
@@ -246,6 +266,28 @@ TEST_F(SshNodes, RunsACommandOnEveryHost) {
   auto ran = run_rsm({"nodes", "ssh", env_, "--", "cat", "/etc/hostname"});
   ASSERT_EQ(ran.exit_code, 0) << ran.output;
   for (const auto& host : hosts_) EXPECT_NE(ran.output.find(host.container), std::string::npos) << ran.output;
+}
+
+TEST_F(SshNodes, StreamAnImageAcrossTheLinkOnceThenPassItOnInsideTheMesh) {
+  engine::Client local(engine::Endpoint::from_environment());
+  std::string web = ensure_web_image(local, "2");
+  for (const auto& host : hosts_) lab_->exec(host, {"docker", "rmi", "-f", web});
+  auto loaded = run_rsm({"images", "load", env_, web});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.output;
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = loaded.output.find(text); at != std::string::npos; at = loaded.output.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("from this machine"), 1u) << loaded.output;
+  EXPECT_EQ(count("over the mesh"), 2u) << loaded.output;
+  std::string id = engine::image_id(local, web);
+  for (const auto& host : hosts_) {
+    auto inspected = lab_->exec(host, {"docker", "image", "inspect", "--format", "{{.Id}}", web});
+    EXPECT_EQ(inspected.output, id + "\n") << host.container;
+    // Nothing is left listening.
+    EXPECT_EQ(lab_->exec(host, {"sh", "-c", "pgrep -f TCP-LISTE[N]"}).exit_code, 1) << host.container;
+  }
 }
 
 TEST_F(SshNodes, RefusesAChangedHostKey) {
