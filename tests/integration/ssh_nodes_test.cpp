@@ -290,6 +290,29 @@ TEST_F(SshNodes, StreamAnImageAcrossTheLinkOnceThenPassItOnInsideTheMesh) {
   }
 }
 
+// Regions 40 ms apart (20 ms out of each host): the swarm, the database and the edge keep
+// working. The time to ready and a client's write latency there are bench/ssh_regions'.
+TEST_F(SshNodes, KeepWorkingWithRegions40MsApart) {
+  for (const auto& host : hosts_)
+    if (auto why_not = lab_->delay(host, 20); !why_not.empty()) GTEST_SKIP() << why_not;
+  struct Undelay {
+    ~Undelay() {
+      for (const auto& host : hosts_) lab_->delay(host, 0);
+    }
+  } undelay;
+  engine::Client local(engine::Endpoint::from_environment());
+  auto created = run_rsm({"db", "create", env_, "--image", ensure_fake_rethinkdb_image(local), "--no-wait"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  auto rows = json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output);
+  for (const auto& row : rows) EXPECT_EQ(row["status"], "ready") << row.dump();
+  auto deployed = run_rsm({"app", "deploy", env_, "web", ensure_web_image(local, "1"), "-r", "1", "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  for (const auto& host : hosts_)
+    EXPECT_EQ(http_get(fmt::format("http://{}:8080/", host.address)).body, "web 1\n") << host.container;
+  EXPECT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
+  EXPECT_EQ(run_rsm({"db", "rm", env_, "-f"}).exit_code, 0);
+}
+
 TEST_F(SshNodes, RefusesAChangedHostKey) {
   ASSERT_EQ(
       lab_->exec(hosts_[0], {"sh", "-c", "rm /etc/ssh/ssh_host_* && ssh-keygen -A >/dev/null && systemctl restart ssh"})

@@ -211,6 +211,16 @@ void SshHostLab::let_out_through_nat(const std::string& subnet) {
   }
 }
 
+std::string SshHostLab::delay(const SshTestHost& host, int ms) {
+  auto result =
+      ms > 0
+          ? exec(host, {"tc", "qdisc", "replace", "dev", "eth0", "root", "netem", "delay", std::to_string(ms) + "ms"})
+          : exec(host, {"sh", "-c", "tc qdisc del dev eth0 root 2>/dev/null; true"});
+  if (result.exit_code == 0) return "";
+  while (!result.output.empty() && result.output.back() == '\n') result.output.pop_back();
+  return fmt::format("no tc netem on this kernel ({})", result.output);
+}
+
 engine::Endpoint SshHostLab::engine_of(const SshTestHost& host) const {
   auto endpoint = engine::Endpoint::parse("ssh://root@" + host.address);
   endpoint.ssh_options = {"-i", key_file_,       "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",

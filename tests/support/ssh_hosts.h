@@ -38,6 +38,9 @@ class SshHostLab {
   // machine's masquerade with answers back in, while nothing in a region can call them.
   // Docker isolates its bridges from each other otherwise. Undone by the destructor.
   void let_out_through_nat(const std::string& subnet);
+  // Delays every packet the host sends by `ms` (tc netem on its interface; 0 takes the
+  // delay off). Returns why not where the kernel has no netem, empty on success.
+  std::string delay(const SshTestHost& host, int ms);
   // The host's engine, reached over ssh as root with the lab's key.
   engine::Endpoint engine_of(const SshTestHost& host) const;
   // Runs a command on the host's system (docker exec), returning exit code and output.
