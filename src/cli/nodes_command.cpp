@@ -28,6 +28,7 @@ struct Options {
   std::string region;
   std::vector<std::string> advertise;
   bool mesh = false;
+  bool forget_unreachable = false;
   bool json = false;
   bool force = false;
   bool quiet = false;
@@ -149,12 +150,14 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   auto* rm = nodes->add_subcommand("rm", "Remove every machine of the environment, with its data");
   add_env(rm);
   rm->add_flag("-f,--force", options->force, "Do not ask for confirmation");
+  rm->add_flag("--forget-unreachable", options->forget_unreachable,
+               "Drop machines that cannot be reached from rsm's records, leaving them as they are");
   rm->callback([options] {
     EnvCommand command(options->env, false);
     auto& env = command.env;
     auto count = env.nodes().size();
     if (count == 0) {
-      env.remove();  // also clears a network or volumes left by an interrupted create
+      env.remove(options->forget_unreachable);  // also clears a network or volumes left by an interrupted create
       command.progress.step(options->env, "has no nodes; nothing to remove");
       return;
     }
@@ -162,7 +165,7 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
                     fmt::format("Remove environment {} and all {} of its nodes, with everything stored on them?",
                                 options->env, count),
                     fmt::format("not removing environment {} without confirmation: add -f", options->env));
-    env.remove();
+    env.remove(options->forget_unreachable);
   });
 
   auto* ssh = nodes->add_subcommand("ssh", "Run a command on every running machine: rsm nodes ssh ENV -- CMD...");

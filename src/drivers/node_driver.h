@@ -44,8 +44,11 @@ class NodeDriver {
   virtual void start(Node& node, Progress& progress) = 0;
   virtual void stop(Node& node, Progress& progress) = 0;
   // Removes the machine and everything rsm stored on it (an adopted machine stays, with
-  // the user's own things).
+  // the user's own things). engine::UnreachableError when the machine cannot be reached.
   virtual void remove(const Node& node, Progress& progress) = 0;
+  // Drops rsm's record of a machine it cannot reach, leaving the machine as it is; false
+  // where the driver keeps no such record (its machines go only with remove()).
+  virtual bool forget(const Node&) { return false; }
   // Removes what the environment's machines shared, once they are all gone.
   virtual void remove_environment(const std::string& env) = 0;
 

@@ -204,11 +204,23 @@ void Environment::stop() {
   progress_.step(name_, fmt::format("{} nodes stopped", all.size()));
 }
 
-void Environment::remove() {
+void Environment::remove(bool forget_unreachable) {
   auto all = nodes();
   for_each_parallel(all, [&](const Node& node) {
     // The swarm is left while the mesh still carries it (a manager leaving tells the others).
-    driver(node.driver).remove(node, progress_);
+    try {
+      driver(node.driver).remove(node, progress_);
+    } catch (const engine::UnreachableError& e) {
+      if (!forget_unreachable)
+        throw engine::UnreachableError(
+            fmt::format("{}; bring it back and run again, or leave it as it is and drop it from rsm's records with "
+                        "`rsm nodes rm {} --forget-unreachable`",
+                        e.what(), name_));
+      if (!driver(node.driver).forget(node)) throw;
+      progress_.warn(fmt::format("{} ({}) cannot be reached: dropped from rsm's records; what rsm made there stays",
+                                 node.name, node.host));
+      return;
+    }
     remove_mesh(*this, node);
     remove_firewall(*this, node);
   });

@@ -72,7 +72,10 @@ class Environment {
   std::vector<NodeStatus> status();
   void stop();
   void start();
-  void remove();
+  // Removes every machine and what the environment's machines shared. A machine that
+  // cannot be reached stops it with an error naming the fix, unless forget_unreachable:
+  // then rsm's record of it goes (with a warning) and the machine stays as it is.
+  void remove(bool forget_unreachable = false);
   // Runs argv on every running machine; output lines are prefixed with the node name.
   // Returns 0 when it succeeded everywhere.
   int run_everywhere(const std::vector<std::string>& argv);

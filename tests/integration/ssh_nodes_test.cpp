@@ -49,7 +49,8 @@ class SshNodes : public ::testing::Test {
       return;
     }
     run_rsm({"nodes", "rm", env_, "-f"});
-    for (const char* suffix : {"x", "l", "m"}) run_rsm({"nodes", "rm", env_ + suffix, "-f"});
+    for (const char* suffix : {"x", "l", "m", "g"})
+      run_rsm({"nodes", "rm", env_ + suffix, "-f", "--forget-unreachable"});
     spare_.reset();
     lab_.reset();
     std::filesystem::remove_all(state_);
@@ -459,6 +460,25 @@ TEST_F(SshNodes, LocalNodesBehindNatShareASwarmWithAHostElsewhere) {
   auto removed = run_rsm({"nodes", "rm", mixed, "-f"});
   ASSERT_EQ(removed.exit_code, 0) << removed.output;
   EXPECT_EQ(traces(*spare_), "inactive\n");
+}
+
+TEST_F(SshNodes, ForgetAMachineThatIsGoneOnlyWhenTold) {
+  std::string gone = env_ + "g";
+  auto host = lab_->add_host(1);
+  auto created = run_rsm(create_args(gone, SshHostLab::login(host), host.region));
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  engine::Client(engine::Endpoint::from_environment()).post("/containers/" + host.container + "/stop?t=0");
+
+  auto refused = run_rsm({"nodes", "rm", gone, "-f"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("cannot reach root@" + host.address), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("--forget-unreachable"), std::string::npos) << refused.output;
+  EXPECT_EQ(run_rsm({"nodes", "ls", gone}).exit_code, 0) << "the record stays until the user says otherwise";
+
+  auto forgotten = run_rsm({"nodes", "rm", gone, "-f", "--forget-unreachable"});
+  EXPECT_EQ(forgotten.exit_code, 0) << forgotten.output;
+  EXPECT_NE(forgotten.output.find("dropped from rsm's records"), std::string::npos) << forgotten.output;
+  EXPECT_EQ(run_rsm({"nodes", "ls", gone}).exit_code, 2);
 }
 
 TEST_F(SshNodes, RefusesAnAddressTheOthersCannotReachBeforeJoining) {

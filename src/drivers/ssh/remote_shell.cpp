@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/client.h"
 #include "engine/ssh_dialer.h"
 #include "util/error.h"
 #include "util/line_splitter.h"
@@ -58,7 +59,7 @@ ProcessResult RemoteShell::run(const std::string& remote_command) const {
                     host, last_line(out)));
   if (says(out, "Could not resolve hostname"))
     throw Error(fmt::format("cannot resolve the host name of {}: check the spelling of --host", host));
-  throw Error(
+  throw engine::UnreachableError(
       fmt::format("cannot reach {} over ssh: {}", host, last_line(out).empty() ? "ssh failed" : last_line(out)));
 }
 

@@ -1,7 +1,7 @@
 // Commands on an ssh host, run the way the user's own ssh runs them (agent, ~/.ssh/config,
 // a key file), with the host keys rsm pinned for the environment. ssh's failures
 // (unreachable, refused login, a changed host key, no sudo) become one-line errors that
-// say what the host needs.
+// say what the host needs; a host ssh cannot connect to is an engine::UnreachableError.
 #pragma once
 
 #include <string>

@@ -282,12 +282,17 @@ void SshDriver::stop(Node& node, Progress& progress) {
 void SshDriver::remove(const Node& node, Progress& progress) {
   progress.step(node.name, fmt::format("leaving the swarm; removing what rsm made on {}", node.host));
   auto result = RemoteShell(node.engine).script("RSM_ENV=" + shell_quote(node.env) + "\n" + kCleanupScript);
-  if (result.exit_code != 0) throw Error(fmt::format("cleaning up {} failed: {}", node.host, result.output));
+  if (result.exit_code != 0) throw Error(fmt::format("cleaning up {} failed: {}", node.host, last_line(result.output)));
   {
     std::lock_guard lock(mutex_);
     std::erase_if(socket_dialers_, [&](const auto& entry) { return entry.first.starts_with(node.name + "/"); });
   }
   forget(node.env, node.name);
+}
+
+bool SshDriver::forget(const Node& node) {
+  forget(node.env, node.name);
+  return true;
 }
 
 void SshDriver::remove_environment(const std::string& env) {

@@ -29,6 +29,7 @@ class SshDriver : public NodeDriver {
   void start(Node& node, Progress& progress) override;
   void stop(Node& node, Progress& progress) override;
   void remove(const Node& node, Progress& progress) override;
+  bool forget(const Node& node) override;
   void remove_environment(const std::string& env) override;
   std::string node_socket(const Node& node, const std::string& name) override;
   int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) override;
