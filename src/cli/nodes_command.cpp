@@ -44,8 +44,8 @@ std::string role_of(const swarm::NodeStatus& row) {
 
 void list_nodes(const Options& options) {
   EnvCommand command(options.env, true);
-  // The same answer in both forms: an environment without nodes is most often a mistyped
-  // name, which an empty JSON list would hide from a script.
+  // An environment without nodes is an error in both forms (status() says so): it is most
+  // often a mistyped name, which an empty JSON list would hide from a script.
   auto rows = command.env.status();
   if (options.json) {
     auto out = nlohmann::json::array();

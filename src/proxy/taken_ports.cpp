@@ -3,7 +3,9 @@
 // or a process of the machine listening on it (named by ss). The swarm would otherwise
 // keep the proxy's task on that node failing, and the deploy would wait for it in vain.
 #include <mutex>
+#include <optional>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -38,9 +40,9 @@ std::optional<Taken> taken_on(swarm::Environment& env, const drivers::Node& node
   std::string list;
   for (int port : ports) list += fmt::format("{} ", port);
   std::string output = env.run_script(node, fmt::format("RSM_PORTS='{}'\n{}", list, kListeners), "look for listeners");
-  int port = 0;
-  char by[256] = {};
-  if (std::sscanf(output.c_str(), "%d %255[^\n]", &port, by) == 2) return Taken{port, node.name, by};
+  std::istringstream answer(output);
+  Taken taken{.node = node.name};
+  if (answer >> taken.port && std::getline(answer >> std::ws, taken.by)) return taken;
   return std::nullopt;
 }
 

@@ -79,11 +79,13 @@ std::string Environment::node_socket(const drivers::Node& node, const std::strin
 
 std::vector<std::string> Environment::all() {
   std::set<std::string> names;
-  for (auto name : drivers::driver_names()) try {
+  for (auto name : drivers::driver_names()) {
+    try {
       for (auto& env : drivers::make_driver(name)->environments()) names.insert(env);
     } catch (const engine::UnreachableError&) {
       // Without an engine here there are no local nodes.
     }
+  }
   return {names.begin(), names.end()};
 }
 
