@@ -49,7 +49,7 @@ class SshNodes : public ::testing::Test {
       return;
     }
     run_rsm({"nodes", "rm", env_, "-f"});
-    for (const char* suffix : {"x", "l", "m", "g"})
+    for (const char* suffix : {"x", "l", "m", "n", "g"})
       run_rsm({"nodes", "rm", env_ + suffix, "-f", "--forget-unreachable"});
     spare_.reset();
     lab_.reset();
@@ -460,6 +460,34 @@ TEST_F(SshNodes, LocalNodesBehindNatShareASwarmWithAHostElsewhere) {
   auto removed = run_rsm({"nodes", "rm", mixed, "-f"});
   ASSERT_EQ(removed.exit_code, 0) << removed.output;
   EXPECT_EQ(traces(*spare_), "inactive\n");
+}
+
+// A machine in an office behind NAT, its router forwarding only ssh: it calls the others
+// over the mesh, which learns where it is from its first packet.
+TEST_F(SshNodes, AHostBehindNatWithOnlySshForwardedJoinsTheMesh) {
+  std::string natted = env_ + "n";
+  auto inside = lab_->add_host(lab_->add_nat_region());
+  auto outside = lab_->add_host(1);
+  auto created = run_rsm(create_args(natted, SshHostLab::login(outside), outside.region));
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  auto joined = run_rsm(create_args(natted, SshHostLab::login(inside), "office"));
+  ASSERT_EQ(joined.exit_code, 0) << joined.output;
+  auto rows = json::parse(run_rsm({"nodes", "ls", natted, "--json"}).output);
+  ASSERT_EQ(rows.size(), 2u) << rows.dump();
+  for (const auto& row : rows) EXPECT_EQ(row["status"], "ready") << row.dump();
+
+  // One task; the other machine's edge reaches it over the overlay, inside the mesh.
+  engine::Client engine(engine::Endpoint::from_environment());
+  auto deployed = run_rsm({"app", "deploy", natted, "web", ensure_web_image(engine, "1"), "-r", "1", "-p", "8080"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  for (const auto& host : {inside, outside})
+    for (int i = 0; i < 5; ++i)
+      EXPECT_EQ(http_get(fmt::format("http://{}:8080/", host.address)).body, "web 1\n") << host.container;
+
+  auto removed = run_rsm({"nodes", "rm", natted, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_EQ(traces(inside), "inactive\n");
+  EXPECT_EQ(traces(outside), "inactive\n");
 }
 
 TEST_F(SshNodes, ForgetAMachineThatIsGoneOnlyWhenTold) {

@@ -63,27 +63,7 @@ SshHostLab::SshHostLab(const std::string& prefix, int regions)
   public_key_ = read_text(key_file_ + ".pub");
   while (!public_key_.empty() && public_key_.back() == '\n') public_key_.pop_back();
 
-  // A /24 per region from 10.215.0.0/16, the first that no network of the engine has.
-  int third = 0;
-  for (int r = 0; r < regions; ++r) {
-    std::string name = fmt::format("{}-region{}", prefix, r);
-    engine_.remove_if_present("/networks/" + name);
-    for (;; ++third) {
-      if (third > 255) throw Error("no free /24 in 10.215.0.0/16 for the test regions");
-      std::string base = fmt::format("10.215.{}", third);
-      auto created = engine_.request(engine::Method::Post, "/networks/create",
-                                     {.body = json{{"Name", name},
-                                                   {"Driver", "bridge"},
-                                                   {"Labels", {{"rsm.test", prefix}}},
-                                                   {"IPAM", {{"Config", {{{"Subnet", base + ".0/24"}}}}}}}});
-      if (created.ok()) {
-        networks_.push_back(name);
-        subnets_.push_back(base);
-        ++third;
-        break;
-      }
-    }
-  }
+  for (int r = 0; r < regions; ++r) add_network(r);
 
   // The router: on every region network at .254, forwarding between them.
   std::string router = prefix + "-router";
@@ -104,6 +84,63 @@ SshHostLab::SshHostLab(const std::string& prefix, int regions)
   engine_.post("/containers/" + router + "/start");
 }
 
+// A /24 per region from 10.215.0.0/16, the first that no network of the engine has.
+void SshHostLab::add_network(int region) {
+  std::string name = fmt::format("{}-region{}", prefix_, region);
+  engine_.remove_if_present("/networks/" + name);
+  for (int third = subnets_.empty() ? 0 : std::stoi(subnets_.back().substr(7)) + 1;; ++third) {
+    if (third > 255) throw Error("no free /24 in 10.215.0.0/16 for the test regions");
+    std::string base = fmt::format("10.215.{}", third);
+    auto created = engine_.request(engine::Method::Post, "/networks/create",
+                                   {.body = json{{"Name", name},
+                                                 {"Driver", "bridge"},
+                                                 {"Labels", {{"rsm.test", prefix_}}},
+                                                 {"IPAM", {{"Config", {{{"Subnet", base + ".0/24"}}}}}}}});
+    if (created.ok()) {
+      networks_.push_back(name);
+      subnets_.push_back(base);
+      behind_nat_.push_back(false);
+      return;
+    }
+  }
+}
+
+int SshHostLab::add_nat_region() {
+  int region = static_cast<int>(networks_.size());
+  add_network(region);
+  behind_nat_.back() = true;
+  // The NAT router: at .253 on region 0 (its public side), at .254 on its own network.
+  std::string router = fmt::format("{}-nat{}", prefix_, region);
+  engine_.remove_if_present("/containers/" + router + "?force=1");
+  json endpoints = json::object();
+  endpoints[networks_[0]] = {{"IPAMConfig", {{"IPv4Address", subnets_[0] + ".253"}}}};
+  engine_.post(
+      "/containers/create?name=" + router,
+      {{"Image", image_},
+       {"Entrypoint", {"sleep", "infinity"}},
+       {"Labels", {{"rsm.test", prefix_}}},
+       {"HostConfig",
+        {{"NetworkMode", networks_[0]}, {"CapAdd", {"NET_ADMIN"}}, {"Sysctls", {{"net.ipv4.ip_forward", "1"}}}}},
+       {"NetworkingConfig", {{"EndpointsConfig", endpoints}}}});
+  containers_.push_back(router);
+  engine_.post(
+      "/networks/" + networks_[region] + "/connect",
+      {{"Container", router}, {"EndpointConfig", {{"IPAMConfig", {{"IPv4Address", subnets_[region] + ".254"}}}}}});
+  engine_.post("/containers/" + router + "/start");
+  std::string script = fmt::format(
+      "set -e; out=$(ip -o -4 addr show | awk '/{0}.253/ {{print $2}}'); "
+      "iptables -t nat -A POSTROUTING -s {1}.0/24 -o $out -j MASQUERADE",
+      subnets_[0], subnets_[region]);
+  for (size_t r = 1; r < networks_.size(); ++r)
+    if (!behind_nat_[r]) script += fmt::format("; ip route replace {}.0/24 via {}.254", subnets_[r], subnets_[0]);
+  ProcessResult result;
+  result.exit_code =
+      engine::exec_in_container(engine_, router, {"sh", "-c", script},
+                                [&](engine::StreamKind, std::string_view chunk) { result.output.append(chunk); });
+  if (result.exit_code != 0) throw Error("cannot set up the NAT router: " + result.output);
+  return region;
+}
+
 SshHostLab::~SshHostLab() {
   for (const auto& rule : forward_rules_) {
     std::vector<std::string> argv{"iptables", "-D", "DOCKER-USER"};
@@ -122,9 +159,15 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
   host.region = fmt::format("region{}", region);
   host.container = fmt::format("{}-host{}", prefix_, containers_.size());
   host.address = fmt::format("{}.{}", subnets_.at(region), 10 + containers_.size());
+  host.reached_at = host.address;
   std::string routes;
-  for (size_t r = 0; r < subnets_.size(); ++r)
-    if (static_cast<int>(r) != region) routes += fmt::format("{}.0/24 via {}.254;", subnets_[r], subnets_[region]);
+  if (behind_nat_.at(region)) {
+    routes = fmt::format("default via {}.254", subnets_[region]);
+  } else {
+    for (size_t r = 0; r < subnets_.size(); ++r)
+      if (static_cast<int>(r) != region && !behind_nat_[r])
+        routes += fmt::format("{}.0/24 via {}.254;", subnets_[r], subnets_[region]);
+  }
 
   std::string volume = host.container + "-docker";
   engine_.remove_if_present("/containers/" + host.container + "?force=1&v=1");
@@ -172,6 +215,15 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
                               "wireguard-tools wireguard-go "
                               ">/dev/null 2>&1 && ! command -v dockerd"});
     if (purged.exit_code != 0) throw Error("cannot remove docker.io from the test host: " + purged.output);
+  }
+  if (behind_nat_[region]) {
+    // Its sshd at a port of the router's public address of its own, 2200 + the host's number.
+    int port = 2200 + static_cast<int>(containers_.size());
+    auto forwarded = exec({.container = fmt::format("{}-nat{}", prefix_, region)},
+                          {"iptables", "-t", "nat", "-A", "PREROUTING", "-d", subnets_[0] + ".253", "-p", "tcp",
+                           "--dport", std::to_string(port), "-j", "DNAT", "--to-destination", host.address + ":22"});
+    if (forwarded.exit_code != 0) throw Error("cannot forward the test host's ssh port: " + forwarded.output);
+    host.reached_at = fmt::format("{}.253:{}", subnets_[0], port);
   }
   return host;
 }

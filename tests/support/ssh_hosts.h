@@ -17,6 +17,7 @@ struct SshTestHost {
   std::string container;  // its name on this machine's engine
   std::string address;    // on its region's network
   std::string region;
+  std::string reached_at;  // where ssh reaches it, HOST[:PORT]: its address, or its NAT router's forwarded port
 };
 
 class SshHostLab {
@@ -27,6 +28,11 @@ class SshHostLab {
   SshHostLab(const SshHostLab&) = delete;
   SshHostLab& operator=(const SshHostLab&) = delete;
 
+  // Adds a region behind NAT and returns its index: a network whose router masquerades its
+  // hosts' traffic out through region 0 and forwards one TCP port of its address there to
+  // each host's sshd (as a home or office router does), and nothing else: no machine
+  // outside can reach its hosts first.
+  int add_nat_region();
   // Starts a host in the region (0-based) and returns once its sshd and (with_engine)
   // its engine answer. Hosts without an engine are for the install test.
   SshTestHost add_host(int region, bool with_engine = true);
@@ -50,7 +56,7 @@ class SshHostLab {
   const std::string& key_file() const { return key_file_; }
   // "root@ADDRESS"
   static std::string login(const SshTestHost& host, const std::string& user = "root") {
-    return user + "@" + host.address;
+    return user + "@" + host.reached_at;
   }
 
  private:
@@ -62,6 +68,8 @@ class SshHostLab {
   std::string public_key_;
   std::vector<std::string> networks_;
   std::vector<std::string> subnets_;  // "10.215.N" per region
+  std::vector<bool> behind_nat_;      // per region
+  void add_network(int region);
   std::vector<std::string> containers_;
   std::vector<std::string> volumes_;
   std::vector<std::vector<std::string>> forward_rules_;  // iptables rule specs in DOCKER-USER

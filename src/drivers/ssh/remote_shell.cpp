@@ -2,6 +2,11 @@
 // for the remote shell), and ssh's exit code 255 read as "ssh itself failed".
 #include "drivers/ssh/remote_shell.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+
+#include <sstream>
+
 #include <fmt/format.h>
 
 #include "engine/client.h"
@@ -61,6 +66,27 @@ ProcessResult RemoteShell::run(const std::string& remote_command) const {
     throw Error(fmt::format("cannot resolve the host name of {}: check the spelling of --host", host));
   throw engine::UnreachableError(
       fmt::format("cannot reach {} over ssh: {}", host, last_line(out).empty() ? "ssh failed" : last_line(out)));
+}
+
+std::string RemoteShell::dialed_address() const {
+  auto argv = engine::SshDialer::ssh_command(endpoint_);
+  argv.insert(argv.begin() + 1, "-G");
+  auto config = run_process(argv);
+  if (config.exit_code != 0) return "";
+  std::string hostname;
+  std::istringstream lines(config.output);
+  for (std::string key, value; lines >> key && std::getline(lines >> std::ws, value);) {
+    if ((key == "proxyjump" || key == "proxycommand") && value != "none") return "";
+    if (key == "hostname") hostname = value;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  addrinfo* found = nullptr;
+  if (hostname.empty() || getaddrinfo(hostname.c_str(), nullptr, &hints, &found) != 0) return "";
+  char text[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(found->ai_addr)->sin_addr, text, sizeof text);
+  freeaddrinfo(found);
+  return text;
 }
 
 ProcessResult RemoteShell::script(const std::string& text, bool as_root) const {

@@ -29,6 +29,10 @@ class RemoteShell {
   // Runs argv as root and returns what it printed (stdout and stderr).
   ProcessResult command(const std::vector<std::string>& argv) const;
 
+  // The IPv4 address ssh connects to (the HostName of the user's ssh config, resolved
+  // here); empty when it goes through a jump host or a proxy command, or has no IPv4.
+  std::string dialed_address() const;
+
   // "[user@]host[:port]" for messages.
   std::string where() const;
   const engine::Endpoint& endpoint() const { return endpoint_; }

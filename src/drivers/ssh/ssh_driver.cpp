@@ -232,7 +232,18 @@ SshHost SshDriver::adopt(const std::string& env, const NodeRequest& request, Pro
         fmt::format("{} runs {}: rsm installs software only on Debian and Ubuntu; install Docker Engine, "
                     "socat and wireguard-tools there and run again",
                     request.host, facts["os_name"]));
-  host.address = request.advertise.empty() ? facts["address"] : request.advertise;
+  host.address = request.advertise;
+  if (host.address.empty()) {
+    // A machine that knows itself by another address than the one ssh reached (a router
+    // forwarding its ssh port, a cloud's 1:1 NAT) is reached by the others where rsm
+    // reached it; through a jump host, it is in their private network.
+    std::string dialed = first.dialed_address();
+    host.address = dialed.empty() ? facts["address"] : dialed;
+    if (!dialed.empty() && !facts["address"].empty() && dialed != facts["address"])
+      progress.step(host.name, fmt::format("calls itself {} but is reached at {}: behind NAT; the others reach it "
+                                           "there (--advertise to choose)",
+                                           facts["address"], dialed));
+  }
   if (host.address.empty())
     throw Error(fmt::format("cannot tell which address of {} the other nodes reach: give it with --advertise ADDRESS",
                             request.host));
