@@ -150,14 +150,8 @@ CreateResult Cluster::create(const CreateOptions& options) {
 
 void Cluster::warn_unless_highly_available() {
   engine::Client client(look_up_nodes_and_manager().engine);
-  auto entries = swarm::list_nodes(client);
-  int managers = static_cast<int>(
-      std::count_if(entries.begin(), entries.end(), [](const auto& e) { return e.role == "manager" && !e.down(); }));
-  if (entries.size() >= 3 && managers < swarm::kManagersForHighAvailability)
-    progress_.warn(
-        fmt::format("{} has {} manager(s): while a manager is down the swarm restarts nothing, so the "
-                    "cluster is not highly available; promote two more: rsm nodes promote {}",
-                    env_.name(), managers, env_.name()));
+  if (auto advice = swarm::managers_advice(env_.name(), swarm::list_nodes(client)); !advice.empty())
+    progress_.warn(advice);
 }
 
 void Cluster::wait_until_running(engine::Client& client, const std::vector<Server>& servers) {

@@ -66,4 +66,27 @@ std::vector<std::string> promote(Environment& environment, const std::vector<std
   return targets;
 }
 
+std::string managers_advice(const std::string& env, const std::vector<NodeView>& nodes) {
+  if (nodes.size() < 3) return "";
+  int managers = 0;
+  std::vector<std::string> down;
+  for (const auto& node : nodes) {
+    if (node.role != "manager") continue;
+    ++managers;
+    if (!node.ready()) down.push_back(node.name);
+  }
+  if (managers < kManagersForHighAvailability)
+    return fmt::format(
+        "{} has {} manager(s): with one down the swarm restarts nothing, so the cluster is not highly available; "
+        "promote {} more: rsm nodes promote {}",
+        env, managers, kManagersForHighAvailability - managers, env);
+  if (down.empty()) return "";
+  bool majority_lost = 2 * (managers - static_cast<int>(down.size())) <= managers;
+  return fmt::format("{} of {}'s {} managers {} not ready ({}): start {} (rsm nodes start {}){}", down.size(), env,
+                     managers, down.size() == 1 ? "is" : "are", fmt::join(down, ", "), down.size() == 1 ? "it" : "them",
+                     env,
+                     majority_lost ? ": the swarm has lost its majority and changes nothing until then"
+                                   : " before another fails, or the swarm loses its majority");
+}
+
 }  // namespace rsm::swarm

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "swarm/environment.h"
+#include "swarm/objects.h"
 #include "util/progress.h"
 
 namespace rsm::swarm {
@@ -18,5 +19,10 @@ inline constexpr int kManagersForHighAvailability = 3;
 // to do), once each of them is a reachable manager. Throws UsageError for names the
 // environment does not have.
 std::vector<std::string> promote(Environment& env, const std::vector<std::string>& names, Progress& progress);
+
+// What to do when the swarm's managers do not keep it highly available (empty when they
+// do, or for fewer than 3 nodes): promote more when there are too few, start those that
+// are not ready when some are down, counted as the swarm knows them.
+std::string managers_advice(const std::string& env, const std::vector<NodeView>& nodes);
 
 }  // namespace rsm::swarm
