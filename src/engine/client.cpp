@@ -230,11 +230,13 @@ Response Client::perform(Method method, const std::string& url_path, const Reque
         fmt::format("the Docker engine at {} did not answer {} within {} s", where, request, options.timeout_seconds));
   if (endpoint_.kind == Endpoint::Kind::Unix && code == CURLE_COULDNT_CONNECT) {
     if (os_errno == ENOENT)
-      throw UnreachableError(
+      throw NoEngineError(
           fmt::format("no Docker engine at {}: the socket does not exist; start dockerd or set DOCKER_HOST", where));
     if (os_errno == EACCES)
       throw UnreachableError(
           fmt::format("no permission on {}: run as root or add your user to the docker group", where));
+    if (os_errno == ECONNREFUSED)
+      throw NoEngineError(fmt::format("the Docker engine at {} refuses connections; is dockerd running?", where));
     throw UnreachableError(fmt::format("the Docker engine at {} refuses connections ({}); is dockerd running?", where,
                                        std::strerror(static_cast<int>(os_errno))));
   }

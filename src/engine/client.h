@@ -53,6 +53,13 @@ class UnreachableError : public Error {
   using Error::Error;
 };
 
+// Nothing answers at the engine's unix socket (there is none, or nobody listens): this
+// machine runs no engine, which is no fault for a user who drives machines elsewhere.
+class NoEngineError : public UnreachableError {
+ public:
+  using UnreachableError::UnreachableError;
+};
+
 struct Response {
   long status = 0;
   std::string body;

@@ -47,7 +47,7 @@ std::vector<Node> Environment::nodes() {
     try {
       auto listed = driver(std::string(name)).list(name_);
       all.insert(all.end(), listed.begin(), listed.end());
-    } catch (const engine::UnreachableError& e) {
+    } catch (const engine::NoEngineError& e) {
       unlisted_ = e.what();
     }
   }
@@ -59,7 +59,7 @@ std::vector<Node> Environment::nodes() {
 std::vector<Node> Environment::existing_nodes() {
   auto all = nodes();
   if (all.empty() && !unlisted_.empty())
-    throw UsageError(
+    throw Error(
         fmt::format("environment {} has no nodes rsm can see; local nodes would be on this machine's "
                     "engine, which does not answer: {}",
                     name_, unlisted_));
@@ -82,7 +82,7 @@ std::vector<std::string> Environment::all() {
   for (auto name : drivers::driver_names()) {
     try {
       for (auto& env : drivers::make_driver(name)->environments()) names.insert(env);
-    } catch (const engine::UnreachableError&) {
+    } catch (const engine::NoEngineError&) {
       // Without an engine here there are no local nodes.
     }
   }
@@ -186,9 +186,10 @@ void Environment::start_and_join(std::vector<Node>& all) {
   for_each_parallel(all, [&](Node& node) {
     if (!node.running()) driver(node.driver).start(node, progress_);
   });
-  // The mesh and the firewall admit every machine of the environment before the new ones join.
-  apply_mesh(*this, progress_);
+  // The firewall and the mesh admit every machine of the environment before the new ones
+  // join; the firewall first, since a new machine behind NAT is heard only when it calls.
   apply_firewall(*this, progress_);
+  apply_mesh(*this, progress_);
   form_swarm(all, progress_);
 }
 

@@ -53,8 +53,8 @@ class Environment {
   const std::string& name() const { return name_; }
 
   // The environment's machines, managers first; empty when it does not exist. A driver
-  // whose engine does not answer (the local driver on a machine without Docker) lists
-  // none: machines elsewhere are driven without an engine here.
+  // whose engine is absent (engine::NoEngineError: the local driver on a machine without
+  // Docker) lists none: machines elsewhere are driven without an engine here.
   std::vector<drivers::Node> nodes();
   // The same, but no_nodes_error() when there are none (naming an engine that did not answer).
   std::vector<drivers::Node> existing_nodes();

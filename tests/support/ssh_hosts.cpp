@@ -127,9 +127,14 @@ int SshHostLab::add_nat_region() {
       "/networks/" + networks_[region] + "/connect",
       {{"Container", router}, {"EndpointConfig", {{"IPAMConfig", {{"IPv4Address", subnets_[region] + ".254"}}}}}});
   engine_.post("/containers/" + router + "/start");
+  // Forwarded ssh connections come from the router's inside address too: this machine's
+  // own address, bridged into the region's network, would be masqueraded by Docker's rule
+  // for region 0 on the way, and the answers would miss the router.
   std::string script = fmt::format(
       "set -e; out=$(ip -o -4 addr show | awk '/{0}.253/ {{print $2}}'); "
-      "iptables -t nat -A POSTROUTING -s {1}.0/24 -o $out -j MASQUERADE",
+      "in=$(ip -o -4 addr show | awk '/{1}.254/ {{print $2}}'); "
+      "iptables -t nat -A POSTROUTING -s {1}.0/24 -o $out -j MASQUERADE; "
+      "iptables -t nat -A POSTROUTING -o $in -p tcp --dport 22 -j MASQUERADE",
       subnets_[0], subnets_[region]);
   for (size_t r = 1; r < networks_.size(); ++r)
     if (!behind_nat_[r]) script += fmt::format("; ip route replace {}.0/24 via {}.254", subnets_[r], subnets_[0]);
