@@ -77,6 +77,11 @@ void ReplayServer::add(const json& query, std::vector<std::string> responses) {
   answers_[query.dump()].push_back(std::move(responses));
 }
 
+void ReplayServer::add_timeline(std::vector<std::string> answers) {
+  std::lock_guard lock(mutex_);
+  timeline_.insert(timeline_.end(), std::make_move_iterator(answers.begin()), std::make_move_iterator(answers.end()));
+}
+
 void ReplayServer::serve() {
   std::vector<std::thread> sessions;
   for (;;) {
@@ -178,6 +183,9 @@ void ReplayServer::serve_connection(int fd) {
           if (it != answers_.end() && !it->second.empty()) {
             answers = std::move(it->second.front());
             it->second.pop_front();
+          } else if (!timeline_.empty()) {
+            answers = {std::move(timeline_.front())};
+            timeline_.pop_front();
           }
         }
         if (answers.empty() && query[1].is_string()) {

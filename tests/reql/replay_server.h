@@ -30,6 +30,10 @@ class ReplayServer {
 
   // Answers for a START query (compared as parsed JSON), used once each, in order.
   void add(const nlohmann::json& query, std::vector<std::string> responses);
+  // One answer each, in turn, for START queries that have no recording of their own: a
+  // server whose state changes under a writer (refusals while the primary changes, then
+  // acknowledgements), whatever the writer sends.
+  void add_timeline(std::vector<std::string> answers);
   int port() const { return port_; }
   // Echoed answers (the scripted ones) go out this long after their query was read: a slow
   // database, working on the queries that came together at the same time, as a real one
@@ -54,6 +58,7 @@ class ReplayServer {
   std::string password_;
   std::mutex mutex_;
   std::map<std::string, std::deque<std::vector<std::string>>> answers_;  // by query dump
+  std::deque<std::string> timeline_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<int> connections_{0};
