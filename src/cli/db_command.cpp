@@ -133,6 +133,11 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   create->add_flag(
       "--no-wait", [options](int64_t) { options->create.wait = false; },
       "Return once the servers run: do not wait for the cluster nor replicate tables");
+  create
+      ->add_option("--heartbeat", options->create.heartbeat,
+                   "Seconds before a silent server counts as gone and its tables elect new primaries (default: "
+                   "RethinkDB's 10)")
+      ->check(CLI::Range(db::kMinHeartbeat, db::kMaxHeartbeat));
   create->add_flag("--json", options->json, "Print JSON for scripts");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
   create->callback([options] {

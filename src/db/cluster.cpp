@@ -61,6 +61,8 @@ std::vector<ServiceView> Cluster::existing_services() {
 
 CreateResult Cluster::create(const CreateOptions& options) {
   if (options.servers_per_node < 1 || options.servers_per_node > 9) throw UsageError("--servers-per-node takes 1 to 9");
+  if (options.heartbeat > 0 && !options.wait)
+    throw UsageError("the heartbeat is set in the formed cluster: leave out --no-wait (wait: false) to set it");
   Node leader = look_up_nodes_and_manager();
   engine::Client client(leader.engine);
 
@@ -144,6 +146,7 @@ CreateResult Cluster::create(const CreateOptions& options) {
   std::vector<std::string> startable_names;
   for (const auto& server : startable) startable_names.push_back(server.name);
   wait_until_formed(startable_names);
+  if (options.heartbeat > 0) set_heartbeat(options.heartbeat);
   result.replicated = replicate(options.replicas);
   return result;
 }

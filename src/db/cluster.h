@@ -26,7 +26,11 @@ struct CreateOptions {
   int servers_per_node = 1;
   int replicas = 0;  // per table; 0: min(3, servers)
   bool wait = true;  // wait for the cluster to form, then replicate every table
+  // Seconds a silent server has before the others count it gone and elect new primaries
+  // (rethinkdb.cluster_config's heartbeat_timeout_secs); 0 leaves the cluster's own (10).
+  int heartbeat = 0;
 };
+inline constexpr int kMinHeartbeat = 2, kMaxHeartbeat = 60;
 
 struct CreateResult {
   std::vector<Server> servers;
@@ -64,6 +68,8 @@ class Cluster {
   // Reconfigures every table of every user database to `replicas` (0: what create was
   // given, else min(3, servers)) and waits until all of them are ready. Returns "db.table"s.
   std::vector<std::string> replicate(int replicas);
+  // Sets the cluster's heartbeat timeout (CreateOptions::heartbeat); the cluster must answer.
+  void set_heartbeat(int seconds);
 
   // Restarts the servers that see fewer peers than the others, waits for them, then
   // replicates (tables that still name servers that are gone get live ones). Returns the

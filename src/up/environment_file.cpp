@@ -125,11 +125,15 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   if (auto db = root["db"]) {
     db::CreateOptions options;
     if (!db.IsNull()) {
-      reader.only(db, "db", {"image", "servers_per_node", "replicas", "wait"});
+      reader.only(db, "db", {"image", "servers_per_node", "replicas", "wait", "heartbeat"});
       reader.optional(db, "image", options.image);
       reader.optional(db, "servers_per_node", options.servers_per_node);
       reader.optional(db, "replicas", options.replicas);
       reader.optional(db, "wait", options.wait);
+      reader.optional(db, "heartbeat", options.heartbeat);
+      if (db["heartbeat"] && (options.heartbeat < db::kMinHeartbeat || options.heartbeat > db::kMaxHeartbeat))
+        reader.fail(db["heartbeat"],
+                    fmt::format("heartbeat takes {} to {} seconds", db::kMinHeartbeat, db::kMaxHeartbeat));
       if (options.servers_per_node < 1 || options.servers_per_node > 9)
         reader.fail(db["servers_per_node"], "servers_per_node takes 1 to 9");
       if (options.replicas < 0 || options.replicas > 9) reader.fail(db["replicas"], "replicas takes 1 to 9");

@@ -109,6 +109,14 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
   }
 }
 
+TEST_F(DbReal, SetsTheHeartbeatItIsGiven) {
+  auto created = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image(), "--heartbeat", "3"});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  auto db = connect_to_db(env_);
+  auto config = db.connection->run(r.db("rethinkdb").table("cluster_config").get("heartbeat")).value();
+  EXPECT_EQ(config["heartbeat_timeout_secs"], 3) << config.dump();
+}
+
 TEST_F(DbReal, AdminAnswersThroughTheTunnel) {
   ASSERT_EQ(run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()}).exit_code, 0);
   int port = free_port();

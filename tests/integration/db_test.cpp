@@ -292,6 +292,11 @@ TEST_F(Db, AnImageNobodyHasFailsAtOnceAndLeavesNothing) {
 
   auto bad = run_rsm({"db", "create", env_, "--servers-per-node", "0"});
   EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_EQ(run_rsm({"db", "create", env_, "--heartbeat", "1"}).exit_code, 2);
+  auto unformed = run_rsm({"db", "create", env_, "--heartbeat", "3", "--no-wait"});
+  EXPECT_EQ(unformed.exit_code, 2) << unformed.output;
+  EXPECT_NE(unformed.output.find("leave out --no-wait"), std::string::npos) << unformed.output;
+  EXPECT_TRUE(services().empty());
   auto no_env = run_rsm({"db", "create", "nosuchenv" + std::to_string(getpid())});
   EXPECT_EQ(no_env.exit_code, 2) << no_env.output;
   EXPECT_NE(no_env.output.find("has no nodes"), std::string::npos) << no_env.output;

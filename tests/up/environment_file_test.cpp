@@ -112,6 +112,12 @@ TEST(EnvironmentFile, ReadsGroupsOfNodesOfSeveralDrivers) {
   EXPECT_TRUE(parse_environment_file("nodes: {managers: 1, mesh: true}\n", "rsm.yaml").node_groups.at(0).mesh);
 }
 
+TEST(EnvironmentFile, ReadsTheDatabaseHeartbeat) {
+  EXPECT_EQ(parse_environment_file("db: {heartbeat: 4}\n", "rsm.yaml").db->heartbeat, 4);
+  EXPECT_EQ(parse_environment_file("db: {replicas: 3}\n", "rsm.yaml").db->heartbeat, 0) << "the cluster's own";
+  EXPECT_EQ(error_of("db: {heartbeat: 1}\n"), "rsm.yaml:1: heartbeat takes 2 to 60 seconds");
+}
+
 TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
   EXPECT_EQ(error_of("db:\n  image: x\n  servers_per_node: 0\n"), "rsm.yaml:3: servers_per_node takes 1 to 9");
   EXPECT_EQ(error_of("db: {replicas: -1}\n"), "rsm.yaml:1: replicas takes 1 to 9");
