@@ -6,7 +6,8 @@
 // for each fault the requests, the failed ones and those slower than 1 s; the app is
 // deployed afresh before each, so that a task sits on the node that fails.
 //
-//   build/bench/edge_faults [SECONDS]   (default 40; root, a running dockerd, build/rsm)
+//   build/bench/edge_faults [SECONDS [FAULT]]   (default 40 s, every fault; FAULT: killed,
+//                                              frozen or cut; root, a running dockerd, build/rsm)
 #include <unistd.h>
 
 #include <chrono>
@@ -39,6 +40,7 @@ void check(const ProcessResult& result, const std::string& what) {
 
 struct Load {
   long requests = 0, failed = 0, slow = 0;
+  long refused = 0;  // of the failed: answered with an HTTP error (the proxy's 503: no task to send to)
 };
 
 // wrk's summary: "N requests in", "Socket errors: connect a, read b, write c, timeout d",
@@ -52,14 +54,16 @@ Load parse_wrk(const std::string& output) {
     load.failed += std::stol(match[1]) + std::stol(match[2]) + std::stol(match[3]);
     load.slow = std::stol(match[4]);
   }
-  if (std::regex_search(output, match, std::regex(R"(Non-2xx or 3xx responses: (\d+))")))
-    load.failed += std::stol(match[1]);
+  if (std::regex_search(output, match, std::regex(R"(Non-2xx or 3xx responses: (\d+))"))) {
+    load.refused = std::stol(match[1]);
+    load.failed += load.refused;
+  }
   return load;
 }
 
 const std::string env = fmt::format("bench-edge-{}", getpid());
 
-int measure(int seconds) {
+int measure(int seconds, const std::string& only) {
   engine::Client local(engine::Endpoint::from_environment());
   std::string web = ensure_web_image(local, "1");
   check(run_rsm({"nodes", "create", env, "-m", "3", "-q"}), "rsm nodes create");
@@ -94,6 +98,7 @@ int measure(int seconds) {
   };
   Load total;
   for (const auto& fault : faults) {
+    if (!only.empty() && !fault.name.starts_with(only)) continue;
     run_rsm({"app", "rm", env, "web"});
     check(run_rsm({"app", "deploy", env, "web", web, "-r", "3", "-p", "8080", "-q"}), "rsm app deploy");
     std::vector<std::future<ProcessResult>> loads;
@@ -117,10 +122,11 @@ int measure(int seconds) {
       load.requests += one.requests;
       load.failed += one.failed;
       load.slow += one.slow;
+      load.refused += one.refused;
     }
     if (killed) fault.end();
-    fmt::print("node {}: {} requests, {} failed, {} slower than 1 s\n", fault.name, load.requests, load.failed,
-               load.slow);
+    fmt::print("node {}: {} requests, {} failed ({} with an HTTP error), {} slower than 1 s\n", fault.name,
+               load.requests, load.failed, load.refused, load.slow);
     total.requests += load.requests;
     total.failed += load.failed;
     total.slow += load.slow;
@@ -135,7 +141,7 @@ int main(int argc, char** argv) {
   int seconds = argc > 1 ? std::atoi(argv[1]) : 40;
   int code = 1;
   try {
-    code = measure(seconds);
+    code = measure(seconds, argc > 2 ? argv[2] : "");
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());
   }

@@ -34,15 +34,20 @@ defaults
     log global
     option dontlognull
     option forwardfor
-    timeout connect 2s
+    # A task that vanished silently (its node frozen, killed or cut off) answers no SYN:
+    # a request sent to it goes to another task within half a second, and checks every
+    # 250 ms after a first failure mark it down within about a second. Marking it down at
+    # its first failed request (observe layer4) is not used: when a node dies it marks
+    # live tasks down too, and the proxy answers 503 for seconds.
+    timeout connect 500ms
+    timeout check 500ms
     timeout client 60s
     timeout server 60s
     timeout http-request 10s
-    # A request whose task went away (refused, reset, no answer) goes to another task.
     retries 3
     option redispatch 1
     retry-on all-retryable-errors
-    default-server init-addr none resolvers swarm resolve-prefer ipv4 check inter 1s fall 2 rise 1
+    default-server init-addr none resolvers swarm resolve-prefer ipv4 check inter 1s fastinter 250ms fall 2 rise 1
 )";
   for (const auto& backend : backends) {
     std::string name = fmt::format("{}-{}", backend.app, backend.port);

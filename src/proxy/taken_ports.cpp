@@ -18,10 +18,12 @@ namespace rsm::proxy {
 
 namespace {
 
-// Prints "PORT PROCESS" for each port of $RSM_PORTS a TCP listener holds.
+// Prints "PORT PROCESS" for each port of $RSM_PORTS a TCP listener holds; Docker's own
+// port forwarders are left to the engine's answer, which names their containers.
 constexpr const char* kListeners = R"sh(
 for port in $RSM_PORTS; do
-  ss -Hltnp "sport = :$port" 2>/dev/null | head -n 1 | sed -n "s/.*users:((\"\([^\"]*\)\".*/$port \1/p; t; s/.*/$port a process/p"
+  ss -Hltnp "sport = :$port" 2>/dev/null | grep -v '"docker-proxy"' | head -n 1 |
+    sed -n "s/.*users:((\"\([^\"]*\)\".*/$port \1/p; t; s/.*/$port a process/p"
 done
 )sh";
 
@@ -32,11 +34,14 @@ struct Taken {
 };
 
 std::optional<Taken> taken_on(swarm::Environment& env, const drivers::Node& node, const std::set<int>& ports) {
-  for (const auto& container : engine::Client(node.engine).get("/containers/json"))
+  for (const auto& container : engine::Client(node.engine).get("/containers/json")) {
+    // The edge proxy's own task (one being removed after the last app went) holds its ports.
+    if (container["Labels"].value("com.docker.swarm.service.name", "") == kServiceName) continue;
     for (const auto& published : container.value("Ports", engine::json::array()))
       if (ports.contains(published.value("PublicPort", 0)))
         return Taken{published["PublicPort"], node.name,
                      fmt::format("container {}", container["Names"].at(0).get<std::string>().substr(1))};
+  }
   std::string list;
   for (int port : ports) list += fmt::format("{} ", port);
   std::string output = env.run_script(node, fmt::format("RSM_PORTS='{}'\n{}", list, kListeners), "look for listeners");

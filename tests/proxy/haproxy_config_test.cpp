@@ -24,6 +24,14 @@ TEST(HaproxyConfig, FindsTasksThroughDockerDnsAndRetriesElsewhere) {
   EXPECT_NE(config.find("init-addr none resolvers swarm"), std::string::npos) << "an app with no task yet";
 }
 
+TEST(HaproxyConfig, GivesUpOnASilentTaskWithinHalfASecond) {
+  std::string config = haproxy_config({{"web", 9090, 2}});
+  EXPECT_NE(config.find("timeout connect 500ms\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("timeout check 500ms\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("check inter 1s fastinter 250ms fall 2 rise 1"), std::string::npos) << config;
+  EXPECT_EQ(config.find("on-error mark-down"), std::string::npos) << "live tasks would be marked down when a node dies";
+}
+
 TEST(HaproxyConfig, SameBackendsSameText) {
   EXPECT_EQ(haproxy_config({{"web", 9090, 3}}), haproxy_config({{"web", 9090, 5}}))
       << "scaling within a template's room must not restart the proxy";
