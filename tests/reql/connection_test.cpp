@@ -23,15 +23,7 @@ json admin_handshake(const std::filesystem::path& fixtures) {
   return rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
 }
 
-ConnectOptions replay_options(const rsm::testing::ReplayServer& server, const json& handshake) {
-  return {.host = "127.0.0.1",
-          .port = server.port(),
-          .user = handshake["user"],
-          .password = handshake["password"],
-          .connect_timeout = std::chrono::milliseconds(3000),
-          .read_timeout = std::chrono::milliseconds(3000),
-          .nonce = handshake["client_nonce"]};
-}
+using rsm::testing::replay_options;
 
 struct RecordedCase {
   std::string name;

@@ -232,4 +232,14 @@ void ReplayServer::serve_connection(int fd) {
   close(fd);
 }
 
+reql::ConnectOptions replay_options(const ReplayServer& server, const json& handshake) {
+  return {.host = "127.0.0.1",
+          .port = server.port(),
+          .user = handshake["user"],
+          .password = handshake["password"],
+          .connect_timeout = std::chrono::milliseconds(3000),
+          .read_timeout = std::chrono::milliseconds(3000),
+          .nonce = handshake["client_nonce"]};
+}
+
 }  // namespace rsm::testing

@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reql/connection.h"
+
 namespace rsm::testing {
 
 class ReplayServer {
@@ -68,5 +70,9 @@ class ReplayServer {
   std::atomic<bool> stopping_{false};
   std::thread thread_;
 };
+
+// How a test connects to the server: the recording's user, password and client nonce, and
+// 3 s to connect and for each answer.
+reql::ConnectOptions replay_options(const ReplayServer& server, const nlohmann::json& handshake);
 
 }  // namespace rsm::testing

@@ -37,14 +37,18 @@ Recording writer_answers(const std::filesystem::path& fixtures) {
   return recording;
 }
 
-ConnectOptions options_for(const rsm::testing::ReplayServer& server, const json& handshake) {
-  return {.host = "127.0.0.1",
-          .port = server.port(),
-          .user = handshake["user"],
-          .password = handshake["password"],
-          .connect_timeout = std::chrono::milliseconds(3000),
-          .read_timeout = std::chrono::milliseconds(3000),
-          .nonce = handshake["client_nonce"]};
+// A stand-in that answers writes with `answers`, in turn, and a connection to it.
+struct Replay {
+  std::unique_ptr<rsm::testing::ReplayServer> server;
+  std::shared_ptr<Connection> connection;
+};
+
+Replay replay(const std::filesystem::path& fixtures, std::vector<std::string> answers) {
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  Replay replay{std::make_unique<rsm::testing::ReplayServer>(handshake)};
+  replay.server->add_timeline(std::move(answers));
+  replay.connection = Connection::connect(rsm::testing::replay_options(*replay.server, handshake));
+  return replay;
 }
 
 constexpr WriteRetry kQuick{.deadline = std::chrono::seconds(30),
@@ -81,15 +85,12 @@ TEST(WriteRetry, EveryWriteEndsAcknowledgedOnceThroughTheRecordedFailover) {
   auto recording = writer_answers(fixtures);
   ASSERT_GT(recording.answers.size(), 150u);
   ASSERT_EQ(recording.indeterminate, 1);
-  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
-  rsm::testing::ReplayServer server(handshake);
-  server.add_timeline(recording.answers);
-  auto connection = Connection::connect(options_for(server, handshake));
+  auto writer = replay(fixtures, recording.answers);
 
   // Inserts of a given key are idempotent: the indeterminate one runs again too.
   WriteRetry idempotent = kQuick;
   idempotent.idempotent = true;
-  auto outcome = write_through(*connection, recording.acknowledged, idempotent);
+  auto outcome = write_through(*writer.connection, recording.acknowledged, idempotent);
   EXPECT_EQ(outcome.acknowledged, recording.acknowledged);
   EXPECT_EQ(outcome.indeterminate, 0);
   EXPECT_EQ(outcome.other_failures, 0);
@@ -98,14 +99,11 @@ TEST(WriteRetry, EveryWriteEndsAcknowledgedOnceThroughTheRecordedFailover) {
 TEST(WriteRetry, AnIndeterminateWriteRunsAgainOnlyWhenMarkedIdempotent) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
   auto recording = writer_answers(fixtures);
-  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
-  rsm::testing::ReplayServer server(handshake);
-  server.add_timeline(recording.answers);
-  auto connection = Connection::connect(options_for(server, handshake));
+  auto writer = replay(fixtures, recording.answers);
 
   // Every refusal that says the write was not performed is retried; the one that may have
   // been performed reaches the caller, once.
-  auto outcome = write_through(*connection, recording.acknowledged, kQuick);
+  auto outcome = write_through(*writer.connection, recording.acknowledged, kQuick);
   EXPECT_EQ(outcome.acknowledged, recording.acknowledged);
   EXPECT_EQ(outcome.indeterminate, 1);
   EXPECT_EQ(outcome.other_failures, 0);
@@ -113,16 +111,13 @@ TEST(WriteRetry, AnIndeterminateWriteRunsAgainOnlyWhenMarkedIdempotent) {
 
 TEST(WriteRetry, GivesUpAtTheDeadlineAndNeverRetriesOtherErrors) {
   RSM_REQUIRE_REQL_FIXTURES(fixtures);
-  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
-  rsm::testing::ReplayServer server(handshake);
   std::string refused =
       R"({"t":18,"e":4100000,"r":["Cannot perform write: primary replica for shard [\"\", +inf) not available"],"b":[]})";
-  server.add_timeline(std::vector<std::string>(100, refused));
-  auto connection = Connection::connect(options_for(server, handshake));
+  auto refusing = replay(fixtures, std::vector<std::string>(100, refused));
   auto insert = r.db("w").table("t").insert(json{{"id", 1}});
 
   auto started = std::chrono::steady_clock::now();
-  EXPECT_THROW(run_write(*connection, insert,
+  EXPECT_THROW(run_write(*refusing.connection, insert,
                          {.deadline = std::chrono::milliseconds(200),
                           .first_backoff = std::chrono::milliseconds(10),
                           .max_backoff = std::chrono::milliseconds(40)}),
@@ -131,9 +126,9 @@ TEST(WriteRetry, GivesUpAtTheDeadlineAndNeverRetriesOtherErrors) {
   EXPECT_LT(waited, std::chrono::milliseconds(1000));
 
   // A query the server cannot read is the caller's to fix: no second attempt.
-  rsm::testing::ReplayServer other(handshake);
-  other.add_timeline({R"({"t":17,"r":["Expected type TABLE but found DATUM"],"b":[]})", R"({"t":1,"r":[{}]})"});
-  auto second = Connection::connect(options_for(other, handshake));
-  EXPECT_THROW(run_write(*second, insert, kQuick), CompileError);
-  EXPECT_EQ(run_write(*second, insert, kQuick).value(), json::object()) << "the second answer is still there";
+  auto compiling =
+      replay(fixtures, {R"({"t":17,"r":["Expected type TABLE but found DATUM"],"b":[]})", R"({"t":1,"r":[{}]})"});
+  EXPECT_THROW(run_write(*compiling.connection, insert, kQuick), CompileError);
+  EXPECT_EQ(run_write(*compiling.connection, insert, kQuick).value(), json::object())
+      << "the second answer is still there";
 }
