@@ -56,7 +56,7 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
     for (int port : request.ports)
       if (backend.port == port && backend.app != request.name)
         throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
-  proxy::check_ports_free(env_, request.ports);
+  proxy::check_ports_free(env_, manager, request.ports);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
 
   std::map<std::string, std::string> secret_ids;

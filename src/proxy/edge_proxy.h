@@ -25,7 +25,7 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
 // Refuses, in one line, a port the proxy does not publish yet that something else takes
 // on a running node (a container's published port, a process listening): the proxy's
 // task could not start there. Changes nothing.
-void check_ports_free(swarm::Environment& env, const std::vector<int>& ports);
+void check_ports_free(swarm::Environment& env, engine::Client& manager, const std::vector<int>& ports);
 
 // http://ADDRESS:PORT on every running node: where a published port answers.
 std::vector<std::string> urls(swarm::Environment& env, int port);

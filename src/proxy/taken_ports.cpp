@@ -53,8 +53,7 @@ std::optional<Taken> taken_on(swarm::Environment& env, const drivers::Node& node
 
 }  // namespace
 
-void check_ports_free(swarm::Environment& env, const std::vector<int>& ports) {
-  engine::Client manager(env.reachable_manager().engine);
+void check_ports_free(swarm::Environment& env, engine::Client& manager, const std::vector<int>& ports) {
   std::set<int> fresh(ports.begin(), ports.end());
   for (int port : swarm::edge_ports(manager, env.name())) fresh.erase(port);
   if (fresh.empty()) return;

@@ -6,6 +6,7 @@
 // user's link and then from machine to machine inside the mesh (swarm/mesh_copy.h).
 #include "swarm/image_distribution.h"
 
+#include <algorithm>
 #include <mutex>
 #include <optional>
 
@@ -137,11 +138,10 @@ ImageLoadResult load_image(Environment& env, const std::string& image, Progress&
   // Local nodes copy from the source. Machines elsewhere take it from one of them that has
   // it, over the mesh: the source when it is one, else the first of them, which gets it
   // from the source first (so it crosses the user's link once).
-  std::vector<Node> elsewhere;
-  std::erase_if(copies, [&](const Node& node) {
-    if (!node.on_this_machine()) elsewhere.push_back(node);
-    return !node.on_this_machine();
-  });
+  auto first_elsewhere =
+      std::stable_partition(copies.begin(), copies.end(), [](const Node& node) { return node.on_this_machine(); });
+  std::vector<Node> elsewhere(first_elsewhere, copies.end());
+  copies.erase(first_elsewhere, copies.end());
   std::optional<Node> seed;
   if (source_node && !source_node->on_this_machine()) seed = source_node;
   auto copy_from_source = [&](const Node& node) {
