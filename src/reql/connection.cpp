@@ -387,6 +387,8 @@ void Connection::close() {
   impl_->fail("the connection was closed");
 }
 
+asio::io_context::executor_type Connection::executor() const { return impl_->io.get_executor(); }
+
 uint64_t Connection::new_token() { return impl_->next_token++; }
 
 Response Connection::wait_for(uint64_t token, bool without_deadline) {

@@ -163,6 +163,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Impl;
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
   void start_async(const Term& query, const RunOptions& options, AsyncCallback callback);
+  // Where the connection's answers arrive (for timers that go with its queries).
+  boost::asio::io_context::executor_type executor() const;
   // Internally, as in the API, a failure is thrown where the caller waits, and handed on as
   // the std::exception_ptr argument where it does not (null when there is none).
   //

@@ -1,5 +1,6 @@
 // The pool's thread looks the seeds up and connects; queries pick an open connection in
-// turn, and a read whose connection dropped runs again on another one.
+// turn. A read in flight (Query) may be on two servers at once, hedged, or run again after
+// its connection dropped: whatever answers first completes it, once.
 #include "reql/pool.h"
 
 #include <netdb.h>
@@ -9,6 +10,8 @@
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "reql/errors.h"
 
@@ -23,8 +26,26 @@ struct Pool::Server {
   Clock::time_point next_attempt{};
   std::chrono::milliseconds backoff{0};
   bool still_resolved = true;
+  // It lost a hedge and has not answered since: asked only once a second (passed_over_at).
+  bool passed_over = false;
+  Clock::time_point passed_over_at{};
   // No open connection, and its backoff is over.
   bool needs_connecting() const;
+};
+
+struct Pool::Query {
+  std::shared_ptr<const Term> term;
+  RunOptions options;
+  AsyncCallback callback;
+  bool is_read = false;
+  std::mutex mutex;
+  bool answered = false;
+  bool sent_again = false;                  // after its connection dropped
+  std::vector<const Connection*> awaiting;  // one entry per attempt in flight
+  // The read's first server, and the timer that hedges it on that server's io_context
+  // (kept alive by the connection: the timer is destroyed first).
+  std::shared_ptr<Connection> first;
+  std::optional<boost::asio::steady_timer> hedge_timer;
 };
 
 namespace {
@@ -149,7 +170,10 @@ void Pool::take_lookup(const Lookup& lookup) {
       servers_.push_back(std::unique_ptr<Server>(new Server{address, port}));
   }
   // A server that left DNS (its task stopped) is dropped, with its connection.
-  std::erase_if(servers_, [](const auto& s) { return !s->still_resolved; });
+  std::erase_if(servers_, [this](const auto& s) {
+    if (!s->still_resolved && s->passed_over) --passed_over_;
+    return !s->still_resolved;
+  });
 }
 
 void Pool::resolve_if_due(bool force) {
@@ -251,14 +275,22 @@ void Pool::keep_up() {
   keeping_up_ = false;
 }
 
-std::shared_ptr<Connection> Pool::pick_without_waiting() {
+std::shared_ptr<Connection> Pool::pick_without_waiting(const Connection* besides) {
   std::unique_lock lock(mutex_, std::try_to_lock);
   if (!lock) return nullptr;
-  std::shared_ptr<Connection> open;
+  std::shared_ptr<Connection> open, passed_over;
+  auto now = Clock::now();
   for (size_t tried = 0; tried < servers_.size() && !open; ++tried) {
     Server& server = *servers_[next_++ % servers_.size()];
-    if (server.connection && server.connection->is_open()) open = server.connection;
+    if (!server.connection || !server.connection->is_open() || server.connection.get() == besides) continue;
+    if (!server.passed_over || now - server.passed_over_at >= std::chrono::seconds(1)) {
+      if (server.passed_over) server.passed_over_at = now;
+      open = server.connection;
+    } else if (!passed_over) {
+      passed_over = server.connection;
+    }
   }
+  if (!open) open = passed_over;
   // Names due to be looked up again, or servers to (re)connect to: the connecting thread
   // sees to it while queries go on over the connections that are open. (With none open,
   // the query itself goes there, and must not wait behind a server that hangs.)
@@ -271,53 +303,117 @@ std::shared_ptr<Connection> Pool::pick_without_waiting() {
   return open;
 }
 
-void Pool::start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback) {
-  bool may_retry = is_read(*query);
-  if (auto connection = pick_without_waiting())
-    return run_async_on(std::move(connection), std::move(query), std::move(options), std::move(callback), may_retry);
-  run_async_after_pick(std::move(query), std::move(options), std::move(callback), may_retry);
+void Pool::start_async(std::shared_ptr<const Term> term, RunOptions options, AsyncCallback callback) {
+  auto query = std::make_shared<Query>();
+  query->is_read = is_read(*term);
+  query->term = std::move(term);
+  query->options = std::move(options);
+  query->callback = std::move(callback);
+  if (auto connection = pick_without_waiting()) return send(std::move(query), std::move(connection));
+  send_after_pick(std::move(query));
 }
 
-void Pool::run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback,
-                                bool may_retry) {
-  boost::asio::post(connector_, [this, query, options, callback, may_retry]() mutable {
-    if (closing_) return callback(std::make_exception_ptr(ConnectionError("the connection pool was closed")), Cursor());
+void Pool::send_after_pick(std::shared_ptr<Query> query) {
+  boost::asio::post(connector_, [this, query = std::move(query)]() mutable {
     std::shared_ptr<Connection> connection;
     try {
+      if (closing_) throw ConnectionError("the connection pool was closed");
       connection = pick();
     } catch (...) {
-      return callback(std::current_exception(), Cursor());
+      return query->callback(std::current_exception(), Cursor());
     }
-    run_async_on(std::move(connection), std::move(query), std::move(options), std::move(callback), may_retry);
+    send(std::move(query), std::move(connection));
   });
 }
 
-void Pool::run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
-                        AsyncCallback callback, bool may_retry) {
+std::chrono::milliseconds Pool::hedge_delay() const {
+  auto p99 = latencies_.p99();
+  if (p99.count() == 0) return options_.hedge.first;
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(p99 * options_.hedge.after_p99);
+  return std::clamp(delay, options_.hedge.min, options_.hedge.max);
+}
+
+void Pool::send(std::shared_ptr<Query> query, std::shared_ptr<Connection> connection) {
+  bool hedged_later = false;
+  {
+    std::lock_guard lock(query->mutex);
+    query->awaiting.push_back(connection.get());
+    if (query->is_read && options_.hedge.enabled && !query->first) {
+      query->first = connection;
+      hedged_later = true;
+    }
+  }
+  if (hedged_later) {
+    query->hedge_timer.emplace(connection->executor(), hedge_delay());
+    query->hedge_timer->async_wait([this, weak = std::weak_ptr<Query>(query)](boost::system::error_code error) {
+      if (auto query = weak.lock(); query && !error && !closing_) hedge(query);
+    });
+  }
   Connection& on = *connection;
-  const Term& term = *query;
-  // Straight to the connection's callback, not through async_run: `callback` already
-  // hands its answer to the caller's executor.
-  on.start_async(term, options,
-                 [this, connection = std::move(connection), query = std::move(query), options,
-                  callback = std::move(callback), may_retry](std::exception_ptr error, Cursor cursor) {
-                   // As run(): a read whose connection dropped runs once more, on another server.
-                   if (may_retry && !closing_ && is_connection_error(error) && !connection->is_open())
-                     return run_async_after_pick(query, options, callback, false);
-                   callback(error, std::move(cursor));
+  auto sent = Clock::now();
+  // Straight to the connection's callback, not through async_run: the query's callback
+  // already hands its answer to the caller's executor.
+  on.start_async(*query->term, query->options,
+                 [this, query, connection = std::move(connection), sent](std::exception_ptr error, Cursor cursor) {
+                   on_answer(query, connection, sent, error, std::move(cursor));
                  });
 }
 
-Cursor Pool::run(const Term& query, const RunOptions& options) {
-  bool retry = is_read(query);
-  for (int attempt = 0;; ++attempt) {
-    auto connection = pick();
-    try {
-      return connection->run(query, options);
-    } catch (const ConnectionError&) {
-      if (!retry || attempt >= 1 || connection->is_open()) throw;  // a timeout is not a dropped connection
-    }
+void Pool::hedge(const std::shared_ptr<Query>& query) {
+  {
+    std::lock_guard lock(query->mutex);
+    if (query->answered || query->awaiting.empty()) return;
   }
+  auto second = pick_without_waiting(query->first.get());
+  if (!second) return;
+  ++hedged_reads_;
+  send(query, std::move(second));
+}
+
+void Pool::on_answer(const std::shared_ptr<Query>& query, const std::shared_ptr<Connection>& connection,
+                     Clock::time_point sent, std::exception_ptr error, Cursor cursor) {
+  bool dropped = is_connection_error(error);
+  if (!dropped) heard_from(*connection, Clock::now() - sent);
+  std::unique_lock lock(query->mutex);
+  query->awaiting.erase(std::find(query->awaiting.begin(), query->awaiting.end(), connection.get()));
+  // Another server answered first: this answer goes (its cursor, if any, is stopped).
+  if (query->answered) return;
+  // Not answered yet, and another server still may.
+  if (dropped && !query->awaiting.empty()) return;
+  // As run(): a read whose connection dropped runs once more, on another server.
+  if (dropped && query->is_read && !query->sent_again && !closing_ && !connection->is_open()) {
+    query->sent_again = true;
+    lock.unlock();
+    return send_after_pick(query);
+  }
+  query->answered = true;
+  bool first_lost =
+      query->first && query->first != connection &&
+      std::find(query->awaiting.begin(), query->awaiting.end(), query->first.get()) != query->awaiting.end();
+  lock.unlock();
+  if (first_lost) lost_hedge(*query->first);
+  query->callback(error, std::move(cursor));
+}
+
+void Pool::heard_from(const Connection& connection, Clock::duration latency) {
+  latencies_.record(std::chrono::duration_cast<std::chrono::microseconds>(latency));
+  if (passed_over_ == 0) return;
+  std::lock_guard lock(mutex_);
+  for (auto& server : servers_)
+    if (server->connection.get() == &connection && std::exchange(server->passed_over, false)) --passed_over_;
+}
+
+void Pool::lost_hedge(const Connection& connection) {
+  std::lock_guard lock(mutex_);
+  for (auto& server : servers_)
+    if (server->connection.get() == &connection && !std::exchange(server->passed_over, true)) {
+      server->passed_over_at = Clock::now();
+      ++passed_over_;
+    }
+}
+
+Cursor Pool::run(const Term& query, const RunOptions& options) {
+  return async_run(query, options, boost::asio::use_future).get();
 }
 
 size_t Pool::connected() {

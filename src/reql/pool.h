@@ -1,8 +1,10 @@
 // Connections to a RethinkDB cluster. Seeds are "host:port" (a name may resolve to many
 // addresses, as swarm's `db` alias resolves to every live server); the pool keeps one
-// connection per address it can reach, uses them in turn, reconnects with exponential
-// backoff, and runs a read again on another server when its connection dropped. Writes
-// are never run twice: their ConnectionError reaches the caller.
+// connection per address it can reach, uses them in turn, and reconnects with exponential
+// backoff. A read never waits on one server alone: if its answer is slow to come (see
+// PoolOptions::Hedge) it goes to a second server too and the first answer wins, and when
+// its connection drops it runs again on another server. Writes are never run twice: their
+// ConnectionError reaches the caller (write_retry.h retries what may be retried).
 //
 //   reql::Pool pool({.seeds = {"db:28015"}, .connection = {.password = secret}});
 //   auto hello = pool.run(r.expr("Hello from Rethink")).value();
@@ -21,6 +23,7 @@
 #include <boost/asio/thread_pool.hpp>
 
 #include "reql/connection.h"
+#include "reql/latency_window.h"
 
 namespace reql {
 
@@ -33,6 +36,20 @@ struct PoolOptions {
   // Names are looked up again at most this often, and whenever no server answers.
   std::chrono::milliseconds resolve_interval{2000};
   std::chrono::milliseconds max_backoff{5000};
+  // Hedged reads. A read with no answer after `after_p99` times the 99th percentile of the
+  // pool's recent answer times (never sooner than `min` nor later than `max`; `first`
+  // until 20 answers have come) is sent to a second server too, and the first answer
+  // wins: a server that froze, or whose node vanished without a word, costs a read this
+  // delay instead of read_timeout. Three times the p99 keeps the second servers' extra
+  // work well under 1% of the reads while the cluster is well. The server that lost is
+  // then passed over, and given one read a second (hedged in turn), until it answers again.
+  struct Hedge {
+    bool enabled = true;
+    double after_p99 = 3;
+    std::chrono::milliseconds min{10};
+    std::chrono::milliseconds max{1000};
+    std::chrono::milliseconds first{200};
+  } hedge;
 };
 
 class Pool {
@@ -52,6 +69,10 @@ class Pool {
   auto async_run(const Term& query, const RunOptions& options, CompletionToken&& token);
   // How many servers the pool has an open connection to right now.
   size_t connected();
+  // How many reads have been sent to a second server since the pool was made.
+  size_t hedged_reads() const { return hedged_reads_; }
+  // How long a read waits for its answer now before it is hedged.
+  std::chrono::milliseconds hedge_delay() const;
 
   // True when the query cannot change anything, so running it twice is harmless.
   static bool is_read(const Term& query);
@@ -89,15 +110,22 @@ class Pool {
   // that has no connection and may be tried, holding the lock only to read and record.
   void keep_up();
   // An open connection, if one is at hand without waiting for anything (lock, lookup,
-  // connect); else null.
-  std::shared_ptr<Connection> pick_without_waiting();
+  // connect), other than `besides`; else null. Servers that lost a hedge are passed over
+  // while another is open, save once a second.
+  std::shared_ptr<Connection> pick_without_waiting(const Connection* besides = nullptr);
   using AsyncCallback = std::function<void(std::exception_ptr, Cursor)>;
+  struct Query;
   void start_async(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback);
-  // Runs on the connecting thread once pick() has found (or made) a connection.
-  void run_async_after_pick(std::shared_ptr<const Term> query, RunOptions options, AsyncCallback callback,
-                            bool may_retry);
-  void run_async_on(std::shared_ptr<Connection> connection, std::shared_ptr<const Term> query, RunOptions options,
-                    AsyncCallback callback, bool may_retry);
+  // Sends the query on the connection pick() finds (or makes), on the connecting thread.
+  void send_after_pick(std::shared_ptr<Query> query);
+  void send(std::shared_ptr<Query> query, std::shared_ptr<Connection> connection);
+  void on_answer(const std::shared_ptr<Query>& query, const std::shared_ptr<Connection>& connection,
+                 std::chrono::steady_clock::time_point sent, std::exception_ptr error, Cursor cursor);
+  // The hedge delay is over and the read has no answer: it goes to a second server too.
+  void hedge(const std::shared_ptr<Query>& query);
+  // A server answered (after `latency`), or lost a hedge (it is passed over until it answers).
+  void heard_from(const Connection& connection, std::chrono::steady_clock::duration latency);
+  void lost_hedge(const Connection& connection);
 
   PoolOptions options_;
   std::mutex mutex_;
@@ -107,6 +135,9 @@ class Pool {
   std::string last_error_;
   bool keeping_up_ = false;  // keep_up() is queued or running
   std::atomic<bool> closing_{false};
+  LatencyWindow latencies_;
+  std::atomic<size_t> hedged_reads_{0};
+  std::atomic<int> passed_over_{0};  // servers that lost a hedge and have not answered since
   // Where async_run connects and looks names up when no connection is open, and where
   // keep_up() runs. Declared last, so that its thread is gone before anything it uses.
   boost::asio::thread_pool connector_{1};

@@ -38,9 +38,15 @@ TEST(Pool, UsesEveryServerAndSurvivesLosingOne) {
   auto second = std::make_unique<rsm::testing::ReplayServer>(handshake);
   Pool pool(pool_options(handshake, {seed(*first), seed(*second)}));
   for (int i = 0; i < 20; ++i) EXPECT_EQ(pool.run(r.expr("Hello from Rethink")).value(), "Hello from Rethink");
+  // The pool's own thread connects to the second server while the first answers.
+  for (int i = 0; i < 100 && pool.connected() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(pool.connected(), 2u);
   EXPECT_EQ(first->connections(), 1);
   EXPECT_EQ(second->connections(), 1);
+  int first_before = first->queries(), second_before = second->queries();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(pool.run(r.expr("in turn")).value(), "in turn");
+  EXPECT_EQ(first->queries() - first_before, 10);
+  EXPECT_EQ(second->queries() - second_before, 10);
 
   second.reset();  // the server goes away: reads carry on with the other one
   for (int i = 0; i < 20; ++i) EXPECT_EQ(pool.run(r.expr("still here")).value(), "still here");
@@ -167,6 +173,95 @@ TEST(PoolAsync, SaysWhenNoServerCanBeReached) {
               std::string::npos)
         << e.what();
   }
+}
+
+// Two servers the pool is connected to, that answer `after` a query comes in, having
+// answered enough reads for the pool to know how long answers take.
+struct TwoServers {
+  explicit TwoServers(const json& handshake, std::chrono::milliseconds after = std::chrono::milliseconds(0),
+                      std::chrono::milliseconds read_timeout = std::chrono::milliseconds(2000))
+      : first(handshake), second(handshake), pool([&] {
+          first.set_answer_delay(after);
+          second.set_answer_delay(after);
+          auto options = pool_options(handshake, {seed(first), seed(second)});
+          options.connection.read_timeout = read_timeout;
+          return options;
+        }()) {
+    for (int i = 0; i < 40 || pool.connected() < 2; ++i) {
+      EXPECT_EQ(pool.run(r.expr("warm")).value(), "warm");
+      if (i > 200) ADD_FAILURE() << "the pool never connected to both servers";
+      if (i > 200) break;
+    }
+  }
+  rsm::testing::ReplayServer first, second;
+  Pool pool;
+};
+
+TEST(PoolHedging, AReadOnASilentServerIsAnsweredByAnotherAtOnce) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  TwoServers cluster(handshake);
+  EXPECT_LE(cluster.pool.hedge_delay(), std::chrono::milliseconds(200));  // 10 ms on 127.0.0.1, unless busy
+
+  cluster.first.set_silent(true);  // frozen: the connection stays open, nothing comes back
+  std::vector<std::future<Cursor>> answers;
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) answers.push_back(cluster.pool.async_run(r.expr("q"), {}, boost::asio::use_future));
+  for (auto& answer : answers) EXPECT_EQ(answer.get().value(), "q");
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(cluster.pool.run(r.expr("sync")).value(), "sync");
+  // Without hedging, half of them would have waited for read_timeout (2 s).
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
+  EXPECT_GE(cluster.pool.hedged_reads(), 1u);
+  // Once it has lost a hedge the silent server is passed over: the reads sent after that
+  // went to the other server alone.
+  EXPECT_LE(cluster.pool.hedged_reads(), 12u);
+
+  // Back again: the read it is given once a second is answered, and it takes its turn.
+  cluster.first.set_silent(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  EXPECT_EQ(cluster.pool.run(r.expr("probe")).value(), "probe");
+  int before = cluster.first.queries();
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(cluster.pool.run(r.expr("again")).value(), "again");
+  EXPECT_GE(cluster.first.queries() - before, 8);
+}
+
+TEST(PoolHedging, NoReadIsHedgedWhileAnswersComeInTime) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  TwoServers cluster(handshake, std::chrono::milliseconds(40));
+  int sent_before = cluster.first.queries() + cluster.second.queries();
+  size_t hedged_before = cluster.pool.hedged_reads();
+  for (int round = 0; round < 8; ++round) {
+    std::vector<std::future<Cursor>> answers;
+    for (int i = 0; i < 8; ++i) answers.push_back(cluster.pool.async_run(r.expr("x"), {}, boost::asio::use_future));
+    for (auto& answer : answers) EXPECT_EQ(answer.get().value(), "x");
+  }
+  EXPECT_GE(cluster.pool.hedge_delay(), std::chrono::milliseconds(100));
+  EXPECT_EQ(cluster.pool.hedged_reads(), hedged_before);
+  EXPECT_EQ(cluster.first.queries() + cluster.second.queries() - sent_before, 64);
+}
+
+TEST(PoolHedging, WritesAreNeverSentTwice) {
+  RSM_REQUIRE_REQL_FIXTURES(fixtures);
+  json handshake = rsm::testing::read_json(fixtures / "handshake" / "admin_empty_password.json");
+  TwoServers cluster(handshake, std::chrono::milliseconds(0), std::chrono::milliseconds(500));
+  cluster.first.set_silent(true);
+  int sent_before = cluster.first.queries() + cluster.second.queries();
+  std::vector<std::future<Cursor>> answers;
+  for (int i = 0; i < 6; ++i)
+    answers.push_back(cluster.pool.async_run(r.table("t").insert(json{{"id", i}}), {}, boost::asio::use_future));
+  int timed_out = 0;
+  for (auto& answer : answers) {
+    try {
+      answer.get();
+    } catch (const ConnectionError&) {
+      ++timed_out;            // the silent server's: not sent again, the write may have been performed
+    } catch (const Error&) {  // the stand-in's answer to a query it has no recording of
+    }
+  }
+  EXPECT_GE(timed_out, 1);
+  EXPECT_EQ(cluster.first.queries() + cluster.second.queries() - sent_before, 6);
+  EXPECT_EQ(cluster.pool.hedged_reads(), 0u);
 }
 
 TEST(Pool, RetriesOnlyWhatCannotChangeAnything) {

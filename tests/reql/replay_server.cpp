@@ -168,6 +168,8 @@ void ReplayServer::serve_connection(int fd) {
       };
       if (type == 1) {
         if (query.size() > 2 && query[2].value("noreply", false)) continue;
+        ++queries_;
+        if (silent_) continue;
         if (query[1] == "hang up") {
           flush();
           close(fd);

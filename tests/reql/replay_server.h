@@ -5,7 +5,7 @@
 //
 // A few queries are scripted instead: a START whose term is a plain string is echoed back
 // as an atom ("Hello from Rethink"), "hang up" closes the connection, "ignore" is never
-// answered.
+// answered. A silent server (set_silent) answers nothing at all.
 #pragma once
 
 #include <atomic>
@@ -43,7 +43,12 @@ class ReplayServer {
   void set_answer_delay(std::chrono::milliseconds delay) { answer_delay_ms_ = static_cast<int>(delay.count()); }
   // Answers to CONTINUE wait this long first: a changefeed with nothing changing.
   void set_continue_delay(std::chrono::milliseconds delay) { continue_delay_ms_ = static_cast<int>(delay.count()); }
+  // A frozen server (a paused node, a network that drops packets): queries are read and
+  // never answered, and no connection ends.
+  void set_silent(bool silent) { silent_ = silent; }
   int connections() const { return connections_; }
+  // How many queries (START) have come in, answered or not.
+  int queries() const { return queries_; }
   // How answers go out when many queries are in flight. By default the answers to what one
   // read brought go out in one write. RethinkDB 2.4 writes each answer on its own
   // (json_protocol_t::send_response), which costs a client more reads: benchmarks run
@@ -64,6 +69,8 @@ class ReplayServer {
   int listener_ = -1;
   int port_ = 0;
   std::atomic<int> connections_{0};
+  std::atomic<int> queries_{0};
+  std::atomic<bool> silent_{false};
   std::atomic<int> answer_delay_ms_{0};
   std::atomic<int> continue_delay_ms_{0};
   std::atomic<bool> write_each_answer_{false};
