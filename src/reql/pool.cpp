@@ -323,6 +323,9 @@ void Pool::send_after_pick(std::shared_ptr<Query> query) {
       return query->callback(std::current_exception(), Cursor());
     }
     send(std::move(query), std::move(connection));
+    // Then to the other servers, so that a hedge finds one open.
+    if (std::lock_guard lock(mutex_); !std::exchange(keeping_up_, true))
+      boost::asio::post(connector_, [this] { keep_up(); });
   });
 }
 
