@@ -10,7 +10,7 @@ for_each_standin() {
     port=$((30000 + $$ % 2000))
     flags=()
     [ "$writes" = together ] || flags=(--write-each-answer)
-    build/tests/reql_test_server "$port" "${flags[@]}" >/dev/null &
+    build/bench/reql_test_server "$port" "${flags[@]}" >/dev/null &
     standin=$!
     sleep 0.3
     echo "server: the tests' stand-in (reql_test_server), not RethinkDB; answers written $writes"

@@ -31,6 +31,10 @@ AppConfig AppConfig::from_environment() {
     if (config.workers <= 0 || config.workers > 1024)
       throw std::runtime_error("WORKERS must be a number of threads from 1 to 1024, not '" + workers + "'");
   }
+  if (auto hedged = env("HEDGED_READS"); !hedged.empty()) {
+    if (hedged != "0" && hedged != "1") throw std::runtime_error("HEDGED_READS must be 0 or 1, not '" + hedged + "'");
+    config.hedged_reads = hedged == "1";
+  }
   if (auto hosts = env("RETHINKDB_HOSTS"); !hosts.empty()) {
     config.database.clear();
     std::istringstream list(hosts);

@@ -40,6 +40,7 @@ class Worker {
     database.connection.connect_timeout = std::chrono::milliseconds(2000);
     database.connection.read_timeout = std::chrono::milliseconds(5000);
     database.connection.io_context = &io;
+    database.hedge.enabled = config.hedged_reads;
     pool = std::make_unique<reql::Pool>(database);
     server =
         std::make_unique<HttpServer>(io, config.port, shared_port, std::chrono::seconds(config.idle_timeout_seconds),

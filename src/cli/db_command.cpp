@@ -136,7 +136,7 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   create
       ->add_option("--heartbeat", options->create.heartbeat,
                    "Seconds before a silent server counts as gone and its tables elect new primaries (default: "
-                   "RethinkDB's 10)")
+                   "left as it is; 10 on a new cluster)")
       ->check(CLI::Range(db::kMinHeartbeat, db::kMaxHeartbeat));
   create->add_flag("--json", options->json, "Print JSON for scripts");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");

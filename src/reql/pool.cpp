@@ -176,11 +176,6 @@ void Pool::take_lookup(const Lookup& lookup) {
   });
 }
 
-void Pool::resolve_if_due(bool force) {
-  if (!force && !lookup_due()) return;
-  take_lookup(look_up_seeds());
-}
-
 bool Pool::lookup_due() const { return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval; }
 
 Pool::Server* Pool::find(const std::string& address, int port) {
@@ -194,14 +189,6 @@ std::shared_ptr<Connection> Pool::open_connection(const std::string& address, in
   options.host = address;
   options.port = port;
   return Connection::connect(options);
-}
-
-void Pool::connect(Server& server) {
-  try {
-    record_connection(server, open_connection(server.address, server.port));
-  } catch (const Error& e) {
-    record_failure(server, e.what());
-  }
 }
 
 void Pool::record_connection(Server& server, std::shared_ptr<Connection> connection) {
@@ -220,18 +207,50 @@ bool Pool::Server::needs_connecting() const {
   return !(connection && connection->is_open()) && Clock::now() >= next_attempt;
 }
 
-std::shared_ptr<Connection> Pool::pick() {
-  std::lock_guard lock(mutex_);
-  for (int pass = 0; pass < 2; ++pass) {
-    resolve_if_due(pass == 1);
-    for (size_t tried = 0; tried < servers_.size(); ++tried) {
-      Server& server = *servers_[next_++ % servers_.size()];
-      if (server.connection && server.connection->is_open()) return server.connection;
-      if (!server.needs_connecting()) continue;
-      connect(server);
-      if (server.connection) return server.connection;
-    }
+void Pool::refresh_lookup(bool force) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!force && !lookup_due()) return;
   }
+  auto lookup = look_up_seeds();
+  std::lock_guard lock(mutex_);
+  take_lookup(lookup);
+}
+
+std::shared_ptr<Connection> Pool::connect_to(const std::string& address, int port) {
+  std::shared_ptr<Connection> connection;
+  std::string failure;
+  try {
+    connection = open_connection(address, port);
+  } catch (const Error& e) {
+    failure = e.what();
+  }
+  std::lock_guard lock(mutex_);
+  if (Server* server = find(address, port)) {
+    if (connection)
+      record_connection(*server, connection);
+    else
+      record_failure(*server, failure);
+  }
+  return connection;
+}
+
+std::shared_ptr<Connection> Pool::pick() {
+  for (int pass = 0; pass < 2; ++pass) {
+    refresh_lookup(pass == 1);
+    std::vector<std::pair<std::string, int>> due;
+    {
+      std::lock_guard lock(mutex_);
+      for (size_t tried = 0; tried < servers_.size(); ++tried) {
+        Server& server = *servers_[next_++ % servers_.size()];
+        if (server.connection && server.connection->is_open()) return server.connection;
+        if (server.needs_connecting()) due.emplace_back(server.address, server.port);
+      }
+    }
+    for (const auto& [address, port] : due)
+      if (auto connection = connect_to(address, port)) return connection;
+  }
+  std::lock_guard lock(mutex_);
   std::string seeds;
   for (const auto& seed : options_.seeds) seeds += (seeds.empty() ? "" : ", ") + seed;
   throw ConnectionError("no RethinkDB server reachable at " + seeds + (last_error_.empty() ? "" : ": " + last_error_));
@@ -240,35 +259,14 @@ std::shared_ptr<Connection> Pool::pick() {
 void Pool::keep_up() {
   if (closing_) return;
   try {
-    std::unique_lock lock(mutex_);
-    if (lookup_due()) {
-      lock.unlock();
-      auto lookup = look_up_seeds();
-      lock.lock();
-      take_lookup(lookup);
-    }
+    refresh_lookup(false);
     std::vector<std::pair<std::string, int>> due;
-    for (const auto& server : servers_)
-      if (server->needs_connecting()) due.emplace_back(server->address, server->port);
-    lock.unlock();
-    for (const auto& [address, port] : due) {
-      // Connecting happens without the lock, so that queries go on meanwhile.
-      std::shared_ptr<Connection> connection;
-      std::string failure;
-      try {
-        connection = open_connection(address, port);
-      } catch (const Error& e) {
-        failure = e.what();
-      }
-      lock.lock();
-      if (Server* server = find(address, port)) {
-        if (connection)
-          record_connection(*server, std::move(connection));
-        else
-          record_failure(*server, failure);
-      }
-      lock.unlock();
+    {
+      std::lock_guard lock(mutex_);
+      for (const auto& server : servers_)
+        if (server->needs_connecting()) due.emplace_back(server->address, server->port);
     }
+    for (const auto& [address, port] : due) connect_to(address, port);
   } catch (...) {  // out of memory, at worst: the next query asks for upkeep again
   }
   std::lock_guard lock(mutex_);

@@ -93,21 +93,27 @@ class Pool {
   Lookup look_up_seeds() const;
   // Connects to one server; throws as Connection::connect does.
   std::shared_ptr<Connection> open_connection(const std::string& address, int port) const;
-  // With mutex_ held from here on.
+  // The lock (mutex_) is held only to read and record, never while looking names up or
+  // connecting: a query's thread may take it (hedges, answers), and a server that hangs
+  // must hold nobody up.
+  //
+  // Looks the seeds up again when due (or now, with force).
+  void refresh_lookup(bool force);
+  // Connects to the server and records the connection, or the failure and when to try
+  // again (backoff); null on failure.
+  std::shared_ptr<Connection> connect_to(const std::string& address, int port);
+  // With mutex_ held.
   bool lookup_due() const;
   void take_lookup(const Lookup& lookup);
-  void resolve_if_due(bool force);
   Server* find(const std::string& address, int port);
-  // Tries to connect to the server (mutex_ held), recording the connection, or the failure
-  // and when to try again (backoff).
-  void connect(Server& server);
   void record_connection(Server& server, std::shared_ptr<Connection> connection);
   void record_failure(Server& server, const std::string& failure);
+  // An open connection, or one made now (on the connecting thread).
   std::shared_ptr<Connection> pick();
   // Closes every connection the pool has (without the lock held while closing).
   void close_connections();
   // The connecting thread's: looks names up again when due and connects to every server
-  // that has no connection and may be tried, holding the lock only to read and record.
+  // that has no connection and may be tried.
   void keep_up();
   // An open connection, if one is at hand without waiting for anything (lock, lookup,
   // connect), other than `besides`; else null. Servers that lost a hedge are passed over

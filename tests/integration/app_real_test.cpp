@@ -2,21 +2,29 @@
 // repository's rsm.yaml (3 managers, the cluster, the sample app built from this
 // repository with 6 replicas behind the edge proxy). /bar through `rsm tunnel` prints the
 // two lines of /bar, and with a node stopped /bar keeps answering through the edge proxy
-// of the others. RSM_TEST_RETHINKDB_IMAGE names the image; without it this test skips,
-// saying so.
+// of the others. Then the faults rsm must ride out, each done to the node holding a table's
+// primary replica while a writer inserts through another node and /bar is under steady
+// load through the others: every acknowledged write is kept, and the test prints what
+// users saw. RSM_TEST_RETHINKDB_IMAGE names the image; without it these tests skip, saying
+// so.
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/client.h"
 #include "support/environment_fixture.h"
+#include "support/failover_writer.h"
 #include "support/http_client.h"
+#include "support/node_faults.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
@@ -109,4 +117,53 @@ TEST_F(AppReal, BarAnswersThroughTheTunnelAndWhileANodeIsDown) {
                                        << " requests failed with a node down, the first: " << result.failures.front();
   EXPECT_EQ(result.bodies[kBarAnswer], result.requests);
   set_node_running(node("manager", 1), true);
+}
+
+TEST_F(AppReal, NoFaultOfThePrimarysNodeLosesAnAcknowledgedWrite) {
+  auto up = run_rsm({"up", "-f", file_.string()});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  std::map<std::string, std::string> address_of;
+  for (const auto& row : json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output))
+    address_of[row["name"]] = row["address"];
+  engine::Client local(engine::Endpoint::from_environment());
+  NodeFaults faults(local, env_);
+
+  for (NodeFault fault : kNodeFaults) {
+    SCOPED_TRACE(describe(fault));
+    std::string victim = make_failover_table(env_, "drill", "writes");
+    ASSERT_EQ(address_of.count(victim), 1u) << victim;
+    std::vector<std::string> survivors, urls;
+    for (const auto& [name, address] : address_of)
+      if (name != victim) {
+        survivors.push_back(name);
+        urls.push_back(fmt::format("http://{}:9090/bar", address));
+      }
+    FailoverWriter writer(env_, survivors[0], "drill", "writes");
+    SteadyLoad load(urls);
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    faults.start(fault, victim);
+    std::this_thread::sleep_for(std::chrono::seconds(25));
+    faults.end(fault, victim);
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    auto requests = load.stop();
+    auto written = writer.stop();
+
+    auto lost = writer.missing(written);
+    EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged writes lost, the first: " << lost.front();
+    EXPECT_FALSE(written.acknowledged.empty()) << written.first_failure;
+    std::cout << fmt::format(
+        "node {}: /bar {} requests, {} failed, {} slower than 1 s; writes {} acknowledged, {} given up, longest gap "
+        "{} ms{}\n",
+        describe(fault), requests.requests, requests.failures.size(), requests.slow, written.acknowledged.size(),
+        written.failed, written.longest_gap.count(),
+        requests.failures.empty() ? "" : "; the first failed request: " + requests.failures.front());
+
+    bool ready = false;
+    for (int i = 0; i < 120 && !ready; ++i) {
+      ready = run_rsm({"db", "status", env_, "--json"}).exit_code == 0;
+      if (!ready) std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+    ASSERT_TRUE(ready) << "the database was not ready within 2 min of the fault's end: "
+                       << run_rsm({"db", "status", env_}).output;
+  }
 }

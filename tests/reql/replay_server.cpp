@@ -47,13 +47,14 @@ bool send_all(int fd, const std::string& bytes) {
 
 }  // namespace
 
-ReplayServer::ReplayServer(const json& handshake, std::string password, int port) : password_(std::move(password)) {
+ReplayServer::ReplayServer(const json& handshake, std::string password, int port, Listen where)
+    : password_(std::move(password)) {
   for (const auto& message : handshake["messages"])
     if (message["dir"] == "s2c" && hello_.empty()) hello_ = message["text"].get<std::string>() + '\0';
   listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
   address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_addr.s_addr = htonl(where == Listen::everywhere ? INADDR_ANY : INADDR_LOOPBACK);
   address.sin_port = htons(static_cast<uint16_t>(port));
   int one = 1;
   setsockopt(listener_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

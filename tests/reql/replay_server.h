@@ -1,4 +1,4 @@
-// A RethinkDB stand-in for tests, on a real TCP socket at 127.0.0.1: it greets with a
+// A RethinkDB stand-in for tests, on a real TCP socket (at 127.0.0.1): it greets with a
 // recorded server hello, authenticates with real SCRAM-SHA-256 (any user, the given
 // password, any client nonce), then answers each query with the responses a real server
 // gave to the same query (../shared/fixtures/reql), batch by batch as CONTINUEs arrive.
@@ -26,8 +26,11 @@ namespace rsm::testing {
 class ReplayServer {
  public:
   // handshake: a recording from fixtures/reql/handshake (its server hello is played).
-  // port 0: any free port.
-  explicit ReplayServer(const nlohmann::json& handshake, std::string password = "", int port = 0);
+  // port 0: any free port. Listens on 127.0.0.1, or on every interface (inside a
+  // container standing in for a database server).
+  enum class Listen { loopback, everywhere };
+  explicit ReplayServer(const nlohmann::json& handshake, std::string password = "", int port = 0,
+                        Listen where = Listen::loopback);
   ~ReplayServer();
 
   // Answers for a START query (compared as parsed JSON), used once each, in order.

@@ -1,11 +1,14 @@
-// reql_test_server PORT [PASSWORD] [--write-each-answer]: the tests' RethinkDB stand-in as
-// a program, for benchmarks when no real server is at hand. It authenticates with real
-// SCRAM and answers a query whose term is a string with that string (r.expr("...")).
+// reql_test_server PORT [PASSWORD | --password-file FILE] [--write-each-answer] [--everywhere]:
+// the tests' RethinkDB stand-in as a program, for benchmarks when no real server is at
+// hand, and as the server of the stand-in database image. It authenticates with real SCRAM
+// and answers a query whose term is a string with that string (r.expr("...")).
 // --write-each-answer sends every answer in a write of its own, as RethinkDB 2.4 does;
-// without it the answers to what one read brought go out together.
+// without it the answers to what one read brought go out together. --everywhere listens on
+// every interface instead of 127.0.0.1.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -16,25 +19,39 @@
 int main(int argc, char** argv) {
   std::vector<std::string> positional;
   bool write_each_answer = false;
+  auto listen = rsm::testing::ReplayServer::Listen::loopback;
+  std::string password;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
-    if (argument == "--write-each-answer")
+    if (argument == "--write-each-answer") {
       write_each_answer = true;
-    else
+    } else if (argument == "--everywhere") {
+      listen = rsm::testing::ReplayServer::Listen::everywhere;
+    } else if (argument == "--password-file" && i + 1 < argc) {
+      std::ifstream file(argv[++i]);
+      std::getline(file, password);
+      if (!file) {
+        std::fprintf(stderr, "reql_test_server: cannot read the password file %s\n", argv[i]);
+        return 2;
+      }
+    } else {
       positional.push_back(argument);
+    }
   }
   if (positional.empty() || positional.size() > 2) {
-    std::fprintf(stderr, "usage: reql_test_server PORT [PASSWORD] [--write-each-answer]\n");
+    std::fprintf(stderr,
+                 "usage: reql_test_server PORT [PASSWORD | --password-file FILE] [--write-each-answer] "
+                 "[--everywhere]\n");
     return 2;
   }
+  if (positional.size() > 1) password = positional[1];
   nlohmann::json hello{
       {"dir", "s2c"},
       {"text",
        R"({"max_protocol_version":0,"min_protocol_version":0,"server_version":"rsm-test-server","success":true})"}};
-  rsm::testing::ReplayServer server({{"messages", {hello}}}, positional.size() > 1 ? positional[1] : "",
-                                    std::atoi(positional[0].c_str()));
+  rsm::testing::ReplayServer server({{"messages", {hello}}}, password, std::atoi(positional[0].c_str()), listen);
   server.set_write_each_answer(write_each_answer);
-  std::printf("listening on 127.0.0.1:%d\n", server.port());
+  std::printf("listening on port %d\n", server.port());
   std::fflush(stdout);
   sigset_t stop;
   sigemptyset(&stop);

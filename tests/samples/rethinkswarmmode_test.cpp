@@ -164,6 +164,26 @@ TEST(SampleApp, Answers503WhileTheDatabaseIsAwayAndRecoversByItself) {
   EXPECT_EQ(app.terminate_and_wait(), 0);
 }
 
+TEST(SampleApp, BarNeverFailsWhileAnotherServerAnswers) {
+  // Two servers; one of them falls silent (frozen: its connections stay open and nothing
+  // comes back). Every /bar is answered at once by the other one.
+  bool skip = false;
+  json handshake = handshake_or_skip(skip);
+  if (skip) GTEST_SKIP() << rsm::testing::reql_fixtures_missing_reason();
+  ReplayServer first(handshake), second(handshake);
+  App app(free_port(), "127.0.0.1:" + std::to_string(first.port()) + ",127.0.0.1:" + std::to_string(second.port()), "",
+          {"WORKERS=1"});
+  for (int i = 0; i < 40; ++i) EXPECT_EQ(http_get(app.port(), "/bar").body, kSeedAnswer);
+  first.set_silent(true);
+  for (int i = 0; i < 40; ++i) {
+    auto asked = std::chrono::steady_clock::now();
+    HttpAnswer answer = http_get(app.port(), "/bar");
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::milliseconds(1000));
+  }
+  EXPECT_EQ(app.terminate_and_wait(), 0);
+}
+
 TEST(SampleApp, StaysHealthyWhileTheDatabaseHangs) {
   // A database that takes the connection and never answers: /bar waits for the driver's
   // connect timeout (2 s) and then says 503, and meanwhile the app answers everything else
@@ -284,7 +304,7 @@ TEST(SampleApp, WaitingForASlowDatabaseIsNotIdle) {
 
 TEST(SampleApp, RefusesBadSettingsInOneLine) {
   for (std::string setting : {"PORT=0", "PORT=http", "IDLE_TIMEOUT=0", "IDLE_TIMEOUT=soon", "WORKERS=0", "WORKERS=all",
-                              "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
+                              "HEDGED_READS=yes", "RETHINKDB_PASSWORD_FILE=/nonexistent"}) {
     auto result = rsm::run_process({"env", setting, RETHINKSWARMMODE_BINARY});
     EXPECT_EQ(result.exit_code, 1) << setting;
     EXPECT_EQ(std::count(result.output.begin(), result.output.end(), '\n'), 1) << setting << ": " << result.output;

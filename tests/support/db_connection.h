@@ -12,11 +12,15 @@ namespace rsm::testing {
 
 struct DbConnection {
   std::unique_ptr<tunnel::Forwarder> forwarder;
+  reql::ConnectOptions options;  // how `connection` was made: more can be made alike
   std::shared_ptr<reql::Connection> connection;
 };
 
-// Throws when no manager answers or the database does not.
-DbConnection connect_to_db(const std::string& env_name);
+// Throws when no manager answers or the database does not. With `through_node`, the
+// relay runs on that node and the connection goes to that node's own server (db-NODE),
+// not to whichever server the alias `db` gives: a client that a fault elsewhere leaves
+// connected.
+DbConnection connect_to_db(const std::string& env_name, const std::string& through_node = "");
 
 // RSM_TEST_RETHINKDB_IMAGE, or empty (the tests that need it skip, saying so).
 std::string real_rethinkdb_image();

@@ -45,11 +45,13 @@ SteadyLoad::SteadyLoad(std::vector<std::string> urls) : urls_(std::move(urls)) {
     std::vector<CurlHandle> handles;
     for (size_t i = 0; i < urls_.size(); ++i) handles.emplace_back(curl_easy_init(), curl_easy_cleanup);
     for (size_t i = 0; !stopping_; i = (i + 1) % urls_.size()) {
+      auto asked = std::chrono::steady_clock::now();
       HttpAnswer answer = get(handles[i].get(), urls_[i], 5000);
       ++result_.requests;
-      if (answer.status == 200)
+      if (answer.status == 200) {
         ++result_.bodies[answer.body];
-      else
+        if (std::chrono::steady_clock::now() - asked > std::chrono::seconds(1)) ++result_.slow;
+      } else
         result_.failures.push_back(answer.status ? fmt::format("{}: status {}", urls_[i], answer.status)
                                                  : fmt::format("{}: {}", urls_[i], answer.error));
     }

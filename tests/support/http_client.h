@@ -25,6 +25,7 @@ class SteadyLoad {
   struct Result {
     int requests = 0;
     std::vector<std::string> failures;  // "URL: status 503" / "URL: reason"
+    int slow = 0;                       // answered 200, but after more than 1 s
     std::map<std::string, int> bodies;  // each distinct body and how often it came
   };
 

@@ -45,20 +45,43 @@ void ensure_busybox_image(engine::Client& engine) {
                       {});
 }
 
-std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
+namespace {
+
+// The fake RethinkDB image with `extra` files in /usr/bin too, as rsm-test/KIND:<hash>.
+std::string ensure_fake_rethinkdb_image(engine::Client& engine, const std::string& kind,
+                                        std::vector<std::pair<std::string, std::string>> extra) {
   std::string folder = std::string(RSM_SOURCE_DIR) + "/tests/support/fake_rethinkdb/";
-  std::string rethinkdb = read_file(folder + "rethinkdb", "part of the repository");
-  std::string getent = read_file(folder + "getent", "part of the repository");
-  std::string reference = "rsm-test/fake-rethinkdb:" + content_hash({rethinkdb, getent});
+  std::vector<std::pair<std::string, std::string>> files{
+      {"rethinkdb", read_file(folder + "rethinkdb", "part of the repository")},
+      {"getent", read_file(folder + "getent", "part of the repository")}};
+  files.insert(files.end(), extra.begin(), extra.end());
+  std::string names, everything;
+  for (const auto& [name, content] : files) {
+    names += " " + name;
+    everything += name + '\0' + content + '\0';
+  }
+  std::string reference = fmt::format("rsm-test/{}:{}", kind, content_hash({everything}));
   if (engine::has_image(engine, reference)) return reference;
   build_busybox_image(engine, reference,
-                      "FROM scratch\n"
-                      "COPY busybox /bin/busybox\n"
-                      "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
-                      "COPY rethinkdb getent /usr/bin/\n"
-                      "WORKDIR /data\n",
-                      {{"rethinkdb", rethinkdb}, {"getent", getent}});
+                      fmt::format("FROM scratch\n"
+                                  "COPY busybox /bin/busybox\n"
+                                  "RUN [\"/bin/busybox\", \"--install\", \"-s\", \"/bin\"]\n"
+                                  "COPY{} /usr/bin/\n"
+                                  "WORKDIR /data\n",
+                                  names),
+                      files);
   return reference;
+}
+
+}  // namespace
+
+std::string ensure_fake_rethinkdb_image(engine::Client& engine) {
+  return ensure_fake_rethinkdb_image(engine, "fake-rethinkdb", {});
+}
+
+std::string ensure_standin_rethinkdb_image(engine::Client& engine, const std::string& test_server) {
+  return ensure_fake_rethinkdb_image(engine, "standin-rethinkdb",
+                                     {{"reql_test_server", read_file(test_server, "cmake --build build")}});
 }
 
 std::string ensure_registry_image(engine::Client& engine) {

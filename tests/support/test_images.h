@@ -18,6 +18,12 @@ void ensure_busybox_image(engine::Client& engine);
 // its reference (tagged with a hash of those files).
 std::string ensure_fake_rethinkdb_image(engine::Client& engine);
 
+// The fake image plus the tests' RethinkDB stand-in (reql_test_server, built in bench/,
+// at `test_server`) on port 28015 with the admin password: it answers the sample app's
+// queries (a string is echoed back), and nothing of a real cluster (no system tables, no
+// data kept). For faults under load where no real image exists.
+std::string ensure_standin_rethinkdb_image(engine::Client& engine, const std::string& test_server);
+
 // A web app for tests (tests/support/web/): busybox httpd answering "web VERSION" on
 // port 8080, with a health check; version "broken" never becomes healthy. Returns its
 // reference, rsm-test/web:VERSION-<hash>.
