@@ -38,6 +38,7 @@
 #include "support/node_faults.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
+#include "util/poll.h"
 #include "util/subprocess.h"
 
 namespace {
@@ -114,12 +115,14 @@ App sample_app(engine::Client& local, const std::string& real_image) {
 
 // Waits (up to 2 min) until the real database is fully ready again.
 void wait_for_database() {
-  for (int i = 0; i < 120; ++i) {
-    if (run_rsm({"db", "status", env, "--json"}).exit_code == 0) return;
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  throw std::runtime_error("the database was not ready within 2 min of the fault's end:\n" +
-                           run_rsm({"db", "status", env}).output);
+  poll_until(
+      seconds(120), seconds(1),
+      [] {
+        return "the database was not ready again after the fault:\n" + run_rsm({"db", "status", env}).output;
+      },
+      [] {
+        return run_rsm({"db", "status", env, "--json"}).exit_code == 0;
+      });
 }
 
 // One fault under load: wrk against the nodes that stay up, and the writer with a real

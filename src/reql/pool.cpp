@@ -381,7 +381,7 @@ void Pool::on_answer(const std::shared_ptr<Query>& query, const std::shared_ptr<
   if (query->answered) return;
   // Not answered yet, and another server still may.
   if (dropped && !query->awaiting.empty()) return;
-  // As run(): a read whose connection dropped runs once more, on another server.
+  // A read whose connection dropped runs once more, on another server.
   if (dropped && query->is_read && !query->sent_again && !closing_ && !connection->is_open()) {
     query->sent_again = true;
     lock.unlock();

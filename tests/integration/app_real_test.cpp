@@ -28,6 +28,7 @@
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
+#include "util/poll.h"
 
 using namespace rsm;
 using namespace rsm::testing;
@@ -158,11 +159,9 @@ TEST_F(AppReal, NoFaultOfThePrimarysNodeLosesAnAcknowledgedWrite) {
         written.failed, written.longest_gap.count(),
         requests.failures.empty() ? "" : "; the first failed request: " + requests.failures.front());
 
-    bool ready = false;
-    for (int i = 0; i < 120 && !ready; ++i) {
-      ready = run_rsm({"db", "status", env_, "--json"}).exit_code == 0;
-      if (!ready) std::this_thread::sleep_for(std::chrono::seconds(1));
-    }
+    bool ready = poll_for(seconds(120), seconds(1), [&] {
+      return run_rsm({"db", "status", env_, "--json"}).exit_code == 0;
+    });
     ASSERT_TRUE(ready) << "the database was not ready within 2 min of the fault's end: "
                        << run_rsm({"db", "status", env_}).output;
   }

@@ -20,6 +20,8 @@ FailoverWriter::FailoverWriter(const std::string& env, const std::string& throug
       pool_({.seeds = {"127.0.0.1:" + std::to_string(db_.options.port)}, .connection = db_.options}),
       db_name_(std::move(db)),
       table_(std::move(table)) {
+  // An earlier writer's documents would hide a lost write of this one's under the same id.
+  pool_.run(r.db(db_name_).table(table_).delete_());
   thread_ = std::thread([this] { write_until_stopped(); });
 }
 
@@ -33,8 +35,7 @@ void FailoverWriter::write_until_stopped() {
     auto write =
         r.db(db_name_).table(table_).insert(json{{"id", id}}, {{"conflict", "replace"}, {"durability", "hard"}});
     try {
-      auto answer =
-          reql::run_write(pool_, write, {.deadline = std::chrono::seconds(30), .idempotent = true}).value();
+      auto answer = reql::run_write(pool_, write, {.deadline = std::chrono::seconds(30), .idempotent = true}).value();
       if (answer.value("errors", 0) != 0) throw Error("the write was refused: " + answer.dump());
       auto now = Clock::now();
       result_.longest_gap =

@@ -26,8 +26,8 @@ class FailoverWriter {
     std::chrono::milliseconds longest_gap{0};
   };
 
-  // Writes into db.table (made beforehand, see make_failover_table) through the server
-  // of `through_node`, from now until stop().
+  // Empties db.table (made beforehand, see make_failover_table), then writes into it
+  // through the server of `through_node`, from now until stop().
   FailoverWriter(const std::string& env, const std::string& through_node, std::string db, std::string table);
   ~FailoverWriter();
   FailoverWriter(const FailoverWriter&) = delete;

@@ -1,14 +1,13 @@
 #include "support/node_faults.h"
 
 #include <algorithm>
-#include <chrono>
-#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "support/rsm_runner.h"
 #include "util/error.h"
+#include "util/poll.h"
 
 namespace rsm::testing {
 
@@ -71,18 +70,16 @@ void NodeFaults::end(NodeFault fault, const std::string& node) {
 
 void NodeFaults::wait_until_whole() {
   std::string last;
-  for (int second = 0; second < 90; ++second) {
-    auto listed = run_rsm({"nodes", "ls", env_, "--json"});
-    last = listed.output;
-    if (listed.exit_code == 0) {
-      auto nodes = json::parse(listed.output);
-      bool whole = std::all_of(nodes.begin(), nodes.end(), [](const json& n) { return n["status"] == "ready"; }) &&
-                   std::any_of(nodes.begin(), nodes.end(), [](const json& n) { return n["manager"] == "leader"; });
-      if (whole) return;
-    }
-    std::this_thread::sleep_for(std::chrono::seconds(1));
-  }
-  throw Error("the swarm was not whole again within 90 s of the fault's end:\n" + last);
+  poll_until(
+      seconds(90), seconds(1), [&] { return "the swarm was not whole again after the fault:\n" + last; },
+      [&] {
+        auto listed = run_rsm({"nodes", "ls", env_, "--json"});
+        last = listed.output;
+        if (listed.exit_code != 0) return false;
+        auto nodes = json::parse(listed.output);
+        return std::all_of(nodes.begin(), nodes.end(), [](const json& n) { return n["status"] == "ready"; }) &&
+               std::any_of(nodes.begin(), nodes.end(), [](const json& n) { return n["manager"] == "leader"; });
+      });
 }
 
 }  // namespace rsm::testing
