@@ -9,6 +9,7 @@
 
 #include "db/layout.h"
 #include "swarm/labels.h"
+#include "util/duration.h"
 #include "util/error.h"
 
 namespace rsm::app {
@@ -38,12 +39,16 @@ void validate(const DeployRequest& request, const Spelling& spelling) {
       throw UsageError(fmt::format("{} takes KEY=VALUE, not '{}'", spelling.variables, line));
   for (int port : request.ports)
     if (port < 1 || port > 65535) throw UsageError(fmt::format("invalid port {} in {}", port, spelling.port));
+  if (request.timeout < kMinTimeout || request.timeout > kMaxTimeout)
+    throw UsageError(
+        fmt::format("{} takes {} to {}", spelling.timeout, format_duration(kMinTimeout), format_duration(kMaxTimeout)));
 }
 
 json service_spec(const std::string& env, const DeployRequest& request,
                   const std::map<std::string, std::string>& secret_ids, const std::string& image_id) {
   json labels = swarm::component_labels(env, kComponent);
   labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
+  labels[kTimeoutLabel] = format_duration(request.timeout);
 
   std::vector<std::string> variables = request.variables;
   json secrets = json::array();

@@ -3,16 +3,22 @@
 // itself when they fail.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "proxy/haproxy_config.h"
+
 namespace rsm::app {
 
 inline constexpr const char* kComponent = "app";
 inline constexpr const char* kPortsLabel = "rsm.app.ports";
+inline constexpr const char* kTimeoutLabel = "rsm.app.timeout";
+inline constexpr std::chrono::milliseconds kDefaultTimeout = proxy::kDefaultAnswerTimeout;
+inline constexpr std::chrono::milliseconds kMinTimeout{50}, kMaxTimeout{3'600'000};
 
 struct DeployRequest {
   std::string name;
@@ -22,6 +28,10 @@ struct DeployRequest {
   std::vector<std::string> variables;       // KEY=VALUE, the process's environment variables
   std::vector<std::string> secrets;         // swarm secret names, mounted at /run/secrets/NAME
   std::vector<std::string> health_command;  // run in the container; empty: the image's own check
+  // How long the edge proxy waits for a task's answer. Then a GET, HEAD or OPTIONS request
+  // is tried on another task (a silently dead task costs its requests no more than this);
+  // other requests, which may have done their work, are answered 504.
+  std::chrono::milliseconds timeout = kDefaultTimeout;
 };
 
 // secret_ids: name -> ID of every secret in the request. image_id: the ID of the image
@@ -36,9 +46,11 @@ struct Spelling {
   const char* variables;
   const char* replicas;
   const char* port;
+  const char* timeout;
 };
-inline constexpr Spelling kFlags{.variables = "-e", .replicas = "--replicas", .port = "-p"};
-inline constexpr Spelling kFileKeys{.variables = "env:", .replicas = "replicas:", .port = "ports:"};
+inline constexpr Spelling kFlags{.variables = "-e", .replicas = "--replicas", .port = "-p", .timeout = "--timeout"};
+inline constexpr Spelling kFileKeys{
+    .variables = "env:", .replicas = "replicas:", .port = "ports:", .timeout = "timeout:"};
 
 // Throws UsageError for a name the swarm (and DNS) would refuse, or KEY=VALUE without '='.
 void validate(const DeployRequest& request, const Spelling& spelling = kFlags);

@@ -15,6 +15,7 @@
 #include "swarm/labels.h"
 #include "swarm/resources.h"
 #include "swarm/service_logs.h"
+#include "util/duration.h"
 #include "util/error.h"
 #include "util/poll.h"
 
@@ -29,6 +30,11 @@ constexpr auto kTimeout = seconds(180);
 constexpr auto kInterval = milliseconds(250);
 
 bool is_app(const ServiceView& service) { return service.label(swarm::kComponentLabel) == kComponent; }
+
+std::chrono::milliseconds answer_timeout(const ServiceView& service) {
+  std::string timeout = service.label(kTimeoutLabel);  // none on apps deployed before it was a setting
+  return timeout.empty() ? kDefaultTimeout : parse_duration(timeout, kTimeoutLabel);
+}
 
 }  // namespace
 
@@ -96,9 +102,10 @@ std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
   std::vector<proxy::Backend> result;
   for (const auto& service : services(manager)) {
     std::string ports = service.label(kPortsLabel);
+    auto wait = answer_timeout(service);
     for (size_t start = 0; start < ports.size();) {
       size_t end = std::min(ports.find(',', start), ports.size());
-      result.push_back({service.name, std::atoi(ports.substr(start, end - start).c_str()), service.replicas});
+      result.push_back({service.name, std::atoi(ports.substr(start, end - start).c_str()), service.replicas, wait});
       start = end + 1;
     }
   }
@@ -151,6 +158,7 @@ std::vector<AppRow> Apps::list() {
                .replicas = service.replicas,
                .running = swarm::running_tasks(swarm::service_tasks(manager, service.name)),
                .ports = service.label(kPortsLabel),
+               .timeout = format_duration(answer_timeout(service)),
                .update = service.update_state};
     for (const auto& backend : published)
       if (backend.app == row.name)

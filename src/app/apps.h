@@ -24,6 +24,7 @@ struct AppRow {
   int replicas = 0;  // wanted
   int running = 0;
   std::string ports;
+  std::string timeout;            // the edge proxy's wait for an answer, "30s"
   std::vector<std::string> urls;  // the ports on every running node, through the edge proxy
   std::string update;             // the last update's state: completed, rollback_completed, updating, ...
 };

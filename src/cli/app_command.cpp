@@ -11,6 +11,7 @@
 #include "app/apps.h"
 #include "cli/commands.h"
 #include "cli/table.h"
+#include "util/duration.h"
 
 namespace rsm::cli {
 
@@ -26,6 +27,7 @@ struct Options {
   std::vector<std::string> variables;  // -e KEY=VALUE: the process's environment variables
   std::vector<std::string> secrets;
   std::string health_command;
+  std::string timeout;
   bool json = false;
   bool follow = false;
   bool quiet = false;
@@ -74,6 +76,7 @@ void list_apps(const Options& options) {
                      {"replicas", row.replicas},
                      {"running", row.running},
                      {"ports", row.ports},
+                     {"timeout", row.timeout},
                      {"urls", row.urls},
                      {"update", row.update}});
     fmt::print("{}\n", out.dump(2));
@@ -129,6 +132,9 @@ void add_app_commands(CLI::App& cli, int&) {
                      "RETHINKDB_PASSWORD_FILE");
   deploy->add_option("--health-cmd", options->health_command,
                      "Health check run in the container, e.g. \"/app healthcheck\" (default: the image's own)");
+  deploy->add_option("--timeout", options->timeout,
+                     "How long the edge proxy waits for an answer, e.g. 2s (default: 30s); then a GET, HEAD or "
+                     "OPTIONS request goes to another task, others get 504");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
   deploy->callback([options] {
     take_old_deploy_order(options->env, options->name, options->image);
@@ -139,6 +145,7 @@ void add_app_commands(CLI::App& cli, int&) {
                                .variables = options->variables,
                                .secrets = options->secrets,
                                .health_command = words(options->health_command)};
+    if (!options->timeout.empty()) request.timeout = parse_duration(options->timeout, "--timeout");
     app::Apps apps(command.env, command.progress);
     auto outcome = apps.deploy(request, options->replicas);
     const char* said = outcome == app::DeployOutcome::Created   ? "created"

@@ -192,16 +192,20 @@ void Cluster::set_heartbeat(int seconds) {
   if (seconds < kMinHeartbeat || seconds > kMaxHeartbeat)
     throw UsageError(fmt::format("the heartbeat takes {} to {} seconds", kMinHeartbeat, kMaxHeartbeat));
   auto session = open_session();
+  json written;
   try {
-    session.connection->run(reql::r.db("rethinkdb")
-                                .table("cluster_config")
-                                .get("heartbeat")
-                                .update(json{{"heartbeat_timeout_secs", seconds}}));
+    written = session.connection
+                  ->run(reql::r.db("rethinkdb")
+                            .table("cluster_config")
+                            .get("heartbeat")
+                            .update(json{{"heartbeat_timeout_secs", seconds}}))
+                  .value();
   } catch (const ::reql::Error& e) {
     throw Error(fmt::format("cannot set the heartbeat of {}'s cluster: {}; see `rsm db status {}`", env_.name(),
                             e.what(), env_.name()));
   }
-  progress_.step("db", fmt::format("a silent server counts as gone after {} s", seconds));
+  if (written.value("replaced", 0) > 0)
+    progress_.step("db", fmt::format("a silent server counts as gone after {} s", seconds));
 }
 
 std::vector<std::string> Cluster::heal() {

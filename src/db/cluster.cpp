@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "db/heartbeat.h"
 #include "db/secrets.h"
 #include "db/start_script.h"
 #include "engine/url.h"
@@ -146,7 +147,7 @@ CreateResult Cluster::create(const CreateOptions& options) {
   std::vector<std::string> startable_names;
   for (const auto& server : startable) startable_names.push_back(server.name);
   wait_until_formed(startable_names);
-  if (options.heartbeat > 0) set_heartbeat(options.heartbeat);
+  set_heartbeat(options.heartbeat > 0 ? options.heartbeat : default_heartbeat(nodes_));
   result.replicated = replicate(options.replicas);
   return result;
 }

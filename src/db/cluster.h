@@ -27,7 +27,8 @@ struct CreateOptions {
   int replicas = 0;  // per table; 0: min(3, servers)
   bool wait = true;  // wait for the cluster to form, then replicate every table
   // Seconds a silent server has before the others count it gone and elect new primaries
-  // (rethinkdb.cluster_config's heartbeat_timeout_secs); 0 leaves the cluster's own (10).
+  // (rethinkdb.cluster_config's heartbeat_timeout_secs); 0: default_heartbeat (heartbeat.h)
+  // of the environment's nodes.
   int heartbeat = 0;
 };
 inline constexpr int kMinHeartbeat = 2, kMaxHeartbeat = 60;

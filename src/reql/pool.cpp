@@ -174,6 +174,7 @@ void Pool::take_lookup(const Lookup& lookup) {
     if (!s->still_resolved && s->passed_over) --passed_over_;
     return !s->still_resolved;
   });
+  server_count_ = servers_.size();
 }
 
 bool Pool::lookup_due() const { return servers_.empty() || Clock::now() - resolved_at_ >= options_.resolve_interval; }
@@ -339,7 +340,7 @@ void Pool::send(std::shared_ptr<Query> query, std::shared_ptr<Connection> connec
   {
     std::lock_guard lock(query->mutex);
     query->awaiting.push_back(connection.get());
-    if (query->is_read && options_.hedge.enabled && !query->first) {
+    if (query->is_read && options_.hedge.enabled && server_count_ > 1 && !query->first) {
       query->first = connection;
       hedged_later = true;
     }

@@ -143,7 +143,8 @@ class Pool {
   std::atomic<bool> closing_{false};
   LatencyWindow latencies_;
   std::atomic<size_t> hedged_reads_{0};
-  std::atomic<int> passed_over_{0};  // servers that lost a hedge and have not answered since
+  std::atomic<int> passed_over_{0};      // servers that lost a hedge and have not answered since
+  std::atomic<size_t> server_count_{0};  // servers_.size(), read without the lock: one server has no hedge
   // Where async_run connects and looks names up when no connection is open, and where
   // keep_up() runs. Declared last, so that its thread is gone before anything it uses.
   boost::asio::thread_pool connector_{1};

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "util/duration.h"
 #include "util/error.h"
 
 namespace rsm::up {
@@ -144,8 +145,9 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   if (auto apps = root["apps"]) {
     if (!apps.IsSequence()) reader.fail(apps, "apps must be a list");
     for (const auto& app : apps) {
-      reader.only(app, "an app",
-                  {"name", "image", "source", "target", "replicas", "ports", "env", "secrets", "health_cmd"});
+      reader.only(
+          app, "an app",
+          {"name", "image", "source", "target", "replicas", "ports", "env", "secrets", "health_cmd", "timeout"});
       AppEntry entry;
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
@@ -165,6 +167,13 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
         for (const auto& item : env)
           entry.request.variables.push_back(item.first.as<std::string>() + "=" +
                                             reader.value<std::string>(item.second, "an env value"));
+      }
+      if (app["timeout"]) {
+        try {
+          entry.request.timeout = parse_duration(reader.value<std::string>(app["timeout"], "timeout"), "timeout:");
+        } catch (const UsageError& e) {
+          reader.fail(app["timeout"], e.what());
+        }
       }
       if (app["health_cmd"]) {
         std::istringstream words(reader.value<std::string>(app["health_cmd"], "health_cmd"));

@@ -17,6 +17,7 @@
 //       env: {PORT: "9090"}
 //       secrets: [rsm-db-password]
 //       health_cmd: /rethinkswarmmode healthcheck
+//       timeout: 500ms                     # the edge proxy's wait for an answer (default 30s)
 #pragma once
 
 #include <filesystem>

@@ -1,6 +1,7 @@
 // rsm app on a real local swarm: deploy, rolling update (new tasks first) under a steady
-// load through the edge proxy with no failed request, automatic rollback of a broken
-// image, rollback on demand, scale, remove. The app is reached through the edge proxy on
+// load through the edge proxy with no failed request, a node whose tasks fall silent
+// under load with no failed request, automatic rollback of a broken image, rollback on
+// demand, scale, remove. The app is reached through the edge proxy on
 // every node, through rsm tunnel, and by its name on the cluster's network.
 #include <gtest/gtest.h>
 
@@ -13,6 +14,7 @@
 
 #include "support/environment_fixture.h"
 #include "support/http_client.h"
+#include "support/node_faults.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
@@ -114,7 +116,25 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   ASSERT_EQ(back.exit_code, 0) << back.output;
   EXPECT_EQ(app_row()["image"], images_["1"]);
   EXPECT_EQ(fetch(), "web 1\n");
-  ASSERT_EQ(run_rsm({"app", "deploy", env_, "web", images_["2"], "-p", "8080", "-q"}).exit_code, 0);
+  ASSERT_EQ(run_rsm({"app", "deploy", env_, "web", images_["2"], "-p", "8080", "--timeout", "500ms", "-q"}).exit_code,
+            0);
+  EXPECT_EQ(app_row()["timeout"], "500ms");
+
+  // The worker's tasks fall silent (its node frozen: connections are taken, nothing is
+  // answered). A request the manager's edge proxy handed to one waits the app's 500 ms,
+  // then goes to a task on the manager: none fails (the load gives each 5 s).
+  {
+    engine::Client host(engine::Endpoint::from_environment());
+    NodeFaults faults(host, env_);
+    SteadyLoad load({urls[0]});  // urls are the nodes' in `rsm nodes ls` order: managers first
+    faults.start(NodeFault::frozen, node("worker", 1));
+    std::this_thread::sleep_for(std::chrono::seconds(4));
+    auto result = load.stop();
+    faults.end(NodeFault::frozen, node("worker", 1));
+    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                         << " requests failed, the first: " << result.failures.front();
+    std::printf("frozen worker: %d requests, %d answered after more than 1 s\n", result.requests, result.slow);
+  }
 
   // A broken image never gets healthy: the swarm rolls back by itself and rsm says so,
   // while the old tasks answer every request.
@@ -149,6 +169,7 @@ TEST_F(Apps, BadInputIsRefusedInOneLine) {
        std::vector<std::vector<std::string>>{{"app", "deploy", env_, "Web_1", images_["1"]},
                                              {"app", "deploy", env_, "db", images_["1"]},
                                              {"app", "deploy", env_, "web", images_["1"], "-e", "NOEQUALS"},
+                                             {"app", "deploy", env_, "web", images_["1"], "--timeout", "30"},
                                              {"app", "deploy", env_, "web", images_["1"], "--secret", "nosuchsecret"},
                                              {"app", "scale", env_, "nosuchapp", "2"},
                                              {"app", "rollback", env_, "nosuchapp"}}) {

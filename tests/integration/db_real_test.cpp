@@ -109,12 +109,22 @@ TEST_F(DbReal, ThreeNodeClusterSurvivesLosingAnyOneNode) {
   }
 }
 
-TEST_F(DbReal, SetsTheHeartbeatItIsGiven) {
-  auto created = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image(), "--heartbeat", "3"});
+TEST_F(DbReal, SetsTheHeartbeatItIsGivenOrOneForItsNetwork) {
+  auto heartbeat = [&] {
+    auto db = connect_to_db(env_);
+    return db.connection->run(r.db("rethinkdb").table("cluster_config").get("heartbeat"))
+        .value()
+        .at("heartbeat_timeout_secs");
+  };
+  auto created = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image(), "--heartbeat", "7"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
-  auto db = connect_to_db(env_);
-  auto config = db.connection->run(r.db("rethinkdb").table("cluster_config").get("heartbeat")).value();
-  EXPECT_EQ(config["heartbeat_timeout_secs"], 3) << config.dump();
+  EXPECT_EQ(heartbeat(), 7);
+  auto again = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(heartbeat(), 3) << "local nodes share one network";
+  EXPECT_NE(again.output.find("a silent server counts as gone after 3 s"), std::string::npos) << again.output;
+  auto unchanged = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()});
+  EXPECT_EQ(unchanged.output.find("counts as gone"), std::string::npos) << "nothing to change: " << unchanged.output;
 }
 
 TEST_F(DbReal, AdminAnswersThroughTheTunnel) {

@@ -123,6 +123,17 @@ TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
   EXPECT_EQ(error_of("db: {replicas: -1}\n"), "rsm.yaml:1: replicas takes 1 to 9");
   EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, replicas: -2}\n"), "rsm.yaml:2: replicas: cannot be negative");
   EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, ports: [0]}\n"), "rsm.yaml:2: invalid port 0 in ports:");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, timeout: 10ms}\n"), "rsm.yaml:2: timeout: takes 50ms to 1h");
+}
+
+TEST(EnvironmentFile, ReadsAnAppsAnswerTimeout) {
+  using namespace std::chrono_literals;
+  auto file = parse_environment_file("apps:\n  - {name: web, image: x, timeout: 1m30s}\n  - {name: api, image: y}\n",
+                                     "rsm.yaml");
+  EXPECT_EQ(file.apps.at(0).request.timeout, 90s);
+  EXPECT_EQ(file.apps.at(1).request.timeout, rsm::app::kDefaultTimeout);
+  EXPECT_EQ(error_of("apps:\n  - name: web\n    image: x\n    timeout: 30\n"),
+            "rsm.yaml:4: timeout: takes a duration such as 500ms, 30s, 5m or 6h, not '30'");
 }
 
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
