@@ -23,6 +23,22 @@ std::string reql_fixtures_missing_reason() {
          " (set RSM_SHARED_DIR to the shared folder that holds fixtures/reql)";
 }
 
+namespace {
+std::filesystem::path openapi_file() {
+  return shared_dir() / "reference" / "digitalocean-openapi" / "specification" / "DigitalOcean-public.v2.yaml";
+}
+}  // namespace
+
+std::optional<std::filesystem::path> digitalocean_openapi() {
+  if (std::filesystem::exists(openapi_file())) return openapi_file();
+  return std::nullopt;
+}
+
+std::string digitalocean_openapi_missing_reason() {
+  return "no DigitalOcean OpenAPI description at " + openapi_file().string() +
+         " (set RSM_SHARED_DIR to the shared folder that holds reference/digitalocean-openapi)";
+}
+
 nlohmann::json read_json(const std::filesystem::path& file) {
   std::ifstream in(file);
   return nlohmann::json::parse(in);

@@ -1,5 +1,6 @@
-// Where the recorded RethinkDB fixtures live: ../shared/fixtures/reql beside the
-// repository (RSM_SHARED_DIR overrides ../shared). They are read in place, never copied.
+// Where the shared test data lives, beside the repository in ../shared (RSM_SHARED_DIR
+// overrides it): the recorded RethinkDB fixtures (fixtures/reql) and public reference
+// data such as DigitalOcean's OpenAPI description (reference/). Read in place, never copied.
 #pragma once
 
 #include <filesystem>
@@ -13,6 +14,10 @@ namespace rsm::testing {
 // The folder, or nullopt (tests then skip, saying where they looked).
 std::optional<std::filesystem::path> reql_fixtures();
 std::string reql_fixtures_missing_reason();
+
+// DigitalOcean's OpenAPI description (its main file), or nullopt; then the reason.
+std::optional<std::filesystem::path> digitalocean_openapi();
+std::string digitalocean_openapi_missing_reason();
 
 nlohmann::json read_json(const std::filesystem::path& file);
 

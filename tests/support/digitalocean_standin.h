@@ -1,0 +1,105 @@
+// A stand-in for DigitalOcean's API v2, for tests and benchmarks on a machine that cannot
+// reach the real one: the part rsm uses (SSH keys, droplets and their power actions,
+// actions, tags), keeping the published contract (../shared/reference/digitalocean-openapi:
+// paths, status codes, bodies, error bodies, pagination) and the real service's awkward
+// behaviours, each switchable for a test:
+//   - 401 without the bearer token it was given;
+//   - 202 on create, then "new" for a while, then "active", and the public IPv4 address
+//     only some time after "active";
+//   - 20 items per page unless per_page says otherwise (at most 200), `links.pages.next`
+//     on every page but the last, `meta.total`;
+//   - 429 with `retry-after` every Nth request, when asked, and 500 likewise;
+//   - 422 for an SSH key whose fingerprint is in use already;
+//   - slow deletes: a deleted droplet is answered 204 at once and listed for a while more.
+// Requests and answers are checked against the contract by the tests (prism between them).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace rsm::testing {
+
+struct DigitalOceanStandinOptions {
+  std::string token = "rsm-test-token";
+  int page_size = 20;                             // the API's default per_page
+  int rate_limit_every = 0;                       // every Nth request answered 429; 0: never
+  int server_errors_every = 0;                    // every Nth request answered 500; 0: never
+  std::chrono::milliseconds active_after{800};    // "new" until then
+  std::chrono::milliseconds address_after{1200};  // the public IPv4 address appears then (after "active")
+  std::chrono::milliseconds gone_after{1000};     // a deleted droplet is still listed until then
+  std::chrono::milliseconds action_takes{600};    // a power action is "in-progress" until then
+  bool break_contract = false;                    // droplets lack `networks`: checks that the contract check sees it
+};
+
+class DigitalOceanStandin {
+ public:
+  explicit DigitalOceanStandin(DigitalOceanStandinOptions options = {});
+  ~DigitalOceanStandin();
+  DigitalOceanStandin(const DigitalOceanStandin&) = delete;
+  DigitalOceanStandin& operator=(const DigitalOceanStandin&) = delete;
+
+  // http://127.0.0.1:PORT, for DIGITALOCEAN_API_URL.
+  std::string url() const;
+  // Requests answered so far (rate-limited ones included).
+  size_t requests();
+  // What exists now, as the API would list it: droplets (gone ones left out), keys, tags.
+  std::vector<nlohmann::json> droplets();
+  std::vector<nlohmann::json> ssh_keys();
+  std::vector<std::string> tags();
+
+  struct Answer {
+    int status = 200;
+    nlohmann::json body;  // null: no body (204)
+    std::map<std::string, std::string> headers;
+  };
+  // One request, as the server answers it (public for the server's sessions).
+  Answer answer(const std::string& method, const std::string& target, const std::string& authorization,
+                const std::string& body);
+
+ private:
+  struct Droplet {
+    nlohmann::json fields;  // as created (id, name, region, size, image, tags...)
+    std::chrono::steady_clock::time_point created, powered, deleted;
+    bool on = true;
+    bool deleting = false;
+  };
+  struct Action {
+    nlohmann::json fields;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  void accept();
+  nlohmann::json droplet_view(const Droplet& droplet, std::chrono::steady_clock::time_point now) const;
+  nlohmann::json action_view(const Action& action, std::chrono::steady_clock::time_point now) const;
+  Answer page(const std::string& path, const std::map<std::string, std::string>& query, const std::string& key,
+              const std::vector<nlohmann::json>& items);
+  Answer route(const std::string& method, const std::string& path, const std::map<std::string, std::string>& query,
+               const nlohmann::json& body);
+  Answer create_droplets(const nlohmann::json& body);
+  Answer create_key(const nlohmann::json& body);
+  Answer droplet_action(Droplet& droplet, const nlohmann::json& body);
+  void forget_gone(std::chrono::steady_clock::time_point now);
+
+  DigitalOceanStandinOptions options_;
+  boost::asio::io_context io_;
+  boost::asio::ip::tcp::acceptor acceptor_{io_};
+  std::thread thread_;
+
+  std::mutex mutex_;
+  size_t requests_ = 0;
+  long next_id_ = 100'000'000;
+  std::map<long, Droplet> droplets_;
+  std::map<long, nlohmann::json> keys_;
+  std::map<long, Action> actions_;
+  std::map<std::string, int> tags_;  // tag -> 1 (made explicitly or with a droplet)
+};
+
+}  // namespace rsm::testing
