@@ -201,6 +201,7 @@ DigitalOceanStandin::DigitalOceanStandin(DigitalOceanStandinOptions options) : o
 DigitalOceanStandin::~DigitalOceanStandin() {
   io_.stop();
   thread_.join();
+  for (auto& machine : machine_threads_) machine.join();
 }
 
 std::string DigitalOceanStandin::url() const {
@@ -244,8 +245,11 @@ std::vector<std::string> DigitalOceanStandin::tags() {
 }
 
 void DigitalOceanStandin::forget_gone(Clock::time_point now) {
-  std::erase_if(droplets_, [&](const auto& item) {
-    return item.second.deleting && now - item.second.deleted >= options_.gone_after;
+  std::erase_if(droplets_, [&](const std::pair<const long, Droplet>& item) {
+    bool gone = item.second.deleting && now - item.second.deleted >= options_.gone_after;
+    if (gone && options_.remove_machine)
+      machine_threads_.emplace_back(options_.remove_machine, std::string(item.second.fields["name"]));
+    return gone;
   });
 }
 
@@ -261,8 +265,9 @@ json DigitalOceanStandin::droplet_view(const Droplet& droplet, Clock::time_point
                 {"netmask", "255.255.240.0"},
                 {"gateway", "10.110.0.1"},
                 {"type", "private"}});
-  if (active && now - droplet.created >= options_.active_after + options_.address_after)
-    v4.push_back({{"ip_address", f["public_address"]},
+  bool addressed = !options_.start_machine || f.contains("machine_address");
+  if (active && addressed && now - droplet.created >= options_.active_after + options_.address_after)
+    v4.push_back({{"ip_address", f.value("machine_address", f["public_address"].get<std::string>())},
                   {"netmask", "255.255.255.0"},
                   {"gateway", "203.0.113.1"},
                   {"type", "public"}});
@@ -522,10 +527,31 @@ DigitalOceanStandin::Answer DigitalOceanStandin::create_droplets(const json& bod
     droplet.powered = now - options_.action_takes;
     droplets_[id] = droplet;
     created.push_back(droplet_view(droplets_[id], now));
+    if (options_.start_machine) start_machine(id, name, region, body);
   }
   json links{{"actions", json::array()}};
   if (names.size() == 1 && !body.contains("names")) return {202, {{"droplet", created[0]}, {"links", links}}, {}};
   return {202, {{"droplets", created}, {"links", links}}, {}};
+}
+
+void DigitalOceanStandin::start_machine(long id, const std::string& name, const std::string& region, const json& body) {
+  DropletMachine machine{.name = name, .region = region, .user_data = body.value("user_data", "")};
+  for (const auto& key : body.value("ssh_keys", json::array()))
+    for (const auto& [key_id, known] : keys_)
+      if ((key.is_number() && key == key_id) || (key.is_string() && key == known["fingerprint"]))
+        machine.authorized_keys.push_back(known["public_key"]);
+  machine_threads_.emplace_back([this, id, machine] {
+    std::string address;
+    try {
+      address = options_.start_machine(machine);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "digitalocean stand-in: the machine of %s did not start: %s\n", machine.name.c_str(),
+                   e.what());
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    if (auto found = droplets_.find(id); found != droplets_.end()) found->second.fields["machine_address"] = address;
+  });
 }
 
 DigitalOceanStandin::Answer DigitalOceanStandin::droplet_action(Droplet& droplet, const json& body) {

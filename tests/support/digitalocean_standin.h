@@ -10,7 +10,8 @@
 //     on every page but the last, `meta.total`;
 //   - 429 with `retry-after` every Nth request, when asked, and 500 likewise;
 //   - 422 for an SSH key whose fingerprint is in use already;
-//   - slow deletes: a deleted droplet is answered 204 at once and listed for a while more.
+//   - slow deletes: a deleted droplet is answered 204 at once and listed for a while more;
+//   - droplets that are real machines (see DigitalOceanStandinOptions::start_machine).
 // Requests and answers are checked against the contract by the tests (prism between them).
 #pragma once
 
@@ -18,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -26,6 +28,14 @@
 #include <nlohmann/json.hpp>
 
 namespace rsm::testing {
+
+// A droplet's machine, as the stand-in asks for one (see DigitalOceanStandinOptions).
+struct DropletMachine {
+  std::string name;    // the droplet's
+  std::string region;  // its slug: nyc3, fra1...
+  std::string user_data;
+  std::vector<std::string> authorized_keys;  // the public keys of the droplet's ssh_keys
+};
 
 struct DigitalOceanStandinOptions {
   std::string token = "rsm-test-token";
@@ -37,6 +47,12 @@ struct DigitalOceanStandinOptions {
   std::chrono::milliseconds gone_after{1000};     // a deleted droplet is still listed until then
   std::chrono::milliseconds action_takes{600};    // a power action is "in-progress" until then
   bool break_contract = false;                    // droplets lack `networks`: checks that the contract check sees it
+  // Droplets as real machines, when given: start_machine runs on a thread of its own for
+  // each new droplet and returns the machine's address, which becomes the droplet's
+  // public IPv4 (once address_after has passed, too); remove_machine runs when a deleted
+  // droplet is gone. Without them, droplets are records with made-up addresses.
+  std::function<std::string(const DropletMachine&)> start_machine;
+  std::function<void(const std::string& name)> remove_machine;
 };
 
 class DigitalOceanStandin {
@@ -86,6 +102,8 @@ class DigitalOceanStandin {
   Answer create_droplets(const nlohmann::json& body);
   Answer create_key(const nlohmann::json& body);
   Answer droplet_action(Droplet& droplet, const nlohmann::json& body);
+  // Starts the droplet's machine on a thread (options_.start_machine).
+  void start_machine(long id, const std::string& name, const std::string& region, const nlohmann::json& body);
   void forget_gone(std::chrono::steady_clock::time_point now);
 
   DigitalOceanStandinOptions options_;
@@ -99,7 +117,8 @@ class DigitalOceanStandin {
   std::map<long, Droplet> droplets_;
   std::map<long, nlohmann::json> keys_;
   std::map<long, Action> actions_;
-  std::map<std::string, int> tags_;  // tag -> 1 (made explicitly or with a droplet)
+  std::map<std::string, int> tags_;           // tag -> 1 (made explicitly or with a droplet)
+  std::vector<std::thread> machine_threads_;  // starting or removing droplets' machines
 };
 
 }  // namespace rsm::testing

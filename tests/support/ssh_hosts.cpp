@@ -159,11 +159,21 @@ SshHostLab::~SshHostLab() {
   fs::remove_all(folder_);
 }
 
-SshTestHost SshHostLab::add_host(int region, bool with_engine) {
+void SshHostLab::remove_host(const SshTestHost& host) {
+  std::lock_guard lock(mutex_);
+  engine_.request(engine::Method::Delete, "/containers/" + host.container + "?force=1&v=1", {.timeout_seconds = 60});
+  engine_.request(engine::Method::Delete, "/volumes/" + host.container + "-docker?force=1");
+  std::erase(containers_, host.container);
+  std::erase(volumes_, host.container + "-docker");
+}
+
+SshTestHost SshHostLab::add_host(int region, bool with_engine, const SshHostSetup& setup) {
+  std::unique_lock lock(mutex_);
   SshTestHost host;
   host.region = fmt::format("region{}", region);
-  host.container = fmt::format("{}-host{}", prefix_, containers_.size());
-  host.address = fmt::format("{}.{}", subnets_.at(region), 10 + containers_.size());
+  int number = hosts_made_++;
+  host.container = fmt::format("{}-host{}", prefix_, number);
+  host.address = fmt::format("{}.{}", subnets_.at(region), 10 + number);
   host.reached_at = host.address;
   std::string routes;
   if (behind_nat_.at(region)) {
@@ -174,6 +184,8 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
         routes += fmt::format("{}.0/24 via {}.254;", subnets_[r], subnets_[region]);
   }
 
+  std::string authorized = public_key_;
+  for (const auto& key : setup.authorized_keys) authorized += "\n" + key;
   std::string volume = host.container + "-docker";
   engine_.remove_if_present("/containers/" + host.container + "?force=1&v=1");
   engine_.remove_if_present("/volumes/" + volume + "?force=1");
@@ -192,7 +204,9 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
   engine_.post("/containers/create?name=" + host.container,
                {{"Image", image_},
                 {"Hostname", host.container},
-                {"Env", {"container=docker", "RSM_TEST_AUTHORIZED_KEY=" + public_key_, "RSM_TEST_ROUTES=" + routes}},
+                {"Env",
+                 {"container=docker", "RSM_TEST_AUTHORIZED_KEY=" + authorized, "RSM_TEST_HOST_KEY=" + setup.host_key,
+                  "RSM_TEST_ROUTES=" + routes}},
                 {"StopSignal", "SIGRTMIN+3"},
                 {"Labels", {{"rsm.test", prefix_}}},
                 {"HostConfig", host_config},
@@ -200,6 +214,7 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
                  {{"EndpointsConfig", {{networks_.at(region), {{"IPAMConfig", {{"IPv4Address", host.address}}}}}}}}}});
   containers_.push_back(host.container);
   engine_.post("/containers/" + host.container + "/start");
+  lock.unlock();
 
   // Booted when sshd takes the key and (for hosts with an engine) docker answers.
   std::string check = with_engine ? "docker info >/dev/null 2>&1" : "true";
@@ -223,7 +238,7 @@ SshTestHost SshHostLab::add_host(int region, bool with_engine) {
   }
   if (behind_nat_[region]) {
     // Its sshd at a port of the router's public address of its own, 2200 + the host's number.
-    int port = 2200 + static_cast<int>(containers_.size());
+    int port = 2200 + number;
     auto forwarded = exec({.container = fmt::format("{}-nat{}", prefix_, region)},
                           {"iptables", "-t", "nat", "-A", "PREROUTING", "-d", subnets_[0] + ".253", "-p", "tcp",
                            "--dport", std::to_string(port), "-j", "DNAT", "--to-destination", host.address + ":22"});
@@ -286,6 +301,7 @@ engine::Endpoint SshHostLab::engine_of(const SshTestHost& host) const {
 }
 
 ProcessResult SshHostLab::exec(const SshTestHost& host, const std::vector<std::string>& argv) {
+  std::lock_guard lock(mutex_);
   ProcessResult result;
   result.exit_code = engine::exec_in_container(
       engine_, host.container, argv, [&](engine::StreamKind, std::string_view chunk) { result.output.append(chunk); });

@@ -5,6 +5,7 @@
 // reach each other only through the router, as machines in different networks do.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@
 #include "util/subprocess.h"
 
 namespace rsm::testing {
+
+// What a host boots with besides the lab's own: as cloud-init sets up a cloud machine.
+struct SshHostSetup {
+  std::vector<std::string> authorized_keys;  // public keys root, admin and plain accept too
+  std::string host_key;                      // an ed25519 private key to be its host key; empty: its own
+};
 
 struct SshTestHost {
   std::string container;  // its name on this machine's engine
@@ -35,7 +42,10 @@ class SshHostLab {
   int add_nat_region();
   // Starts a host in the region (0-based) and returns once its sshd and (with_engine)
   // its engine answer. Hosts without an engine are for the install test.
-  SshTestHost add_host(int region, bool with_engine = true);
+  // Safe to call from several threads at once (a cloud stand-in's machines boot together).
+  SshTestHost add_host(int region, bool with_engine = true, const SshHostSetup& setup = {});
+  // Removes a host and its volume at once (a deleted cloud machine).
+  void remove_host(const SshTestHost& host);
   // Starts a registry (Debian's docker-registry, plain HTTP) in the region at .200 and
   // returns "ADDRESS:5000"; the hosts' engines take it as an insecure registry.
   std::string add_registry(int region);
@@ -70,8 +80,10 @@ class SshHostLab {
   std::vector<std::string> subnets_;  // "10.215.N" per region
   std::vector<bool> behind_nat_;      // per region
   void add_network(int region);
+  std::mutex mutex_;  // guards engine_ and the lists below: hosts are added from several threads
   std::vector<std::string> containers_;
   std::vector<std::string> volumes_;
+  int hosts_made_ = 0;
   std::vector<std::vector<std::string>> forward_rules_;  // iptables rule specs in DOCKER-USER
 };
 

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Boots a test "machine" in a container: systemd as PID 1 with sshd and (when installed)
 # Docker, the way a VM boots. It makes /sys and the cgroup mounts writable (the container
-# is not --privileged), makes its ssh host keys on first boot, logs in three users with
-# the test key (root; admin with passwordless sudo; plain without sudo), and adds the
+# is not --privileged), makes its ssh host keys on first boot (or takes the one it is
+# given), logs in three users with the test keys (RSM_TEST_AUTHORIZED_KEY, one per line:
+# root; admin with passwordless sudo; plain without sudo), and adds the
 # routes to the other "regions" through the test router.
 set -eu
 
@@ -18,9 +19,17 @@ done
 mkdir -p /dev/net
 [ -c /dev/net/tun ] || mknod /dev/net/tun c 10 200
 
+# RSM_TEST_HOST_KEY: an ed25519 private key to be the only host key, as cloud-init's
+# ssh_keys sets it on a cloud machine; else keys of its own.
 if [ ! -e /etc/ssh/.rsm-test-keys ]; then
   rm -f /etc/ssh/ssh_host_*
-  ssh-keygen -A >/dev/null
+  if [ -n "${RSM_TEST_HOST_KEY:-}" ]; then
+    printf '%s\n' "$RSM_TEST_HOST_KEY" >/etc/ssh/ssh_host_ed25519_key
+    chmod 600 /etc/ssh/ssh_host_ed25519_key
+    ssh-keygen -y -f /etc/ssh/ssh_host_ed25519_key >/etc/ssh/ssh_host_ed25519_key.pub
+  else
+    ssh-keygen -A >/dev/null
+  fi
   touch /etc/ssh/.rsm-test-keys
 fi
 
