@@ -368,6 +368,8 @@ DigitalOceanStandin::Answer DigitalOceanStandin::answer(const std::string& metho
     json parsed = body.empty() ? json() : json::parse(body, nullptr, false);
     answer = parsed.is_discarded() ? error(400, "bad_request", "The request body is not JSON.")
                                    : route(method, path, query, parsed);
+    if (options_.lost_answers_every > 0 && requests_ % options_.lost_answers_every == 0)
+      answer = error(500, "server_error", "Unexpected server-side error");
   }
   limit_headers(answer, 4999);
   if (answer.body.is_object() && answer.body.contains("request_id"))

@@ -8,7 +8,8 @@
 //     only some time after "active";
 //   - 20 items per page unless per_page says otherwise (at most 200), `links.pages.next`
 //     on every page but the last, `meta.total`;
-//   - 429 with `retry-after` every Nth request, when asked, and 500 likewise;
+//   - 429 with `retry-after` every Nth request, when asked, and 500 likewise (with the
+//     request carried out or not: an answer lost on its way back, or a refusal);
 //   - 422 for an SSH key whose fingerprint is in use already;
 //   - slow deletes: a deleted droplet is answered 204 at once and listed for a while more;
 //   - droplets that are real machines (see DigitalOceanStandinOptions::start_machine).
@@ -39,9 +40,10 @@ struct DropletMachine {
 
 struct DigitalOceanStandinOptions {
   std::string token = "rsm-test-token";
-  int page_size = 20;                             // the API's default per_page
-  int rate_limit_every = 0;                       // every Nth request answered 429; 0: never
-  int server_errors_every = 0;                    // every Nth request answered 500; 0: never
+  int page_size = 20;           // the API's default per_page
+  int rate_limit_every = 0;     // every Nth request answered 429; 0: never
+  int server_errors_every = 0;  // every Nth request answered 500; 0: never
+  int lost_answers_every = 0;   // every Nth request is carried out, then answered 500 (its answer lost); 0: never
   std::chrono::milliseconds active_after{800};    // "new" until then
   std::chrono::milliseconds address_after{1200};  // the public IPv4 address appears then (after "active")
   std::chrono::milliseconds gone_after{1000};     // a deleted droplet is still listed until then

@@ -7,11 +7,15 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "drivers/digitalocean/api.h"
+#include "drivers/digitalocean/cloud_init.h"
+#include "drivers/digitalocean/droplets.h"
+#include "drivers/digitalocean/login_key.h"
 #include "support/contract_proxy.h"
 #include "support/digitalocean_standin.h"
 #include "support/fixtures.h"
@@ -125,6 +129,27 @@ TEST_F(DigitalOceanContract, DropletsTheirActionsAndTags) {
   EXPECT_TRUE(api_->remove("/v2/droplets?tag_name=rsm-env-contract"));
   api_->post("/v2/tags", {{"name", "rsm-env-contract-2"}});
   EXPECT_TRUE(api_->remove("/v2/tags/rsm-env-contract-2"));
+}
+
+// The steps of the digitalocean driver, as it takes them.
+TEST_F(DigitalOceanContract, TheDriversSteps) {
+  std::string state = "/tmp/rsm-contract-state-" + std::to_string(getpid());
+  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  rsm::Progress quiet(true);
+  LoginKey key = ensure_login_key(*api_, "steps");
+  Droplet made = ensure_droplet(*api_, "steps",
+                                {.name = "steps-manager-1",
+                                 .role = rsm::drivers::Role::Manager,
+                                 .region = "sgp1",
+                                 .size = "s-1vcpu-1gb",
+                                 .image = "debian-12-x64",
+                                 .ssh_key_fingerprint = key.fingerprint,
+                                 .user_data = user_data(make_host_key())});
+  EXPECT_TRUE(wait_until_ready(*api_, made.id, quiet).ready());
+  EXPECT_EQ(delete_droplets(*api_, "steps", environment_droplets(*api_, "steps")).size(), 1u);
+  remove_login_key(*api_, "steps");
+  unsetenv("XDG_STATE_HOME");
+  std::filesystem::remove_all(state);
 }
 
 // The check itself: a request outside the contract never reaches the stand-in, and an
