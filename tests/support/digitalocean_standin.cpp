@@ -138,6 +138,13 @@ std::string fingerprint(const std::string& public_key) {
   return out;
 }
 
+template <typename Map>
+std::vector<json> values_of(const Map& map) {
+  std::vector<json> values;
+  for (const auto& item : map) values.push_back(item.second);
+  return values;
+}
+
 DigitalOceanStandin::Answer error(int status, const std::string& id, const std::string& message) {
   return {status, {{"id", id}, {"message", message}, {"request_id", request_id()}}, {}};
 }
@@ -232,9 +239,7 @@ std::vector<json> DigitalOceanStandin::droplets() {
 
 std::vector<json> DigitalOceanStandin::ssh_keys() {
   std::lock_guard lock(mutex_);
-  std::vector<json> out;
-  for (const auto& [id, key] : keys_) out.push_back(key);
-  return out;
+  return values_of(keys_);
 }
 
 std::vector<std::string> DigitalOceanStandin::tags() {
@@ -242,6 +247,11 @@ std::vector<std::string> DigitalOceanStandin::tags() {
   std::vector<std::string> out;
   for (const auto& [name, made] : tags_) out.push_back(name);
   return out;
+}
+
+std::vector<json> DigitalOceanStandin::firewalls() {
+  std::lock_guard lock(mutex_);
+  return values_of(firewalls_);
 }
 
 void DigitalOceanStandin::forget_gone(Clock::time_point now) {
@@ -387,9 +397,7 @@ DigitalOceanStandin::Answer DigitalOceanStandin::route(const std::string& method
   if (matches("/v2/account/keys")) {
     if (method == "POST") return create_key(body);
     if (method != "GET") return error(405, "method_not_allowed", "Method not allowed");
-    std::vector<json> keys;
-    for (const auto& [id, key] : keys_) keys.push_back(key);
-    return page(path, query, "ssh_keys", keys);
+    return page(path, query, "ssh_keys", values_of(keys_));
   }
   if (matches("/v2/account/keys/([^/]+)")) {
     std::string wanted = match[1];
@@ -442,6 +450,22 @@ DigitalOceanStandin::Answer DigitalOceanStandin::route(const std::string& method
     if (found == actions_.end()) return not_found();
     return {200, {{"action", action_view(found->second, now)}}, {}};
   }
+  if (matches("/v2/firewalls")) {
+    if (method == "POST") return write_firewall("", body);
+    if (method != "GET") return error(405, "method_not_allowed", "Method not allowed");
+    return page(path, query, "firewalls", values_of(firewalls_));
+  }
+  if (matches("/v2/firewalls/([0-9a-f-]+)")) {
+    auto found = firewalls_.find(match[1]);
+    if (found == firewalls_.end()) return not_found();
+    if (method == "GET") return {200, {{"firewall", found->second}}, {}};
+    if (method == "PUT") return write_firewall(found->first, body);
+    if (method == "DELETE") {
+      firewalls_.erase(found);
+      return {204, nullptr, {}};
+    }
+    return error(405, "method_not_allowed", "Method not allowed");
+  }
   if (matches("/v2/tags")) {
     if (method != "POST") return error(405, "method_not_allowed", "Method not allowed");
     std::string name = body.is_object() ? body.value("name", "") : "";
@@ -469,6 +493,33 @@ DigitalOceanStandin::Answer DigitalOceanStandin::create_key(const json& body) {
   long id = next_id_++;
   keys_[id] = {{"id", id}, {"fingerprint", print}, {"public_key", public_key}, {"name", name}};
   return {201, {{"ssh_key", keys_[id]}}, {}};
+}
+
+DigitalOceanStandin::Answer DigitalOceanStandin::write_firewall(const std::string& id, const json& body) {
+  std::string name = body.is_object() ? body.value("name", "") : "";
+  if (!std::regex_match(name, std::regex("[a-zA-Z0-9][a-zA-Z0-9.-]+")))
+    return error(400, "bad_request", "name must begin with a letter or digit, then letters, digits, '.' and '-'");
+  // Cloud firewalls pass only TCP, UDP and ICMP.
+  for (const char* side : {"inbound_rules", "outbound_rules"})
+    for (const auto& rule : body.value(side, json::array()))
+      if (!rule.is_object() || (rule.value("protocol", "") != "tcp" && rule.value("protocol", "") != "udp" &&
+                                rule.value("protocol", "") != "icmp"))
+        return error(400, "bad_request", "protocol must be tcp, udp or icmp");
+  for (const auto& [other_id, firewall] : firewalls_)
+    if (other_id != id && firewall["name"] == name) return unprocessable("A firewall of that name exists already.");
+  std::string made = id.empty() ? request_id() : id;
+  json firewall{{"id", made},
+                {"name", name},
+                {"status", "succeeded"},
+                {"created_at", id.empty() ? json(iso_time(std::time(nullptr))) : firewalls_[id]["created_at"]},
+                {"pending_changes", json::array()},
+                {"inbound_rules", body.value("inbound_rules", json::array())},
+                {"outbound_rules", body.value("outbound_rules", json::array())},
+                {"droplet_ids", body.value("droplet_ids", json::array())},
+                {"tags", body.value("tags", json::array())}};
+  for (const auto& tag : firewall["tags"]) tags_[tag] = 1;
+  firewalls_[made] = firewall;
+  return {id.empty() ? 202 : 200, {{"firewall", firewall}}, {}};
 }
 
 DigitalOceanStandin::Answer DigitalOceanStandin::create_droplets(const json& body) {

@@ -1,6 +1,6 @@
 // A stand-in for DigitalOcean's API v2, for tests and benchmarks on a machine that cannot
 // reach the real one: the part rsm uses (SSH keys, droplets and their power actions,
-// actions, tags), keeping the published contract (../shared/reference/digitalocean-openapi:
+// actions, tags, cloud firewalls), keeping the published contract (../shared/reference/digitalocean-openapi:
 // paths, status codes, bodies, error bodies, pagination) and the real service's awkward
 // behaviours, each switchable for a test:
 //   - 401 without the bearer token it was given;
@@ -72,6 +72,7 @@ class DigitalOceanStandin {
   std::vector<nlohmann::json> droplets();
   std::vector<nlohmann::json> ssh_keys();
   std::vector<std::string> tags();
+  std::vector<nlohmann::json> firewalls();
 
   struct Answer {
     int status = 200;
@@ -103,6 +104,8 @@ class DigitalOceanStandin {
                const nlohmann::json& body);
   Answer create_droplets(const nlohmann::json& body);
   Answer create_key(const nlohmann::json& body);
+  // POST /v2/firewalls (id empty) or PUT /v2/firewalls/ID.
+  Answer write_firewall(const std::string& id, const nlohmann::json& body);
   Answer droplet_action(Droplet& droplet, const nlohmann::json& body);
   // Starts the droplet's machine on a thread (options_.start_machine).
   void start_machine(long id, const std::string& name, const std::string& region, const nlohmann::json& body);
@@ -119,8 +122,9 @@ class DigitalOceanStandin {
   std::map<long, Droplet> droplets_;
   std::map<long, nlohmann::json> keys_;
   std::map<long, Action> actions_;
-  std::map<std::string, int> tags_;           // tag -> 1 (made explicitly or with a droplet)
-  std::vector<std::thread> machine_threads_;  // starting or removing droplets' machines
+  std::map<std::string, int> tags_;                  // tag -> 1 (made explicitly or with a droplet)
+  std::map<std::string, nlohmann::json> firewalls_;  // id -> firewall
+  std::vector<std::thread> machine_threads_;         // starting or removing droplets' machines
 };
 
 }  // namespace rsm::testing

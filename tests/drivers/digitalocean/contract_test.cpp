@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "drivers/digitalocean/api.h"
+#include "drivers/digitalocean/cloud_firewall.h"
 #include "drivers/digitalocean/cloud_init.h"
 #include "drivers/digitalocean/droplets.h"
 #include "drivers/digitalocean/login_key.h"
@@ -146,6 +147,11 @@ TEST_F(DigitalOceanContract, TheDriversSteps) {
                                  .ssh_key_fingerprint = key.fingerprint,
                                  .user_data = user_data(make_host_key())});
   EXPECT_TRUE(wait_until_ready(*api_, made.id, quiet).ready());
+  FirewallPlan plan{.public_ports = {9090}, .mesh_port = 51820, .other_addresses = {"198.51.100.7"}};
+  EXPECT_TRUE(ensure_firewall(*api_, "steps", plan));
+  plan.public_ports.push_back(8080);
+  EXPECT_TRUE(ensure_firewall(*api_, "steps", plan));
+  remove_firewall(*api_, "steps");
   EXPECT_EQ(delete_droplets(*api_, "steps", environment_droplets(*api_, "steps")).size(), 1u);
   remove_login_key(*api_, "steps");
   unsetenv("XDG_STATE_HOME");
