@@ -121,7 +121,10 @@ StatusReport Cluster::status() {
 
 std::vector<std::string> Cluster::replicate(int replicas) {
   auto session = open_session();
-  reql::Connection& connection = *session.connection;
+  return replicate(*session.connection, replicas);
+}
+
+std::vector<std::string> Cluster::replicate(reql::Connection& connection, int replicas) {
   SystemTables tables = read_system_tables(connection);
   std::set<std::string> connected;
   for (const auto& row : tables.server_status) connected.insert(row.value("name", ""));
@@ -188,17 +191,16 @@ std::vector<std::string> Cluster::replicate(int replicas) {
   return changed;
 }
 
-void Cluster::set_heartbeat(int seconds) {
+void Cluster::set_heartbeat(reql::Connection& connection, int seconds) {
   if (seconds < kMinHeartbeat || seconds > kMaxHeartbeat)
     throw UsageError(fmt::format("the heartbeat takes {} to {} seconds", kMinHeartbeat, kMaxHeartbeat));
-  auto session = open_session();
   json written;
   try {
-    written = session.connection
-                  ->run(reql::r.db("rethinkdb")
-                            .table("cluster_config")
-                            .get("heartbeat")
-                            .update(json{{"heartbeat_timeout_secs", seconds}}))
+    written = connection
+                  .run(reql::r.db("rethinkdb")
+                           .table("cluster_config")
+                           .get("heartbeat")
+                           .update(json{{"heartbeat_timeout_secs", seconds}}))
                   .value();
   } catch (const ::reql::Error& e) {
     throw Error(fmt::format("cannot set the heartbeat of {}'s cluster: {}; see `rsm db status {}`", env_.name(),

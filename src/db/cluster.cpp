@@ -147,8 +147,9 @@ CreateResult Cluster::create(const CreateOptions& options) {
   std::vector<std::string> startable_names;
   for (const auto& server : startable) startable_names.push_back(server.name);
   wait_until_formed(startable_names);
-  set_heartbeat(options.heartbeat > 0 ? options.heartbeat : default_heartbeat(nodes_));
-  result.replicated = replicate(options.replicas);
+  auto session = open_session();
+  set_heartbeat(*session.connection, options.heartbeat > 0 ? options.heartbeat : default_heartbeat(nodes_));
+  result.replicated = replicate(*session.connection, options.replicas);
   return result;
 }
 

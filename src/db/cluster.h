@@ -69,8 +69,6 @@ class Cluster {
   // Reconfigures every table of every user database to `replicas` (0: what create was
   // given, else min(3, servers)) and waits until all of them are ready. Returns "db.table"s.
   std::vector<std::string> replicate(int replicas);
-  // Sets the cluster's heartbeat timeout (CreateOptions::heartbeat); the cluster must answer.
-  void set_heartbeat(int seconds);
 
   // Restarts the servers that see fewer peers than the others, waits for them, then
   // replicates (tables that still name servers that are gone get live ones). Returns the
@@ -103,6 +101,10 @@ class Cluster {
   std::map<std::string, std::string> expected_servers();
   int wanted_replicas(int requested, int servers);
   void wait_until_formed(const std::vector<std::string>& expected);
+  // replicate() on a session open already (create's, which also sets the heartbeat).
+  std::vector<std::string> replicate(reql::Connection& connection, int replicas);
+  // Sets the cluster's heartbeat timeout (CreateOptions::heartbeat); the cluster must answer.
+  void set_heartbeat(reql::Connection& connection, int seconds);
 
   swarm::Environment& env_;
   Progress& progress_;

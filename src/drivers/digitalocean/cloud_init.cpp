@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "drivers/digitalocean/key_pair.h"
 #include "util/error.h"
-#include "util/subprocess.h"
 
 namespace rsm::drivers::digitalocean {
 
@@ -36,17 +36,18 @@ HostKey make_host_key() {
   char folder[] = "/tmp/rsm-host-key-XXXXXX";
   if (!mkdtemp(folder)) throw Error("cannot make a temporary folder for a host key in /tmp");
   std::filesystem::path file = std::filesystem::path(folder) / "key";
-  auto made = run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "", "-f", file.string()});
   HostKey key;
-  if (made.exit_code == 0) {
+  try {
+    write_key_pair(file.string(), "");
     key.private_key = read_file(file);
     key.public_key = read_file(file.string() + ".pub");
-    while (!key.public_key.empty() && (key.public_key.back() == '\n' || key.public_key.back() == ' '))
-      key.public_key.pop_back();
+  } catch (...) {
+    std::filesystem::remove_all(folder);
+    throw;
   }
   std::filesystem::remove_all(folder);
-  if (made.exit_code != 0 || key.private_key.empty())
-    throw Error(fmt::format("cannot make an SSH host key with ssh-keygen: {}; install openssh-client", made.output));
+  while (!key.public_key.empty() && (key.public_key.back() == '\n' || key.public_key.back() == ' '))
+    key.public_key.pop_back();
   return key;
 }
 

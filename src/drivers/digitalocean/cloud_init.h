@@ -15,7 +15,7 @@ struct HostKey {
   std::string public_key;   // "ssh-ed25519 BASE64", for known_hosts
 };
 
-// A new ed25519 key pair, made by ssh-keygen in a private temporary folder.
+// A new ed25519 key pair (key_pair.h), made in a private temporary folder and read back.
 HostKey make_host_key();
 
 // The #cloud-config document.

@@ -2,14 +2,12 @@
 #include "drivers/digitalocean/login_key.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
+#include "drivers/digitalocean/key_pair.h"
 #include "util/error.h"
 #include "util/state_dir.h"
-#include "util/subprocess.h"
 
 namespace rsm::drivers::digitalocean {
 
@@ -17,27 +15,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path key_file(const std::string& env) { return state_dir() / "digitalocean" / env / "id_ed25519"; }
+// Below the state folder (read_state's and write_state's paths).
+std::string key_path(const std::string& env) { return "digitalocean/" + env + "/id_ed25519"; }
 
-std::string read_line(const fs::path& file) {
-  std::ifstream in(file);
-  std::string line;
-  std::getline(in, line);
-  return line;
-}
+fs::path key_file(const std::string& env) { return state_dir() / key_path(env); }
 
 }  // namespace
-
-std::string md5_fingerprint(const std::string& public_key_file) {
-  auto listed = run_process({"ssh-keygen", "-l", "-E", "md5", "-f", public_key_file});
-  // "256 MD5:aa:bb:... COMMENT (ED25519)"
-  std::istringstream words(listed.output);
-  std::string bits, fingerprint;
-  words >> bits >> fingerprint;
-  if (listed.exit_code != 0 || fingerprint.rfind("MD5:", 0) != 0)
-    throw Error(fmt::format("cannot read the fingerprint of {}: {}", public_key_file, listed.output));
-  return fingerprint.substr(4);
-}
 
 LoginKey ensure_login_key(Api& api, const std::string& env) {
   fs::path file = key_file(env);
@@ -47,9 +30,7 @@ LoginKey ensure_login_key(Api& api, const std::string& env) {
     fs::path making = file.string() + ".new";
     fs::remove(making);
     fs::remove(making.string() + ".pub");
-    auto made = run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rsm-" + env, "-f", making});
-    if (made.exit_code != 0)
-      throw Error(fmt::format("cannot make the login key of {} with ssh-keygen: {}", env, made.output));
+    write_key_pair(making.string(), "rsm-" + env);
     fs::rename(making.string() + ".pub", file.string() + ".pub");
     fs::rename(making, file);
   }
@@ -61,7 +42,9 @@ LoginKey ensure_login_key(Api& api, const std::string& env) {
     if (e.status() != 404) throw;
   }
   try {
-    api.post("/v2/account/keys", {{"name", "rsm-" + env}, {"public_key", read_line(file.string() + ".pub")}});
+    std::string public_key = read_state(key_path(env) + ".pub").value_or("");
+    public_key = public_key.substr(0, public_key.find('\n'));
+    api.post("/v2/account/keys", {{"name", "rsm-" + env}, {"public_key", public_key}});
   } catch (const ApiError& e) {
     // Registered meanwhile (another rsm, or an answer lost on the way back).
     if (e.status() != 422 || std::string(e.what()).find("already in use") == std::string::npos) throw;

@@ -23,7 +23,4 @@ LoginKey ensure_login_key(Api& api, const std::string& env);
 // Takes the key off the account (nothing when it is gone) and removes the pair here.
 void remove_login_key(Api& api, const std::string& env);
 
-// The MD5 fingerprint of a public key file, as ssh-keygen -E md5 gives it, without "MD5:".
-std::string md5_fingerprint(const std::string& public_key_file);
-
 }  // namespace rsm::drivers::digitalocean

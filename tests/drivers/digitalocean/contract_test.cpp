@@ -8,9 +8,7 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "drivers/digitalocean/api.h"
 #include "drivers/digitalocean/cloud_firewall.h"
@@ -20,7 +18,6 @@
 #include "support/contract_proxy.h"
 #include "support/digitalocean_standin.h"
 #include "support/fixtures.h"
-#include "util/subprocess.h"
 
 using namespace rsm::drivers::digitalocean;
 using namespace rsm::testing;
@@ -61,21 +58,6 @@ class DigitalOceanContract : public ::testing::Test {
     if (HasFailure() && proxy_) std::printf("Prism's log:\n%s\n", proxy_->log().c_str());
   }
 
-  // A new key pair's public line.
-  static std::string public_key() {
-    std::string base = "/tmp/rsm-contract-key-" + std::to_string(getpid());
-    std::remove(base.c_str());
-    std::remove((base + ".pub").c_str());
-    auto made = rsm::run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "rsm-test", "-f", base});
-    if (made.exit_code != 0) throw std::runtime_error(made.output);
-    std::ifstream in(base + ".pub");
-    std::string line;
-    std::getline(in, line);
-    std::remove(base.c_str());
-    std::remove((base + ".pub").c_str());
-    return line;
-  }
-
   static std::string* skip_reason_;
   static DigitalOceanStandin* standin_;
   static ContractProxy* proxy_;
@@ -89,7 +71,7 @@ ContractProxy* DigitalOceanContract::proxy_ = nullptr;
 }  // namespace
 
 TEST_F(DigitalOceanContract, SshKeys) {
-  std::string key = public_key();
+  std::string key = make_host_key().public_key;
   auto created = api_->post("/v2/account/keys", {{"name", "rsm-contract"}, {"public_key", key}});
   std::string fingerprint = created["ssh_key"]["fingerprint"];
   EXPECT_EQ(created["ssh_key"]["public_key"], key);

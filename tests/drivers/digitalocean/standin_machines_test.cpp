@@ -14,6 +14,7 @@
 
 #include "drivers/digitalocean/api.h"
 #include "drivers/digitalocean/cloud_init.h"
+#include "drivers/digitalocean/key_pair.h"
 #include "support/digitalocean_standin.h"
 #include "support/droplet_machines.h"
 #include "support/ssh_hosts.h"
@@ -34,7 +35,7 @@ TEST(DigitalOceanStandinMachines, ADropletBootsWithItsPresetHostKeyAndGoesWhenDe
   std::string folder = fmt::format("/tmp/rsm-do-machines-{}", getpid());
   std::filesystem::create_directories(folder);
   std::string key_file = folder + "/id_ed25519";
-  ASSERT_EQ(run_process({"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", key_file}).exit_code, 0);
+  write_key_pair(key_file, "rsm-test");
   std::ifstream public_file(key_file + ".pub");
   std::string public_key;
   std::getline(public_file, public_key);
