@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/confirm.h"
 #include "cli/table.h"
+#include "drivers/digitalocean/digitalocean_driver.h"
 #include "drivers/local/node_image.h"
 #include "swarm/environment.h"
 #include "swarm/promotion.h"
@@ -26,6 +27,8 @@ struct Options {
   std::vector<std::string> hosts;
   std::string ssh_key;
   std::string region;
+  std::string size, image;
+  std::string token_file;
   std::vector<std::string> advertise;
   bool mesh = false;
   bool forget_unreachable = false;
@@ -61,20 +64,40 @@ void list_nodes(const Options& options) {
                      {"swarm_address", row.node.address},
                      {"driver", row.node.driver},
                      {"region", row.node.region},
+                     {"size", row.node.size},
+                     {"private_address", row.node.private_address},
+                     {"price_monthly", row.node.price_monthly},
                      {"engine", row.engine_version},
                      {"host", row.node.host},
                      {"docker_host", row.node.engine.to_string()}});
     fmt::print("{}\n", out.dump(2));
     return;
   }
+  // Cloud machines add what they are and what they cost.
+  bool billed = std::any_of(rows.begin(), rows.end(), [](const auto& row) { return row.node.price_monthly > 0; });
   std::vector<std::vector<std::string>> cells;
-  for (const auto& row : rows)
+  double total = 0;
+  for (const auto& row : rows) {
+    auto or_dash = [](const std::string& text) { return text.empty() ? std::string("-") : text; };
     cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state, row.status, row.availability,
-                     row.manager_status, row.node.public_address, row.node.driver,
-                     row.node.region.empty() ? "-" : row.node.region, row.engine_version});
-  print_table(
-      {"NAME", "ROLE", "STATE", "SWARM", "STATUS", "AVAILABILITY", "MANAGER", "ADDRESS", "DRIVER", "REGION", "ENGINE"},
-      cells);
+                     row.manager_status, or_dash(row.node.public_address), row.node.driver, or_dash(row.node.region),
+                     row.engine_version});
+    if (billed) {
+      cells.back().insert(cells.back().begin() + 8, or_dash(row.node.private_address));
+      cells.back().insert(
+          cells.back().end(),
+          {or_dash(row.node.size), row.node.price_monthly > 0 ? fmt::format("${:.2f}", row.node.price_monthly) : "-"});
+    }
+    total += row.node.price_monthly;
+  }
+  std::vector<std::string> header{"NAME",    "ROLE",    "STATE",  "SWARM",  "STATUS", "AVAILABILITY",
+                                  "MANAGER", "ADDRESS", "DRIVER", "REGION", "ENGINE"};
+  if (billed) {
+    header.insert(header.begin() + 8, "PRIVATE");
+    header.insert(header.end(), {"SIZE", "MONTHLY"});
+  }
+  print_table(header, cells);
+  if (billed) fmt::print("Droplets cost ${:.2f} a month together, also while powered off.\n", total);
 }
 
 void print_docker_env(const Options& options) {
@@ -102,19 +125,32 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* nodes = app.add_subcommand("nodes", "Create and manage the machines of an environment");
   nodes->require_subcommand(1);
-  auto add_env = [&](CLI::App* command) { add_env_argument(command, options->env); };
+  auto add_env = [&](CLI::App* command) {
+    add_env_argument(command, options->env);
+    command
+        ->add_option("--token-file", options->token_file,
+                     "digitalocean: a file holding the API token (default: $DIGITALOCEAN_ACCESS_TOKEN)")
+        ->each([](const std::string& file) { drivers::DigitalOceanDriver::use_token_file(file); });
+  };
 
   auto* create = nodes->add_subcommand("create", "Create machines and join them into the environment's swarm");
   add_env(create);
   create->add_option("-m,--managers", options->managers, "Managers to add")->check(CLI::NonNegativeNumber);
   create->add_option("-w,--workers", options->workers, "Workers to add")->check(CLI::NonNegativeNumber);
   create->add_option("-d,--driver", options->driver,
-                     "Machine driver: local (containers on this engine), ssh (machines you have, named by --host)");
+                     "Machine driver: local (containers on this engine), ssh (machines you have, named by --host), "
+                     "digitalocean (droplets; token in $DIGITALOCEAN_ACCESS_TOKEN)");
   create->add_option("--host", options->hosts,
                      "ssh: a machine to adopt, [USER@]HOST[:PORT], as root or a user with passwordless sudo "
                      "(repeat; managers first)");
   create->add_option("--ssh-key", options->ssh_key, "ssh: the private key to log in with (default: your ssh setup)");
-  create->add_option("--region", options->region, "A name for where the new machines are (shown, and tags db servers)");
+  create->add_option("--region", options->region,
+                     "Where the new machines are: a name (shown, and tags db servers); digitalocean: the region slug "
+                     "(default $DIGITALOCEAN_REGION), e.g. nyc3, fra1, sgp1");
+  create->add_option("--size", options->size,
+                     "digitalocean: the droplet size slug (default $DIGITALOCEAN_SIZE, else s-1vcpu-2gb)");
+  create->add_option("--image", options->image,
+                     "digitalocean: the system image slug (default $DIGITALOCEAN_IMAGE, else debian-12-x64)");
   create->add_option("--advertise", options->advertise,
                      "ssh: the address other members reach a host at (repeat, once per --host; default: the address "
                      "rsm reached it at)");
@@ -130,6 +166,8 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
                         .hosts = options->hosts,
                         .ssh_key = options->ssh_key,
                         .region = options->region,
+                        .size = options->size,
+                        .image = options->image,
                         .advertise = options->advertise,
                         .mesh = options->mesh});
   });

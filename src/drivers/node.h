@@ -43,10 +43,13 @@ struct Node {
   // Where the other nodes reach it: its swarm address. Drivers give the public address;
   // swarm::Environment puts the mesh address there for machines in the mesh (swarm/mesh.h).
   std::string address;
-  std::string public_address;  // where this machine and the world reach it (published ports, the mesh's UDP port)
-  std::string region;          // empty where the driver has none
-  std::string host;            // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
-  engine::Endpoint engine;     // how rsm reaches the node's Docker engine
+  std::string public_address;   // where this machine and the world reach it (published ports, the mesh's UDP port)
+  std::string region;           // empty where the driver has none
+  std::string size;             // a cloud machine's size (its price's slug); empty elsewhere
+  std::string private_address;  // a cloud machine's address in its region's private network
+  double price_monthly = 0;     // what a cloud machine costs a month, in US dollars; 0 elsewhere
+  std::string host;             // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
+  engine::Endpoint engine;      // how rsm reaches the node's Docker engine
   // Its swarm traffic runs in the environment's WireGuard mesh (swarm/mesh.h): always for
   // machines elsewhere; for local nodes, those made to share a swarm with them.
   bool in_mesh = false;

@@ -18,11 +18,12 @@ namespace rsm::drivers {
 struct NodeRequest {
   Role role = Role::Worker;
   int index = 0;
-  std::string host;       // ssh: [USER@]HOST[:PORT]
-  std::string ssh_key;    // ssh: a private key file; empty for the user's own ssh setup
-  std::string region;     // a name the user gives the machine's location; may be empty
-  std::string advertise;  // the address other members reach it at; empty: the driver's choice
-  bool mesh = false;      // local: join the environment's WireGuard mesh (ssh machines always do)
+  std::string host;         // ssh: [USER@]HOST[:PORT]
+  std::string ssh_key;      // ssh: a private key file; empty for the user's own ssh setup
+  std::string region;       // a name the user gives the machine's location; may be empty (a cloud's region slug)
+  std::string size, image;  // a cloud machine's size and system image
+  std::string advertise;    // the address other members reach it at; empty: the driver's choice
+  bool mesh = false;        // local: join the environment's WireGuard mesh (ssh machines always do)
 };
 
 class NodeDriver {
@@ -44,13 +45,19 @@ class NodeDriver {
   virtual void start(Node& node, Progress& progress) = 0;
   virtual void stop(Node& node, Progress& progress) = 0;
   // Removes the machine and everything rsm stored on it (an adopted machine stays, with
-  // the user's own things). engine::UnreachableError when the machine cannot be reached.
-  virtual void remove(const Node& node, Progress& progress) = 0;
+  // the user's own things); true when the machine is still there (adopted). Throws
+  // engine::UnreachableError when the machine cannot be reached.
+  virtual bool remove(const Node& node, Progress& progress) = 0;
   // Drops rsm's record of a machine it cannot reach, leaving the machine as it is; false
   // where the driver keeps no such record (its machines go only with remove()).
   virtual bool forget(const Node&) { return false; }
   // Removes what the environment's machines shared, once they are all gone.
   virtual void remove_environment(const std::string& env) = 0;
+  // Sets the driver's own firewall in front of its machines (a cloud's), admitting the
+  // edge proxy's ports from anywhere and the mesh's UDP port from the environment's
+  // machines (all of them, every driver's); nothing for drivers without one.
+  virtual void protect(const std::string& /*env*/, const std::vector<Node>& /*machines*/,
+                       const std::vector<int>& /*edge_ports*/, int /*mesh_port*/, Progress&) {}
 
   // Containers on a node make unix sockets in kNodeSocketFolder (rsm's relay does); this
   // is the path through which this machine reaches the one called `name`.

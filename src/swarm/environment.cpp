@@ -77,6 +77,10 @@ std::string Environment::node_socket(const drivers::Node& node, const std::strin
   return driver(node.driver).node_socket(node, name);
 }
 
+void Environment::protect(const std::vector<Node>& machines, const std::vector<int>& edge_ports) {
+  for (auto& [name, driver] : drivers_) driver->protect(name_, machines, edge_ports, kMeshPort, progress_);
+}
+
 std::vector<std::string> Environment::all() {
   std::set<std::string> names;
   for (auto name : drivers::driver_names()) {
@@ -152,6 +156,9 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
                                    hosts.size(), request.advertise.size()));
   } else if (request.driver == "ssh") {
     throw UsageError("the ssh driver adopts machines you have: name each with --host [USER@]HOST[:PORT]");
+  } else if (request.driver == "digitalocean" && (managers > 0 || workers > 0) && request.region.empty() &&
+             !std::getenv("DIGITALOCEAN_REGION")) {
+    throw UsageError("give the droplets' region with --region (nyc3, fra1, sgp1...) or set DIGITALOCEAN_REGION");
   } else if (managers == 0 && workers == 0 && existing.empty()) {
     throw UsageError(fmt::format("nothing to create: give -m MANAGERS and/or -w WORKERS for environment {}", name_));
   }
@@ -165,6 +172,8 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
     drivers::NodeRequest node{.role = i < managers ? Role::Manager : Role::Worker,
                               .ssh_key = request.ssh_key,
                               .region = request.region,
+                              .size = request.size,
+                              .image = request.image,
                               .mesh = mesh};
     if (!hosts.empty()) {
       node.host = hosts[i];
@@ -211,8 +220,9 @@ void Environment::remove(bool forget_unreachable) {
   auto all = nodes();
   for_each_parallel(all, [&](const Node& node) {
     // The swarm is left while the mesh still carries it (a manager leaving tells the others).
+    bool still_there = false;
     try {
-      driver(node.driver).remove(node, progress_);
+      still_there = driver(node.driver).remove(node, progress_);
     } catch (const engine::UnreachableError& e) {
       if (!forget_unreachable)
         throw engine::UnreachableError(
@@ -224,6 +234,7 @@ void Environment::remove(bool forget_unreachable) {
                                  node.name, node.host));
       return;
     }
+    if (!still_there) return;
     remove_mesh(*this, node);
     remove_firewall(*this, node);
   });

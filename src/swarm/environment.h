@@ -24,6 +24,7 @@ struct CreateRequest {
   std::vector<std::string> hosts;
   std::string ssh_key;
   std::string region;
+  std::string size, image;             // digitalocean: the droplets' size and system image slugs
   std::vector<std::string> advertise;  // one per host, in the same order; or none
   // Local nodes in the WireGuard mesh, so that machines elsewhere can join them later (they
   // join it anyway in an environment that has such machines).
@@ -90,6 +91,9 @@ class Environment {
   // Where this machine reaches the unix socket `name` that a container made in the
   // node's kNodeSocketFolder.
   std::string node_socket(const drivers::Node& node, const std::string& name);
+
+  // Sets the drivers' own firewalls (a cloud's) for the machines and the edge's ports.
+  void protect(const std::vector<drivers::Node>& machines, const std::vector<int>& edge_ports);
 
   // Environments that exist, across all drivers.
   static std::vector<std::string> all();

@@ -74,6 +74,8 @@ void apply_firewall(Environment& env, Progress& progress) {
       continue;
     }
     mesh.member_public_addresses.push_back(node.public_address);
+    // Neighbours in a private network call from there (swarm/mesh.h).
+    if (!node.private_address.empty()) mesh.member_public_addresses.push_back(node.private_address);
     if (node.running()) guarded.push_back(node);
   }
   if (guarded.empty()) return;
@@ -83,6 +85,7 @@ void apply_firewall(Environment& env, Progress& progress) {
     engine::Client client(manager->engine);
     ports = edge_ports(client, env.name());
   }
+  env.protect(nodes, ports);
   std::string rules = firewall_rules(mesh, ports);
   std::string script = fmt::format("set -e\niptables-restore --noflush <<'RULES'\n{}RULES\n{}", rules, kInstallJumps);
   for_each_parallel(guarded, [&](const drivers::Node& node) { env.run_script(node, script, "set rsm's firewall"); });

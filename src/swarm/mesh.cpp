@@ -113,9 +113,12 @@ std::string mesh_peers(const std::vector<MeshMember>& members, const std::string
   bool self_behind_nat = me != members.end() && me->behind_nat;
   for (const auto& member : members) {
     if (member.name == self) continue;
-    std::string endpoint = member.behind_nat && !self_behind_nat
-                               ? ""
-                               : fmt::format("Endpoint = {}:{}\n", member.public_address, kMeshPort);
+    bool neighbours = me != members.end() && !me->private_network.empty() &&
+                      me->private_network == member.private_network && !member.private_address.empty();
+    std::string endpoint =
+        member.behind_nat && !self_behind_nat
+            ? ""
+            : fmt::format("Endpoint = {}:{}\n", neighbours ? member.private_address : member.public_address, kMeshPort);
     peers += fmt::format("[Peer]\n# {}\nPublicKey = {}\n{}AllowedIPs = {}/32\nPersistentKeepalive = 25\n", member.name,
                          member.public_key, endpoint, member.mesh_address);
   }
@@ -134,7 +137,13 @@ void apply_mesh(Environment& env, Progress& progress) {
     std::string key = last_line(env.run_script(node, fmt::format("RSM_MESH_ADDRESS={}\n{}", node.address, kPrepare),
                                                "prepare the WireGuard mesh"));
     if (key.size() != 44) throw Error(fmt::format("{} gave no WireGuard public key: {}", node.name, key));
-    members[i] = {node.name, key, node.public_address, node.address, node.on_this_machine()};
+    members[i] = {.name = node.name,
+                  .public_key = key,
+                  .public_address = node.public_address,
+                  .mesh_address = node.address,
+                  .behind_nat = node.on_this_machine(),
+                  .private_network = node.private_address.empty() ? "" : node.driver + "/" + node.region,
+                  .private_address = node.private_address};
   });
   for_each_parallel(meshed, [&](const drivers::Node& node) {
     std::string script =

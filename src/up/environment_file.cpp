@@ -55,13 +55,19 @@ class Reader {
 
 // One group of nodes. The short form (a single mapping) makes one manager unless told.
 swarm::CreateRequest read_node_group(const Reader& reader, const YAML::Node& group, bool short_form) {
-  reader.only(group, "nodes",
-              {"managers", "workers", "driver", "role", "hosts", "region", "ssh_key", "advertise", "mesh"});
+  reader.only(
+      group, "nodes",
+      {"managers", "workers", "driver", "role", "hosts", "region", "ssh_key", "advertise", "mesh", "size", "image"});
   swarm::CreateRequest request;
   if (short_form) request.managers = 1;
   reader.optional(group, "driver", request.driver);
   reader.optional(group, "region", request.region);
   if (group["mesh"] && request.driver != "local") reader.fail(group["mesh"], "mesh is for groups with driver: local");
+  for (const char* key : {"size", "image"})
+    if (group[key] && request.driver != "digitalocean")
+      reader.fail(group[key], fmt::format("{} is for groups with driver: digitalocean", key));
+  reader.optional(group, "size", request.size);
+  reader.optional(group, "image", request.image);
   if (group["hosts"]) {
     if (request.driver != "ssh") reader.fail(group["hosts"], "hosts are for groups with driver: ssh");
     if (group["managers"] || group["workers"])

@@ -7,6 +7,7 @@
 //   nodes:
 //     - {driver: ssh, role: manager, hosts: [root@198.51.100.7], region: fra, ssh_key: ~/.ssh/id}
 //     - {driver: ssh, role: worker, hosts: ['admin@203.0.113.9:2222'], region: nyc}
+//     - {driver: digitalocean, managers: 1, region: sgp1, size: s-1vcpu-2gb}
 //   db: {image: rethinkdb:2.4.4-bookworm-slim, servers_per_node: 1, replicas: 3}
 //   apps:
 //     - name: rethinkswarmmode

@@ -271,7 +271,9 @@ json DigitalOceanStandin::droplet_view(const Droplet& droplet, Clock::time_point
   bool on = powering ? !droplet.on : droplet.on;
   std::string status = !active ? "new" : on ? "active" : "off";
   json v4 = json::array();
-  v4.push_back({{"ip_address", f["private_address"]},
+  // A real machine has one address, on its region's network: that network stands for the
+  // region's VPC as well as for the internet.
+  v4.push_back({{"ip_address", f.value("machine_address", f["private_address"].get<std::string>())},
                 {"netmask", "255.255.240.0"},
                 {"gateway", "10.110.0.1"},
                 {"type", "private"}});
@@ -381,6 +383,7 @@ DigitalOceanStandin::Answer DigitalOceanStandin::answer(const std::string& metho
     if (options_.lost_answers_every > 0 && requests_ % options_.lost_answers_every == 0)
       answer = error(500, "server_error", "Unexpected server-side error");
   }
+  filter_machines();
   limit_headers(answer, 4999);
   if (answer.body.is_object() && answer.body.contains("request_id"))
     answer.headers["x-request-id"] = answer.body["request_id"];
@@ -604,7 +607,49 @@ void DigitalOceanStandin::start_machine(long id, const std::string& name, const 
     }
     std::lock_guard lock(mutex_);
     if (auto found = droplets_.find(id); found != droplets_.end()) found->second.fields["machine_address"] = address;
+    filter_machines();
   });
+}
+
+void DigitalOceanStandin::filter_machines() {
+  if (!options_.filter_machine) return;
+  auto live = [](const Droplet& droplet) { return !droplet.deleting && droplet.fields.contains("machine_address"); };
+  auto tagged = [](const Droplet& droplet, const json& tags) {
+    for (const auto& tag : droplet.fields["tags"])
+      if (std::find(tags.begin(), tags.end(), tag) != tags.end()) return true;
+    return false;
+  };
+  auto listed = [](const Droplet& droplet, const json& ids) {
+    return std::find(ids.begin(), ids.end(), droplet.fields["id"]) != ids.end();
+  };
+  for (const auto& [id, droplet] : droplets_) {
+    if (!live(droplet)) continue;
+    json inbound = nullptr;
+    for (const auto& [firewall_id, firewall] : firewalls_) {
+      if (!tagged(droplet, firewall["tags"]) && !listed(droplet, firewall["droplet_ids"])) continue;
+      if (inbound.is_null()) inbound = json::array();
+      for (const auto& rule : firewall["inbound_rules"]) {
+        const json& sources = rule.value("sources", json::object());
+        json addresses = sources.value("addresses", json::array());
+        for (const auto& [other_id, other] : droplets_)
+          if (live(other) && (tagged(other, sources.value("tags", json::array())) ||
+                              listed(other, sources.value("droplet_ids", json::array()))))
+            addresses.push_back(other.fields["machine_address"]);
+        inbound.push_back(
+            {{"protocol", rule["protocol"]}, {"ports", rule.value("ports", "0")}, {"addresses", addresses}});
+      }
+    }
+    auto [known, added] = filtered_.try_emplace(id, nullptr);
+    if (!added && known->second == inbound) continue;
+    known->second = inbound;
+    try {
+      options_.filter_machine(droplet.fields["name"], inbound);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "digitalocean stand-in: cannot filter the machine of %s: %s\n",
+                   droplet.fields["name"].get<std::string>().c_str(), e.what());
+    }
+  }
+  std::erase_if(filtered_, [&](const auto& entry) { return !droplets_.contains(entry.first); });
 }
 
 DigitalOceanStandin::Answer DigitalOceanStandin::droplet_action(Droplet& droplet, const json& body) {
@@ -617,6 +662,8 @@ DigitalOceanStandin::Answer DigitalOceanStandin::droplet_action(Droplet& droplet
   if (on != droplet.on) {
     droplet.on = on;
     droplet.powered = now;
+    if (options_.power_machine)
+      machine_threads_.emplace_back(options_.power_machine, std::string(droplet.fields["name"]), on);
   }
   long id = next_id_++;
   actions_[id] = {{{"id", id},

@@ -12,7 +12,9 @@
 //     request carried out or not: an answer lost on its way back, or a refusal);
 //   - 422 for an SSH key whose fingerprint is in use already;
 //   - slow deletes: a deleted droplet is answered 204 at once and listed for a while more;
-//   - droplets that are real machines (see DigitalOceanStandinOptions::start_machine).
+//   - droplets that are real machines (see DigitalOceanStandinOptions::start_machine),
+//     behind the cloud firewalls attached to them (filter_machine): inbound, only what
+//     a rule admits (TCP, UDP, ICMP; sources by address, tag or droplet id) and answers.
 // Requests and answers are checked against the contract by the tests (prism between them).
 #pragma once
 
@@ -55,6 +57,13 @@ struct DigitalOceanStandinOptions {
   // droplet is gone. Without them, droplets are records with made-up addresses.
   std::function<std::string(const DropletMachine&)> start_machine;
   std::function<void(const std::string& name)> remove_machine;
+  // Powers a droplet's machine off (false) or on, when given; runs on a thread of its own.
+  std::function<void(const std::string& name, bool on)> power_machine;
+  // Puts what the droplet's firewalls admit in front of its machine, whenever that
+  // changes: an array of {protocol, ports ("0": all, "22", "8000-9000"), addresses (the
+  // sources, tags and droplet ids resolved to the machines' addresses)}, or null when no
+  // firewall is attached (everything passes). Called with the stand-in's lock held.
+  std::function<void(const std::string& name, const nlohmann::json& inbound)> filter_machine;
 };
 
 class DigitalOceanStandin {
@@ -110,6 +119,8 @@ class DigitalOceanStandin {
   // Starts the droplet's machine on a thread (options_.start_machine).
   void start_machine(long id, const std::string& name, const std::string& region, const nlohmann::json& body);
   void forget_gone(std::chrono::steady_clock::time_point now);
+  // Calls filter_machine for each droplet whose firewalls' rules (resolved) changed.
+  void filter_machines();
 
   DigitalOceanStandinOptions options_;
   boost::asio::io_context io_;
@@ -125,6 +136,7 @@ class DigitalOceanStandin {
   std::map<std::string, int> tags_;                  // tag -> 1 (made explicitly or with a droplet)
   std::map<std::string, nlohmann::json> firewalls_;  // id -> firewall
   std::vector<std::thread> machine_threads_;         // starting or removing droplets' machines
+  std::map<long, nlohmann::json> filtered_;          // droplet id -> the inbound rules its machine has
 };
 
 }  // namespace rsm::testing

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 
+#include "engine/client.h"
 #include "support/digitalocean_standin.h"
 #include "support/ssh_hosts.h"
 
@@ -29,6 +30,11 @@ class DropletMachines {
  private:
   std::string start(const DropletMachine& droplet);
   void remove(const std::string& droplet);
+  // Off is a frozen machine (its container paused): it answers nothing until it is on.
+  void power(const std::string& droplet, bool on);
+  // The cloud firewall as a packet filter on the machine's own interface, ahead of
+  // everything the machine sets itself (a chain of the mangle table's PREROUTING).
+  void filter(const std::string& droplet, const nlohmann::json& inbound);
 
   SshHostLab& lab_;
   int regions_;

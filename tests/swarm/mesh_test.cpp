@@ -26,6 +26,21 @@ TEST(Mesh, EachMachineHasEveryOtherAsAPeer) {
   EXPECT_EQ(mesh_peers({members[0]}, "prd-manager-1"), "");
 }
 
+TEST(Mesh, MembersOfOnePrivateNetworkCallEachOtherThere) {
+  std::vector<MeshMember> members{
+      {"do-manager-1", "KEY1=", "198.51.100.7", "10.218.1.1", false, "digitalocean/nyc3", "10.110.0.2"},
+      {"do-manager-2", "KEY2=", "198.51.100.8", "10.218.1.2", false, "digitalocean/nyc3", "10.110.0.3"},
+      {"do-manager-3", "KEY3=", "203.0.113.9", "10.218.1.3", false, "digitalocean/fra1", "10.110.0.2"},
+      {"do-worker-1", "KEY4=", "203.0.113.10", "10.218.2.1"}};
+  std::string nyc = mesh_peers(members, "do-manager-1");
+  EXPECT_NE(nyc.find("Endpoint = 10.110.0.3:51820\n"), std::string::npos) << nyc;
+  EXPECT_NE(nyc.find("Endpoint = 203.0.113.9:51820\n"), std::string::npos) << "another region: its public address";
+  EXPECT_NE(nyc.find("Endpoint = 203.0.113.10:51820\n"), std::string::npos) << nyc;
+  std::string fra = mesh_peers(members, "do-manager-3");
+  EXPECT_NE(fra.find("Endpoint = 198.51.100.7:51820\n"), std::string::npos) << fra;
+  EXPECT_EQ(fra.find("10.110."), std::string::npos) << "a private address of another network is never called";
+}
+
 TEST(Mesh, MembersBehindNatAreCalledOnlyByTheirNeighbours) {
   std::vector<MeshMember> members{{"mix-manager-1", "KEY1=", "10.213.0.2", "10.218.1.1", true},
                                   {"mix-manager-2", "KEY2=", "10.213.0.3", "10.218.1.2", true},

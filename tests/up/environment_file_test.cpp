@@ -112,6 +112,27 @@ TEST(EnvironmentFile, ReadsGroupsOfNodesOfSeveralDrivers) {
   EXPECT_TRUE(parse_environment_file("nodes: {managers: 1, mesh: true}\n", "rsm.yaml").node_groups.at(0).mesh);
 }
 
+TEST(EnvironmentFile, ReadsDropletGroupsOneManagerPerRegion) {
+  auto file = parse_environment_file(
+      "nodes:\n"
+      "  - {driver: digitalocean, managers: 1, region: nyc3}\n"
+      "  - {driver: digitalocean, managers: 1, workers: 1, region: fra1, size: s-2vcpu-4gb}\n"
+      "  - {driver: digitalocean, managers: 1, region: sgp1, image: ubuntu-24-04-x64}\n"
+      "  - {driver: local, workers: 1}\n",
+      "rsm.yaml");
+  ASSERT_EQ(file.node_groups.size(), 4u);
+  EXPECT_EQ(file.node_groups[0].driver, "digitalocean");
+  EXPECT_EQ(file.node_groups[0].region, "nyc3");
+  EXPECT_EQ(file.node_groups[1].size, "s-2vcpu-4gb");
+  EXPECT_EQ(file.node_groups[1].workers, 1);
+  EXPECT_EQ(file.node_groups[2].image, "ubuntu-24-04-x64");
+  EXPECT_TRUE(file.node_groups[3].mesh) << "local nodes beside droplets are in the mesh";
+  EXPECT_EQ(error_of("nodes: {managers: 1, size: s-1vcpu-2gb}\n"),
+            "rsm.yaml:1: size is for groups with driver: digitalocean");
+  EXPECT_EQ(error_of("nodes:\n  - {driver: digitalocean, role: manager, hosts: [a]}\n"),
+            "rsm.yaml:2: hosts are for groups with driver: ssh");
+}
+
 TEST(EnvironmentFile, ReadsTheDatabaseHeartbeat) {
   EXPECT_EQ(parse_environment_file("db: {heartbeat: 4}\n", "rsm.yaml").db->heartbeat, 4);
   EXPECT_EQ(parse_environment_file("db: {replicas: 3}\n", "rsm.yaml").db->heartbeat, 0) << "the cluster's own";

@@ -128,4 +128,34 @@ std::vector<std::string> delete_droplets(Api& api, std::string_view env, const s
   return deleted;
 }
 
+void power(Api& api, const Droplet& droplet, std::string_view action, Progress& progress) {
+  progress.step(droplet.name,
+                fmt::format("{} (DigitalOcean action)", action == "power_on" ? "powering on" : "shutting down"));
+  json started = api.post(fmt::format("/v2/droplets/{}/actions", droplet.id), {{"type", action}})["action"];
+  long id = started.value("id", 0L);
+  std::string status;
+  poll_until(
+      kReadyTimeout, kInterval,
+      [&] {
+        return fmt::format("{} of droplet {} is still {} after 5 min; run the same again", action, droplet.name,
+                           status);
+      },
+      [&] {
+        status = api.get(fmt::format("/v2/actions/{}", id))["action"].value("status", "");
+        if (status == "errored")
+          throw Error(
+              fmt::format("DigitalOcean could not {} droplet {} (action {}): see "
+                          "https://cloud.digitalocean.com/droplets",
+                          action, droplet.name, id));
+        return status == "completed";
+      });
+}
+
+void remove_tags(Api& api, std::string_view env) {
+  std::vector<std::string> tags{environment_tag(env)};
+  if (api.list(fmt::format("/v2/droplets?tag_name={}", kRsmTag), "droplets").empty())
+    tags.insert(tags.end(), {role_tag(Role::Manager), role_tag(Role::Worker), kRsmTag});
+  for (const auto& tag : tags) api.remove("/v2/tags/" + tag);
+}
+
 }  // namespace rsm::drivers::digitalocean

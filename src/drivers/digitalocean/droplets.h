@@ -60,4 +60,10 @@ Droplet wait_until_ready(Api& api, long id, Progress& progress);
 // 5 min); returns the names deleted.
 std::vector<std::string> delete_droplets(Api& api, std::string_view env, const std::vector<Droplet>& droplets);
 
+// Runs a power action ("power_on", "shutdown") and waits (up to 5 min) until it completed.
+void power(Api& api, const Droplet& droplet, std::string_view action, Progress& progress);
+
+// Deletes the environment's tag, and the role tags and "rsm" once no droplet carries "rsm".
+void remove_tags(Api& api, std::string_view env);
+
 }  // namespace rsm::drivers::digitalocean

@@ -301,9 +301,10 @@ void LocalDriver::remove_by_name(const std::string& name) {
   }
 }
 
-void LocalDriver::remove(const Node& node, Progress& progress) {
+bool LocalDriver::remove(const Node& node, Progress& progress) {
   progress.step(node.name, "removing");
   remove_by_name(node.name);
+  return false;
 }
 
 void LocalDriver::remove_environment(const std::string& env) {

@@ -24,7 +24,7 @@ class LocalDriver : public NodeDriver {
   Node create(const std::string& env, const NodeRequest& request, Progress& progress) override;
   void start(Node& node, Progress& progress) override;
   void stop(Node& node, Progress& progress) override;
-  void remove(const Node& node, Progress& progress) override;
+  bool remove(const Node& node, Progress& progress) override;
   void remove_environment(const std::string& env) override;
   std::string node_socket(const Node& node, const std::string& name) override;
   int run(const Node& node, const std::vector<std::string>& argv, const engine::OutputSink& output) override;

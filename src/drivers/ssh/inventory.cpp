@@ -1,5 +1,5 @@
 // hosts.json read and written whole (through write_state's rename, so a crash never tears
-// it); a folder per environment below state_dir()/ssh.
+// it); a folder per environment below state_dir()/DRIVER.
 #include "drivers/ssh/inventory.h"
 
 #include <fmt/format.h>
@@ -17,25 +17,21 @@ std::string SshHost::target() const {
   return fmt::format("{}{}{}", user.empty() ? "" : user + "@", host, port ? fmt::format(":{}", port) : "");
 }
 
-namespace inventory {
+std::string Inventory::hosts_file(const std::string& env) const { return driver_ + "/" + env + "/hosts.json"; }
 
-namespace {
+fs::path Inventory::folder(const std::string& env) const { return state_dir() / driver_ / env; }
 
-std::string hosts_file(const std::string& env) { return "ssh/" + env + "/hosts.json"; }
-
-}  // namespace
-
-std::vector<std::string> environments() {
+std::vector<std::string> Inventory::environments() const {
   std::vector<std::string> envs;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(state_dir() / "ssh", ec)) {
+  for (const auto& entry : fs::directory_iterator(state_dir() / driver_, ec)) {
     std::string env = entry.path().filename().string();
     if (fs::exists(entry.path() / "hosts.json") && !load(env).empty()) envs.push_back(env);
   }
   return envs;
 }
 
-std::vector<SshHost> load(const std::string& env) {
+std::vector<SshHost> Inventory::load(const std::string& env) const {
   auto text = read_state(hosts_file(env));
   if (!text) return {};
   auto parsed = json::parse(*text, nullptr, false);
@@ -55,13 +51,16 @@ std::vector<SshHost> load(const std::string& env) {
     host.ssh_key = item.value("ssh_key", "");
     host.address = item.value("address", "");
     host.region = item.value("region", "");
+    host.size = item.value("size", "");
+    host.image = item.value("image", "");
+    host.pinned = item.value("pinned", false);
     host.bootstrapped = item.value("bootstrapped", false);
     hosts.push_back(std::move(host));
   }
   return hosts;
 }
 
-void save(const std::string& env, const std::vector<SshHost>& hosts) {
+void Inventory::save(const std::string& env, const std::vector<SshHost>& hosts) const {
   json list = json::array();
   for (const auto& host : hosts)
     list.push_back({{"name", host.name},
@@ -74,17 +73,16 @@ void save(const std::string& env, const std::vector<SshHost>& hosts) {
                     {"ssh_key", host.ssh_key},
                     {"address", host.address},
                     {"region", host.region},
+                    {"size", host.size},
+                    {"image", host.image},
+                    {"pinned", host.pinned},
                     {"bootstrapped", host.bootstrapped}});
   write_state(hosts_file(env), json{{"hosts", list}}.dump(2) + "\n");
 }
 
-fs::path known_hosts(const std::string& env) { return state_dir() / "ssh" / env / "known_hosts"; }
-
-void remove(const std::string& env) {
+void Inventory::remove(const std::string& env) const {
   std::error_code ec;
-  fs::remove_all(state_dir() / "ssh" / env, ec);
+  fs::remove_all(folder(env), ec);
 }
-
-}  // namespace inventory
 
 }  // namespace rsm::drivers

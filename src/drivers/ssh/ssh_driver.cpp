@@ -95,80 +95,80 @@ SshHost parse_target(const std::string& text) {
   return host;
 }
 
-// How rsm reaches the host's engine and shell: its login, key file and pinned host keys.
-engine::Endpoint ssh_endpoint(const std::string& env, const SshHost& host, bool first_contact = false) {
+}  // namespace
+
+engine::Endpoint SshDriver::ssh_endpoint(const std::string& env, const SshHost& host, bool first_contact) const {
   engine::Endpoint endpoint;
   endpoint.kind = engine::Endpoint::Kind::Ssh;
   endpoint.user = host.user;
   endpoint.host = host.host;
   endpoint.port = host.port;
   endpoint.sudo = host.sudo;
-  // The first login pins the key (accept-new); a changed key is refused then and later.
-  endpoint.ssh_options = {"-o", "UserKnownHostsFile=" + inventory::known_hosts(env).string(), "-o",
-                          first_contact ? "StrictHostKeyChecking=accept-new" : "StrictHostKeyChecking=yes"};
+  // The first login pins the key (accept-new) unless it was pinned before the machine
+  // existed; a changed key is refused then and later.
+  endpoint.ssh_options = {
+      "-o", "UserKnownHostsFile=" + inventory_.known_hosts(env).string(), "-o",
+      first_contact && !host.pinned ? "StrictHostKeyChecking=accept-new" : "StrictHostKeyChecking=yes"};
+  if (host.pinned) endpoint.ssh_options.insert(endpoint.ssh_options.end(), {"-o", "HostKeyAlias=" + host.name});
   if (!host.ssh_key.empty())
     endpoint.ssh_options.insert(endpoint.ssh_options.end(), {"-i", host.ssh_key, "-o", "IdentitiesOnly=yes"});
   return endpoint;
 }
 
-Node node_of(const std::string& env, const SshHost& host) {
+Node SshDriver::node_of(const std::string& env, const SshHost& host) const {
   Node node;
   node.name = host.name;
   node.env = env;
-  node.driver = "ssh";
+  node.driver = name_;
   node.role = host.role;
   node.index = host.index;
   node.state = "running";  // the driver does not power machines: they run unless someone stopped them
   node.address = node.public_address = host.address;
   node.region = host.region;
+  node.size = host.size;
   node.host = host.target();
   node.engine = ssh_endpoint(env, host);
   node.in_mesh = true;
   return node;
 }
 
-}  // namespace
+std::vector<std::string> SshDriver::environments() { return inventory_.environments(); }
 
-std::vector<std::string> SshDriver::environments() { return inventory::environments(); }
+std::vector<SshHost> SshDriver::recorded(const std::string& env) {
+  std::lock_guard lock(mutex_);
+  return inventory_.load(env);
+}
 
 std::vector<Node> SshDriver::list(const std::string& env) {
   std::vector<Node> nodes;
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& host : inventory::load(env)) nodes.push_back(node_of(env, host));
-  }
+  for (const auto& host : recorded(env)) nodes.push_back(node_of(env, host));
   sort_managers_first(nodes);
   return nodes;
 }
 
 void SshDriver::record(const std::string& env, const SshHost& host) {
   std::lock_guard lock(mutex_);
-  auto hosts = inventory::load(env);
+  auto hosts = inventory_.load(env);
   auto found = std::find_if(hosts.begin(), hosts.end(), [&](const SshHost& h) { return h.name == host.name; });
   if (found == hosts.end())
     hosts.push_back(host);
   else
     *found = host;
-  inventory::save(env, hosts);
+  inventory_.save(env, hosts);
 }
 
-void SshDriver::forget(const std::string& env, const std::string& name) {
+void SshDriver::drop_record(const std::string& env, const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto hosts = inventory::load(env);
+  auto hosts = inventory_.load(env);
   std::erase_if(hosts, [&](const SshHost& h) { return h.name == name; });
-  inventory::save(env, hosts);
+  inventory_.save(env, hosts);
 }
 
 Node SshDriver::create(const std::string& env, const NodeRequest& request, Progress& progress) {
   if (request.host.empty()) throw UsageError("the ssh driver adopts machines you have: name each with --host");
 
   // A host this environment adopted already is finished, not adopted again.
-  std::vector<SshHost> known;
-  {
-    std::lock_guard lock(mutex_);
-    known = inventory::load(env);
-  }
-  for (auto& host : known) {
+  for (auto& host : recorded(env)) {
     if (!same_host(host.target(), request.host)) continue;
     // A key forgotten on purpose (the machine was reinstalled) is pinned again here.
     RemoteShell(ssh_endpoint(env, host, true)).checked_script("true", "logging in");
@@ -179,9 +179,9 @@ Node SshDriver::create(const std::string& env, const NodeRequest& request, Progr
     bootstrap(env, host, progress);
     return node_of(env, host);
   }
-  for (const auto& other : inventory::environments()) {
+  for (const auto& other : inventory_.environments()) {
     if (other == env) continue;
-    for (const auto& host : inventory::load(other))
+    for (const auto& host : inventory_.load(other))
       if (same_host(host.target(), request.host))
         throw UsageError(fmt::format("{} is already node {} of environment {}: remove it there first", request.host,
                                      host.name, other));
@@ -191,7 +191,7 @@ Node SshDriver::create(const std::string& env, const NodeRequest& request, Progr
   try {
     bootstrap(env, host, progress);
   } catch (const Error&) {  // a failed adoption leaves no record (Ctrl-C leaves one: rm finds it)
-    forget(env, host.name);
+    drop_record(env, host.name);
     throw;
   }
   return node_of(env, host);
@@ -214,7 +214,7 @@ SshHost SshDriver::adopt(const std::string& env, const NodeRequest& request, Pro
   }
 
   progress.step(host.name, fmt::format("logging in to {}", request.host));
-  std::filesystem::create_directories(inventory::known_hosts(env).parent_path());
+  std::filesystem::create_directories(inventory_.folder(env));
   RemoteShell first(ssh_endpoint(env, host, true));
   auto probe = first.script(kProbeScript, false);
   auto facts = key_values(probe.output);
@@ -276,7 +276,7 @@ void SshDriver::bootstrap(const std::string& env, SshHost& host, Progress& progr
 
 void SshDriver::start(Node& node, Progress& progress) {
   progress.step(node.name, "the ssh driver does not power machines; checking that its engine answers");
-  for (auto& host : inventory::load(node.env))
+  for (auto& host : recorded(node.env))
     if (host.name == node.name) {
       RemoteShell(ssh_endpoint(node.env, host))
           .checked_script("docker info >/dev/null 2>&1 || systemctl start docker.service",
@@ -290,7 +290,7 @@ void SshDriver::stop(Node& node, Progress& progress) {
                 fmt::format("left running: the ssh driver does not power machines (power {} off yourself)", node.host));
 }
 
-void SshDriver::remove(const Node& node, Progress& progress) {
+bool SshDriver::remove(const Node& node, Progress& progress) {
   progress.step(node.name, fmt::format("leaving the swarm; removing what rsm made on {}", node.host));
   auto result = RemoteShell(node.engine).script("RSM_ENV=" + shell_quote(node.env) + "\n" + kCleanupScript);
   if (result.exit_code != 0) throw Error(fmt::format("cleaning up {} failed: {}", node.host, last_line(result.output)));
@@ -298,17 +298,18 @@ void SshDriver::remove(const Node& node, Progress& progress) {
     std::lock_guard lock(mutex_);
     std::erase_if(socket_dialers_, [&](const auto& entry) { return entry.first.starts_with(node.name + "/"); });
   }
-  forget(node.env, node.name);
+  drop_record(node.env, node.name);
+  return true;
 }
 
 bool SshDriver::forget(const Node& node) {
-  forget(node.env, node.name);
+  drop_record(node.env, node.name);
   return true;
 }
 
 void SshDriver::remove_environment(const std::string& env) {
   std::lock_guard lock(mutex_);
-  if (inventory::load(env).empty()) inventory::remove(env);
+  if (inventory_.load(env).empty()) inventory_.remove(env);
 }
 
 std::string SshDriver::node_socket(const Node& node, const std::string& name) {
