@@ -1,7 +1,8 @@
-// rsm db create|status|replicate|heal|admin|rm|password|logs: the RethinkDB cluster of an
+// rsm db create|status|replicate|heal|backup|restore|admin|rm|password|logs: the RethinkDB cluster of an
 // environment.
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <map>
 #include <memory>
 
@@ -12,8 +13,10 @@
 #include "cli/commands.h"
 #include "cli/confirm.h"
 #include "cli/table.h"
+#include "db/backup/dump_archive.h"
 #include "db/cluster.h"
 #include "db/placement.h"
+#include "util/error.h"
 #include "util/subprocess.h"
 
 namespace rsm::cli {
@@ -32,6 +35,8 @@ struct Options {
   bool open = false;
   int replicas = 0;
   int port = 0;
+  std::string file;                    // backup's -o, restore's FILE
+  std::vector<std::string> selection;  // backup's -e, restore's -i
 };
 
 std::string age(double started) {
@@ -172,6 +177,64 @@ void add_db_commands(CLI::App& app, int& exit_code) {
     DbCommand command(options->env, false);
     auto restarted = command.cluster.heal();
     fmt::print("{}: {} server(s) restarted; every table is ready\n", options->env, restarted.size());
+  });
+
+  auto* backup = db->add_subcommand(
+      "backup", "Write every user table (documents, indexes, write hooks) to one .tar.gz in rethinkdb dump's format");
+  add_env(backup);
+  backup->add_option("-o,--output", options->file,
+                     "The archive to write (default: ENV_rethinkdb_dump_DATE.tar.gz here)");
+  backup->add_option("-e,--export", options->selection, "Only this database or table, DB or DB.TABLE (repeat)");
+  backup->add_flag("--json", options->json, "Print the result as JSON");
+  backup->callback([options] {
+    std::string file = options->file.empty() ? fmt::format("{}_{}.tar.gz", options->env, db::backup::dump_folder_name())
+                                             : options->file;
+    if (std::filesystem::exists(file))
+      throw UsageError(fmt::format("{} exists already: give another -o, or move it away first", file));
+    db::backup::TableSelection selection(options->selection);
+    DbCommand command(options->env, options->json);
+    auto result = command.cluster.backup(file, selection);
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::json{{"file", result.file},
+                                        {"tables", result.tables},
+                                        {"documents", result.documents},
+                                        {"bytes", result.bytes},
+                                        {"indexes", result.indexes},
+                                        {"write_hooks", result.write_hooks},
+                                        {"seconds", result.seconds}}
+                             .dump(2));
+      return;
+    }
+    fmt::print("{}: {} tables, {} documents ({:.1f} MB), {} indexes, {} write hooks in {:.1f} s\n", result.file,
+               result.tables.size(), result.documents, result.bytes / 1e6, result.indexes, result.write_hooks,
+               result.seconds);
+  });
+
+  auto* restore = db->add_subcommand(
+      "restore", "Restore an archive of rsm db backup or rethinkdb dump: tables, documents, indexes, write hooks");
+  add_env(restore);
+  restore->add_option("FILE", options->file, "The archive (.tar.gz)")->required();
+  restore->add_option("-i,--import", options->selection, "Only this database or table, DB or DB.TABLE (repeat)");
+  restore->add_flag("--force", options->force,
+                    "Write into tables that have documents (the backup's replace those with the same primary key)");
+  restore->add_flag("--json", options->json, "Print the result as JSON");
+  restore->callback([options] {
+    db::backup::RestoreOptions restore_options{
+        .file = options->file, .selection = db::backup::TableSelection(options->selection), .force = options->force};
+    db::backup::DumpReader check(options->file);  // a file that is not a backup stops here, before any session
+    DbCommand command(options->env, options->json);
+    auto result = command.cluster.restore(restore_options);
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::json{{"tables", result.tables},
+                                        {"documents", result.documents},
+                                        {"indexes", result.indexes},
+                                        {"write_hooks", result.write_hooks},
+                                        {"seconds", result.seconds}}
+                             .dump(2));
+      return;
+    }
+    fmt::print("{}: {} tables, {} documents, {} indexes, {} write hooks restored in {:.1f} s\n", options->env,
+               result.tables.size(), result.documents, result.indexes, result.write_hooks, result.seconds);
   });
 
   auto* admin = db->add_subcommand(

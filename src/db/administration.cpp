@@ -1,7 +1,7 @@
 // The ReQL half of `rsm db`: a session with the cluster through the relay, and what is
 // asked of RethinkDB itself: whether the servers formed one cluster, the status of
-// servers and tables, replication of every table, and healing servers cut off from their
-// peers.
+// servers and tables, replication of every table, healing servers cut off from their
+// peers, and backups and restores (db/backup/) on a session of their own.
 #include <algorithm>
 #include <map>
 #include <set>
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "db/backup/restore_marker.h"
 #include "db/cluster.h"
 #include "db/placement.h"
 #include "reql/errors.h"
@@ -117,6 +118,25 @@ StatusReport Cluster::status() {
   auto expected = expected_servers();
   return make_report(read_system_tables(*session.connection), expected,
                      wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+}
+
+backup::BackupResult Cluster::backup(const std::string& file, const backup::TableSelection& selection) {
+  auto session = open_session();
+  return backup::back_up(*session.connection, file, selection, progress_);
+}
+
+backup::RestoreResult Cluster::restore(backup::RestoreOptions options) {
+  auto session = open_session();
+  backup::RestoreMarker marker(env_.name(), options.file);
+  options.resumed = marker.resumed();
+  if (!options.resumed.empty())
+    progress_.step(env_.name(), fmt::format("carrying on with the restore of {} that stopped in {}", options.file,
+                                            fmt::join(options.resumed, ", ")));
+  options.starting_table = [&](const std::string& table) { marker.started(table); };
+  options.replicas = wanted_replicas(0, static_cast<int>(expected_servers().size()));
+  auto result = backup::restore(*session.connection, options, progress_);
+  marker.finished();
+  return result;
 }
 
 std::vector<std::string> Cluster::replicate(int replicas) {

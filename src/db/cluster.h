@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "db/backup/backup.h"
+#include "db/backup/restore.h"
 #include "db/layout.h"
 #include "db/status.h"
 #include "reql/connection.h"
@@ -69,6 +71,13 @@ class Cluster {
   // Reconfigures every table of every user database to `replicas` (0: what create was
   // given, else min(3, servers)) and waits until all of them are ready. Returns "db.table"s.
   std::vector<std::string> replicate(int replicas);
+
+  // Writes the user tables (or the selected ones) to `file` in rethinkdb dump's format
+  // (db/backup/backup.h), through the relay.
+  backup::BackupResult backup(const std::string& file, const backup::TableSelection& selection);
+  // Restores an archive (db/backup/restore.h), giving each table the cluster's replica
+  // count; a restore of the same archive interrupted before carries on (restore_marker.h).
+  backup::RestoreResult restore(backup::RestoreOptions options);
 
   // Restarts the servers that see fewer peers than the others, waits for them, then
   // replicates (tables that still name servers that are gone get live ones). Returns the

@@ -191,6 +191,7 @@ void ReplayServer::serve_connection(int fd) {
             timeline_.pop_front();
           }
         }
+        if (answers.empty() && evaluator_) answers = evaluator_(query[1], query.size() > 2 ? query[2] : json::object());
         if (answers.empty() && query[1].is_string()) {
           if (answer_delay_ms_ > 0) {
             flush();

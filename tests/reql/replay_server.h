@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -39,6 +40,11 @@ class ReplayServer {
   // server whose state changes under a writer (refusals while the primary changes, then
   // acknowledgements), whatever the writer sends.
   void add_timeline(std::vector<std::string> answers);
+  // Answers START queries that have neither a recording nor a timeline answer by
+  // evaluating them (support/memory_rethinkdb.h): term and global optargs in, the
+  // answers out (a stream's batches as CONTINUEs arrive). Set before clients connect.
+  using Evaluator = std::function<std::vector<std::string>(const nlohmann::json& term, const nlohmann::json& optargs)>;
+  void set_evaluator(Evaluator evaluator) { evaluator_ = std::move(evaluator); }
   int port() const { return port_; }
   // Echoed answers (the scripted ones) go out this long after their query was read: a slow
   // database, working on the queries that came together at the same time, as a real one
@@ -69,6 +75,7 @@ class ReplayServer {
   std::mutex mutex_;
   std::map<std::string, std::deque<std::vector<std::string>>> answers_;  // by query dump
   std::deque<std::string> timeline_;
+  Evaluator evaluator_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<int> connections_{0};

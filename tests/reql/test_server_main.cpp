@@ -1,7 +1,9 @@
-// reql_test_server PORT [PASSWORD | --password-file FILE] [--write-each-answer] [--everywhere]:
-// the tests' RethinkDB stand-in as a program, for benchmarks when no real server is at
-// hand, and as the server of the stand-in database image. It authenticates with real SCRAM
-// and answers a query whose term is a string with that string (r.expr("...")).
+// reql_test_server PORT [PASSWORD | --password-file FILE] [--write-each-answer] [--everywhere]
+// [--memory]: the tests' RethinkDB stand-in as a program, for benchmarks when no real
+// server is at hand, and as the server of the stand-in database images. It authenticates
+// with real SCRAM and answers a query whose term is a string with that string
+// (r.expr("...")); with --memory it evaluates what backups and restores send, over
+// databases and tables in memory (support/memory_rethinkdb.h).
 // --write-each-answer sends every answer in a write of its own, as RethinkDB 2.4 does;
 // without it the answers to what one read brought go out together. --everywhere listens on
 // every interface instead of 127.0.0.1.
@@ -15,16 +17,20 @@
 #include <nlohmann/json.hpp>
 
 #include "replay_server.h"
+#include "support/memory_rethinkdb.h"
 
 int main(int argc, char** argv) {
   std::vector<std::string> positional;
   bool write_each_answer = false;
+  bool memory = false;
   auto listen = rsm::testing::ReplayServer::Listen::loopback;
   std::string password;
   for (int i = 1; i < argc; ++i) {
     std::string argument = argv[i];
     if (argument == "--write-each-answer") {
       write_each_answer = true;
+    } else if (argument == "--memory") {
+      memory = true;
     } else if (argument == "--everywhere") {
       listen = rsm::testing::ReplayServer::Listen::everywhere;
     } else if (argument == "--password-file" && i + 1 < argc) {
@@ -41,7 +47,7 @@ int main(int argc, char** argv) {
   if (positional.empty() || positional.size() > 2) {
     std::fprintf(stderr,
                  "usage: reql_test_server PORT [PASSWORD | --password-file FILE] [--write-each-answer] "
-                 "[--everywhere]\n");
+                 "[--everywhere] [--memory]\n");
     return 2;
   }
   if (positional.size() > 1) password = positional[1];
@@ -51,6 +57,10 @@ int main(int argc, char** argv) {
        R"({"max_protocol_version":0,"min_protocol_version":0,"server_version":"rsm-test-server","success":true})"}};
   rsm::testing::ReplayServer server({{"messages", {hello}}}, password, std::atoi(positional[0].c_str()), listen);
   server.set_write_each_answer(write_each_answer);
+  rsm::testing::MemoryRethinkdb database;
+  if (memory)
+    server.set_evaluator(
+        [&](const nlohmann::json& term, const nlohmann::json& optargs) { return database.answer(term, optargs); });
   std::printf("listening on port %d\n", server.port());
   std::fflush(stdout);
   sigset_t stop;

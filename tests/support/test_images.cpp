@@ -84,6 +84,12 @@ std::string ensure_standin_rethinkdb_image(engine::Client& engine, const std::st
                                      {{"reql_test_server", read_file(test_server, "cmake --build build")}});
 }
 
+std::string ensure_memory_rethinkdb_image(engine::Client& engine, const std::string& test_server) {
+  return ensure_fake_rethinkdb_image(
+      engine, "memory-rethinkdb",
+      {{"reql_test_server", read_file(test_server, "cmake --build build")}, {"memory-database", "tables in memory\n"}});
+}
+
 std::string ensure_registry_image(engine::Client& engine) {
   images::DebianImageRecipe recipe{
       .what = "test registry image",

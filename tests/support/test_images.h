@@ -23,6 +23,9 @@ std::string ensure_fake_rethinkdb_image(engine::Client& engine);
 // queries (a string is echoed back), and nothing of a real cluster (no system tables, no
 // data kept). For faults under load where no real image exists.
 std::string ensure_standin_rethinkdb_image(engine::Client& engine, const std::string& test_server);
+// The same, whose server keeps databases and tables in memory and evaluates what backups
+// and restores send (support/memory_rethinkdb.h): a database for one server.
+std::string ensure_memory_rethinkdb_image(engine::Client& engine, const std::string& test_server);
 
 // A web app for tests (tests/support/web/): busybox httpd answering "web VERSION" on
 // port 8080, with a health check; version "broken" never becomes healthy. Returns its
