@@ -23,6 +23,7 @@
 #include "reql/term.h"
 #include "support/db_connection.h"
 #include "support/rsm_runner.h"
+#include "support/state_folder.h"
 #include "support/test_images.h"
 #include "util/subprocess.h"
 
@@ -143,8 +144,7 @@ int measure(const std::string& env, int documents) {
 
 int main(int argc, char** argv) {
   setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
-  auto state = std::filesystem::temp_directory_path() / fmt::format("rsm-bench-state-{}", getpid());
-  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  rsm::testing::StateFolder state("rsm-bench-state");
   std::string env = fmt::format("bench-bk-{}", getpid());
   int code = 1;
   try {
@@ -153,6 +153,5 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}\n", e.what());
   }
   run_rsm({"nodes", "rm", env, "-f"});
-  std::filesystem::remove_all(state);
   return code;
 }

@@ -24,6 +24,7 @@
 #include "support/digitalocean_standin.h"
 #include "support/droplet_machines.h"
 #include "support/ssh_hosts.h"
+#include "support/state_folder.h"
 #include "util/subprocess.h"
 
 namespace {
@@ -119,14 +120,12 @@ int measure(int runs) {
 
 int main(int argc, char** argv) {
   // rsm's records (login key, pinned host keys) go to a state folder of the benchmark's own.
-  auto state = std::filesystem::temp_directory_path() / fmt::format("rsm-bench-state-{}", getpid());
-  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  rsm::testing::StateFolder state("rsm-bench-state");
   int code = 1;
   try {
     code = measure(argc > 1 ? std::atoi(argv[1]) : 3);
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());
   }
-  std::filesystem::remove_all(state);
   return code;
 }

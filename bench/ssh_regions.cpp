@@ -23,6 +23,7 @@
 #include "support/db_connection.h"
 #include "support/rsm_runner.h"
 #include "support/ssh_hosts.h"
+#include "support/state_folder.h"
 #include "support/test_images.h"
 
 namespace {
@@ -111,14 +112,12 @@ int measure() {
 
 int main() {
   // rsm's record of the hosts it adopts goes to a state folder of the benchmark's own.
-  auto state = std::filesystem::temp_directory_path() / fmt::format("rsm-bench-state-{}", getpid());
-  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  rsm::testing::StateFolder state("rsm-bench-state");
   int code = 1;
   try {
     code = measure();
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}\n", e.what());
   }
-  std::filesystem::remove_all(state);
   return code;
 }

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -49,6 +50,15 @@ bool same_host(const std::string& a, const std::string& b) {
 
 std::string node_name(std::string_view env, Role role, int index) {
   return fmt::format("{}-{}-{}", env, role_name(role), index);
+}
+
+int node_index(std::string_view name) {
+  auto dash = name.rfind('-');
+  if (dash == std::string_view::npos) return 0;
+  int index = 0;
+  auto digits = name.substr(dash + 1);
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  return error == std::errc() && end == digits.data() + digits.size() ? index : 0;
 }
 
 }  // namespace rsm::drivers

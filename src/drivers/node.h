@@ -22,6 +22,8 @@ std::optional<Role> parse_role(std::string_view name);
 // "ENV-manager-N", "ENV-worker-N": the names every command shows (and the swarm node's
 // rsm.node label). Local nodes also take it as their hostname; other machines keep theirs.
 std::string node_name(std::string_view env, Role role, int index);
+// The N of a name node_name made; 0 for any other name.
+int node_index(std::string_view name);
 
 struct Node;
 // Managers first, then by index: the order every list of nodes has.
@@ -48,6 +50,7 @@ struct Node {
   std::string size;             // a cloud machine's size (its price's slug); empty elsewhere
   std::string private_address;  // a cloud machine's address in its region's private network
   double price_monthly = 0;     // what a cloud machine costs a month, in US dollars; 0 elsewhere
+  std::string machine_id;       // the cloud's id of the machine (a droplet's); empty elsewhere
   std::string host;             // how the driver reaches the machine ([USER@]HOST[:PORT] for ssh); empty for local
   engine::Endpoint engine;      // how rsm reaches the node's Docker engine
   // Its swarm traffic runs in the environment's WireGuard mesh (swarm/mesh.h): always for

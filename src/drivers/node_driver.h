@@ -38,6 +38,8 @@ class NodeDriver {
 
   // Anything to do once before creating several nodes (images, networks).
   virtual void prepare(const std::string& env, Progress& progress) = 0;
+  // UsageError for a request the driver cannot carry out, before anything is made.
+  virtual void check(const NodeRequest& /*request*/) {}
   // Creates and starts a machine and returns once its engine answers. On failure it
   // removes whatever it had made for this node before throwing.
   virtual Node create(const std::string& env, const NodeRequest& request, Progress& progress) = 0;

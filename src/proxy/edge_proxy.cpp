@@ -77,25 +77,38 @@ int ready_nodes(engine::Client& manager) {
   return ready;
 }
 
-void wait_until_running(engine::Client& manager, const std::string& config_name, Progress& progress) {
-  int running = 0, wanted = 0;
+// How many nodes run a task with the configuration, and how many should.
+struct ProxyTasks {
+  int running = 0;
+  int wanted = 0;
   std::optional<std::string> failure;
+  bool complete() const { return running >= wanted; }
+};
+
+ProxyTasks proxy_tasks(engine::Client& manager, const std::string& config_name) {
+  ProxyTasks out;
+  auto tasks = swarm::service_tasks(manager, kServiceName);
+  out.running = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
+    return task.running() && !task.config_names.empty() && task.config_names[0] == config_name;
+  }));
+  out.wanted = ready_nodes(manager);
+  out.failure = swarm::task_failure(tasks);
+  return out;
+}
+
+void wait_until_running(engine::Client& manager, const std::string& config_name, Progress& progress) {
+  ProxyTasks tasks;
   poll_until(
       kStartTimeout, milliseconds(250),
       [&] {
-        return fmt::format("the edge proxy runs on {} of {} nodes{}; see `docker service ps {}` on a manager", running,
-                           wanted, failure ? ": " + *failure : "", kServiceName);
+        return fmt::format("the edge proxy runs on {} of {} nodes{}; see `docker service ps {}` on a manager",
+                           tasks.running, tasks.wanted, tasks.failure ? ": " + *tasks.failure : "", kServiceName);
       },
       [&] {
-        auto tasks = swarm::service_tasks(manager, kServiceName);
-        running = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
-          return task.running() && !task.config_names.empty() && task.config_names[0] == config_name;
-        }));
-        wanted = ready_nodes(manager);
-        failure = swarm::task_failure(tasks);
-        return running >= wanted;
+        tasks = proxy_tasks(manager, config_name);
+        return tasks.complete();
       });
-  progress.step("proxy", fmt::format("running on {} node(s)", running));
+  progress.step("proxy", fmt::format("running on {} node(s)", tasks.running));
 }
 
 // Whether url answers 200 within a second.
@@ -163,7 +176,14 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   std::string config_id = swarm::ensure_config(manager, config_name, labels(env.name()), config);
   auto change =
       swarm::apply_service(manager, service_spec(env.name(), network, image, config_id, config_name, backends));
-  if (change == swarm::ServiceChange::Unchanged) return;
+  if (change == swarm::ServiceChange::Unchanged) {
+    // A node that joined since the last change starts its task of the global service only
+    // now, once the image is there: its ports answer, too, when this returns.
+    if (proxy_tasks(manager, config_name).complete()) return;
+    wait_until_running(manager, config_name, progress);
+    wait_until_answering(env, backends, progress);
+    return;
+  }
   progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
                                                                  : "updating the edge proxy, one node at a time");
   wait_until_running(manager, config_name, progress);

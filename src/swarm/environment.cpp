@@ -114,6 +114,7 @@ void Environment::create(const CreateRequest& request) {
                     name_));
 
   auto& chosen = driver(request.driver);
+  for (const auto& p : planned) chosen.check(p);
   if (!planned.empty()) {
     try {
       chosen.prepare(name_, progress_);
@@ -156,9 +157,6 @@ std::vector<drivers::NodeRequest> Environment::plan_nodes(const std::vector<Node
                                    hosts.size(), request.advertise.size()));
   } else if (request.driver == "ssh") {
     throw UsageError("the ssh driver adopts machines you have: name each with --host [USER@]HOST[:PORT]");
-  } else if (request.driver == "digitalocean" && (managers > 0 || workers > 0) && request.region.empty() &&
-             !std::getenv("DIGITALOCEAN_REGION")) {
-    throw UsageError("give the droplets' region with --region (nyc3, fra1, sgp1...) or set DIGITALOCEAN_REGION");
   } else if (managers == 0 && workers == 0 && existing.empty()) {
     throw UsageError(fmt::format("nothing to create: give -m MANAGERS and/or -w WORKERS for environment {}", name_));
   }

@@ -2,16 +2,19 @@
 // droplets are machines of the ssh test lab (three regions joined by a router), and
 // through Prism (the contract check) where DigitalOcean's OpenAPI description is at hand:
 // droplets in three regions form one swarm that carries the database and an app behind
-// the edge of every droplet, behind the environment's cloud firewall; `rm` leaves no
-// droplet, key, tag or firewall; a create stopped by Ctrl-C anywhere is finished by a
+// the edge of every droplet, behind the environment's cloud firewall; one rsm.yaml mixes
+// droplets with a machine of the ssh driver and a local node; `rm` leaves no droplet,
+// key, tag or firewall; a create stopped by Ctrl-C anywhere is finished by a
 // re-run or removed by `rm`. The suite's tests run in order and share the lab.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -28,6 +31,7 @@
 #include "support/http_client.h"
 #include "support/rsm_runner.h"
 #include "support/ssh_hosts.h"
+#include "support/state_folder.h"
 #include "support/test_images.h"
 #include "util/poll.h"
 
@@ -43,9 +47,7 @@ class DigitalOceanNodes : public ::testing::Test {
   static void SetUpTestSuite() {
     setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
     env_ = unique_name("doit");
-    state_ = std::filesystem::temp_directory_path() / unique_name("rsm-do-state");
-    std::filesystem::remove_all(state_);
-    setenv("XDG_STATE_HOME", state_.c_str(), 1);
+    state_ = std::make_unique<StateFolder>("rsm-do-state");
     lab_ = std::make_unique<SshHostLab>(unique_name("rsm-dolab"), 3);
     machines_ = std::make_unique<DropletMachines>(*lab_, 3);
     // Now and then a 429, as the real service gives under load.
@@ -62,14 +64,13 @@ class DigitalOceanNodes : public ::testing::Test {
     setenv("DIGITALOCEAN_ACCESS_TOKEN", "rsm-test-token", 1);
   }
   static void TearDownTestSuite() {
-    for (const char* suffix : {"", "i"}) run_rsm({"nodes", "rm", env_ + suffix, "-f"});
+    for (const char* suffix : {"", "i", "m"}) run_rsm({"nodes", "rm", env_ + suffix, "-f"});
     proxy_.reset();
     standin_.reset();
     machines_.reset();
     lab_.reset();
-    std::filesystem::remove_all(state_);
-    for (const char* variable : {"XDG_STATE_HOME", "DIGITALOCEAN_API_URL", "DIGITALOCEAN_ACCESS_TOKEN"})
-      unsetenv(variable);
+    state_.reset();
+    for (const char* variable : {"DIGITALOCEAN_API_URL", "DIGITALOCEAN_ACCESS_TOKEN"}) unsetenv(variable);
   }
   // A request or answer off the contract is refused by Prism, so the command that sent it
   // fails; its log says why.
@@ -96,11 +97,11 @@ class DigitalOceanNodes : public ::testing::Test {
     EXPECT_TRUE(standin_->ssh_keys().empty()) << json(standin_->ssh_keys()).dump();
     EXPECT_TRUE(standin_->firewalls().empty()) << json(standin_->firewalls()).dump();
     for (const auto& tag : standin_->tags()) EXPECT_NE(tag, "rsm-env-" + env);
-    EXPECT_FALSE(std::filesystem::exists(state_ / "rsm" / "digitalocean" / env));
+    EXPECT_FALSE(std::filesystem::exists(state_->path() / "rsm" / "digitalocean" / env));
   }
 
   static inline std::string env_;
-  static inline std::filesystem::path state_;
+  static inline std::unique_ptr<StateFolder> state_;
   static inline std::unique_ptr<SshHostLab> lab_;
   static inline std::unique_ptr<DropletMachines> machines_;
   static inline std::unique_ptr<DigitalOceanStandin> standin_;
@@ -238,6 +239,74 @@ TEST_F(DigitalOceanNodes, RemoveLeavesNoDropletKeyTagOrFirewall) {
       60s, 250ms, [] { return std::string("the droplets' machines are still there"); },
       [] {
         standin_->droplets();  // gone droplets go when read after their time
+        return machines_->running() == 0;
+      });
+}
+
+// One rsm.yaml with droplets in two regions and a machine of the ssh driver, to which a
+// second run adds a local node: one swarm in one mesh across all three kinds, behind the
+// cloud firewall, which admits the mesh's UDP from the ssh machine by its address, then
+// (with a member behind this machine's NAT, whose address nobody knows) from anywhere.
+TEST_F(DigitalOceanNodes, OneFileMixesDropletsWithMachinesOfTheSshDriverAndLocalNodes) {
+  std::string env = env_ + "m";
+  auto host = lab_->add_host(2);
+  // Local nodes reach the lab's regions through this machine's NAT, as a laptop's would.
+  lab_->let_out_through_nat("10.213.0.0/16");
+  engine::Client engine(engine::Endpoint::from_environment());
+  std::string web = ensure_web_image(engine, "1");
+  std::string groups = fmt::format(
+      "  - {{driver: digitalocean, managers: 1, region: nyc3}}\n"
+      "  - {{driver: digitalocean, managers: 1, region: fra1}}\n"
+      "  - {{driver: ssh, role: worker, region: far, ssh_key: {}, hosts: [{}]}}\n",
+      lab_->key_file(), SshHostLab::login(host));
+  std::string apps = fmt::format("apps:\n  - {{name: web, image: '{}', replicas: 2, ports: [8080]}}\n", web);
+  auto file = state_->path() / "mixed.yaml";
+  auto up = [&](const std::string& more_groups) {
+    std::ofstream(file) << fmt::format("env: {}\nnodes:\n{}{}{}", env, groups, more_groups, apps);
+    return run_rsm({"up", "-f", file.string()});
+  };
+  auto answers_everywhere = [&](size_t machines) {
+    auto rows = json::parse(run_rsm({"nodes", "ls", env, "--json"}).output);
+    ASSERT_EQ(rows.size(), machines) << rows.dump();
+    for (const auto& row : rows) {
+      EXPECT_EQ(row["status"], "ready") << row.dump();
+      std::string address = row["address"];
+      for (int i = 0; i < 4; ++i)
+        EXPECT_EQ(http_get(fmt::format("http://{}:8080/", address)).body, "web 1\n") << row.dump();
+    }
+  };
+  auto mesh_sources = [] {
+    json firewall = standin_->firewalls().at(0);
+    for (const auto& rule : firewall["inbound_rules"])
+      if (rule["protocol"] == "udp") return rule["sources"];
+    return json();
+  };
+
+  auto first = up("");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  answers_everywhere(3);
+  EXPECT_EQ(mesh_sources()["addresses"], json::array({host.address})) << mesh_sources().dump();
+  EXPECT_EQ(mesh_sources()["tags"], json::array({"rsm-env-" + env}));
+
+  auto second = up("  - {driver: local, managers: 1}\n");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  answers_everywhere(4);
+  EXPECT_EQ(mesh_sources()["addresses"], json::array({"0.0.0.0/0"})) << mesh_sources().dump();
+  auto rows = json::parse(run_rsm({"nodes", "ls", env, "--json"}).output);
+  std::vector<std::string> drivers;
+  for (const auto& row : rows) drivers.push_back(row["driver"]);
+  std::sort(drivers.begin(), drivers.end());
+  EXPECT_EQ(drivers, (std::vector<std::string>{"digitalocean", "digitalocean", "local", "ssh"})) << rows.dump();
+
+  auto removed = run_rsm({"nodes", "rm", env, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  expect_nothing_left(env);
+  EXPECT_EQ(lab_->exec(host, {"docker", "info", "--format", "{{.Swarm.LocalNodeState}}"}).output, "inactive\n");
+  lab_->remove_host(host);
+  poll_until(
+      60s, 250ms, [] { return std::string("the droplets' machines are still there"); },
+      [] {
+        standin_->droplets();
         return machines_->running() == 0;
       });
 }

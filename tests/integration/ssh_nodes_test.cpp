@@ -22,6 +22,7 @@
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "support/ssh_hosts.h"
+#include "support/state_folder.h"
 #include "support/test_images.h"
 
 using namespace rsm;
@@ -36,9 +37,7 @@ class SshNodes : public ::testing::Test {
     setenv("RSM_RELAY", RSM_RELAY_BINARY, 0);
     env_ = unique_name("sshit");
     // The hosts rsm adopts are recorded in its state folder: the suite's own, left behind by nothing.
-    state_ = std::filesystem::temp_directory_path() / unique_name("rsm-ssh-state");
-    std::filesystem::remove_all(state_);
-    setenv("XDG_STATE_HOME", state_.c_str(), 1);
+    state_ = std::make_unique<StateFolder>("rsm-ssh-state");
     lab_ = std::make_unique<SshHostLab>(unique_name("rsm-sshlab"), 3);
     for (int region = 0; region < 3; ++region) hosts_.push_back(lab_->add_host(region));
     spare_ = std::make_unique<SshTestHost>(lab_->add_host(0, false));
@@ -46,6 +45,7 @@ class SshNodes : public ::testing::Test {
   static void TearDownTestSuite() {
     if (getenv("RSM_TEST_KEEP_SSH_LAB")) {  // for looking into a failure by hand
       lab_.release();
+      state_.release();
       return;
     }
     run_rsm({"nodes", "rm", env_, "-f"});
@@ -53,8 +53,7 @@ class SshNodes : public ::testing::Test {
       run_rsm({"nodes", "rm", env_ + suffix, "-f", "--forget-unreachable"});
     spare_.reset();
     lab_.reset();
-    std::filesystem::remove_all(state_);
-    unsetenv("XDG_STATE_HOME");
+    state_.reset();
     hosts_.clear();
   }
 
@@ -74,7 +73,7 @@ class SshNodes : public ::testing::Test {
   }
 
   static inline std::string env_;
-  static inline std::filesystem::path state_;
+  static inline std::unique_ptr<StateFolder> state_;
   static inline std::unique_ptr<SshHostLab> lab_;
   static inline std::vector<SshTestHost> hosts_;
   static inline std::unique_ptr<SshTestHost> spare_;  // no engine: for the install and the refusals
@@ -227,7 +226,7 @@ TEST_F(SshNodes, PullWhatARegistryHasThemselvesAlsoFromAMachineWithoutAnEngine) 
   EXPECT_EQ(http_get(fmt::format("http://{}:8080/", hosts_[2].address)).body, "web 1\n");
   EXPECT_EQ(run_rsm({"app", "rm", env_, "pulled"}, no_engine).exit_code, 0);
 
-  auto file = state_ / "pulled.yaml";
+  auto file = state_->path() / "pulled.yaml";
   std::ofstream(file) << fmt::format(
       "env: {}\nnodes:\n  - {{driver: ssh, role: manager, ssh_key: {}, hosts: [{}, {}, {}]}}\n"
       "apps:\n  - {{name: pulled, image: '{}', replicas: 1, ports: [8080]}}\n",
@@ -253,7 +252,7 @@ TEST_F(SshNodes, ReRunningCreateWithTheSameHostsChangesNothing) {
 }
 
 TEST_F(SshNodes, UpWithTheSameHostsInRsmYamlChangesNothing) {
-  auto file = state_ / "rsm.yaml";
+  auto file = state_->path() / "rsm.yaml";
   std::ofstream(file) << fmt::format(
       "env: {}\nnodes:\n  - {{driver: ssh, role: manager, ssh_key: {}, hosts: [{}, {}, {}]}}\n", env_, lab_->key_file(),
       SshHostLab::login(hosts_[0]), SshHostLab::login(hosts_[1], "admin"), SshHostLab::login(hosts_[2]));
@@ -324,7 +323,7 @@ TEST_F(SshNodes, RefusesAChangedHostKey) {
   EXPECT_NE(refused.output.find("host key"), std::string::npos) << refused.output;
   EXPECT_NE(refused.output.find("ssh-keygen -f"), std::string::npos) << refused.output;
   // The fix the message names makes the host reachable again.
-  auto known = state_ / "rsm/ssh" / env_ / "known_hosts";
+  auto known = state_->path() / "rsm/ssh" / env_ / "known_hosts";
   ASSERT_EQ(run_process({"ssh-keygen", "-f", known.string(), "-R", hosts_[0].address}).exit_code, 0);
   auto repinned = run_rsm(create_args(env_, SshHostLab::login(hosts_[0]), hosts_[0].region));
   EXPECT_EQ(repinned.exit_code, 0) << repinned.output;

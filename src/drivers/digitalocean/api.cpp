@@ -71,6 +71,11 @@ struct Api::Curl {
   }
 };
 
+bool token_available(const std::string& token_file) {
+  const char* variable = std::getenv("DIGITALOCEAN_ACCESS_TOKEN");
+  return !token_file.empty() || (variable && *variable);
+}
+
 std::string read_token(const std::string& token_file) {
   std::string token;
   if (!token_file.empty()) {

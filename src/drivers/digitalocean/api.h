@@ -28,6 +28,8 @@ using nlohmann::json;
 // The token from DIGITALOCEAN_ACCESS_TOKEN, or the first line of token_file when one is
 // given; UsageError naming both when neither has one.
 std::string read_token(const std::string& token_file);
+// Whether read_token would find one (without reading the file).
+bool token_available(const std::string& token_file);
 
 // DIGITALOCEAN_API_URL (another endpoint: the tests' stand-in), else the real API.
 std::string api_url();

@@ -37,8 +37,6 @@ std::string from_environment(const char* variable, const char* fallback = "") {
   return value && *value ? value : fallback;
 }
 
-bool has_token() { return !token_file.empty() || !from_environment("DIGITALOCEAN_ACCESS_TOKEN").empty(); }
-
 // Pins the host key under the machine's name (ssh's HostKeyAlias), replacing an older one.
 void pin_host_key(const std::filesystem::path& known_hosts, const std::string& name, const std::string& public_key) {
   std::string kept;
@@ -63,17 +61,6 @@ std::string state_of(const Droplet& droplet, bool bootstrapped) {
   return droplet.status;  // new, off, archive
 }
 
-// The number at the end of ENV-ROLE-N; 0 when there is none.
-int index_of(const std::string& name) {
-  auto dash = name.rfind('-');
-  if (dash == std::string::npos) return 0;
-  try {
-    return std::stoi(name.substr(dash + 1));
-  } catch (const std::exception&) {
-    return 0;
-  }
-}
-
 }  // namespace
 
 void DigitalOceanDriver::use_token_file(std::string file) { token_file = std::move(file); }
@@ -88,7 +75,7 @@ std::vector<std::string> DigitalOceanDriver::environments() {
   std::set<std::string> envs;
   for (auto& env : SshDriver::environments()) envs.insert(env);
   // Droplets rsm made are found by their tags even where this machine has no record.
-  if (has_token())
+  if (digitalocean::token_available(token_file))
     for (const auto& item : api().list(fmt::format("/v2/droplets?tag_name={}", digitalocean::kRsmTag), "droplets"))
       for (const auto& tag : digitalocean::read_droplet(item).tags)
         if (tag.starts_with("rsm-env-")) envs.insert(tag.substr(8));
@@ -101,7 +88,7 @@ std::vector<Node> DigitalOceanDriver::list(const std::string& env) {
   // environments work offline and without a token.
   if (!std::filesystem::exists(inventory_.folder(env))) return nodes;
   auto hosts = recorded(env);
-  if (!has_token()) {
+  if (!digitalocean::token_available(token_file)) {
     for (const auto& host : hosts) {
       nodes.push_back(node_of(env, host));
       if (!host.bootstrapped) nodes.back().state = "unknown";
@@ -121,7 +108,7 @@ std::vector<Node> DigitalOceanDriver::list(const std::string& env) {
       node.env = env;
       node.driver = name_;
       node.role = droplet.role().value_or(Role::Worker);
-      node.index = index_of(droplet.name);
+      node.index = node_index(droplet.name);
       node.in_mesh = true;
     }
     node.state = state_of(droplet, host != hosts.end() && host->bootstrapped);
@@ -133,6 +120,7 @@ std::vector<Node> DigitalOceanDriver::list(const std::string& env) {
     node.region = droplet.region;
     node.size = droplet.size;
     node.price_monthly = droplet.price_monthly;
+    node.machine_id = std::to_string(droplet.id);
     nodes.push_back(std::move(node));
   }
   // Recorded before its droplet was asked for: an interrupted create that start() finishes.
@@ -144,6 +132,11 @@ std::vector<Node> DigitalOceanDriver::list(const std::string& env) {
     }
   sort_managers_first(nodes);
   return nodes;
+}
+
+void DigitalOceanDriver::check(const NodeRequest& request) {
+  if (request.region.empty() && from_environment("DIGITALOCEAN_REGION").empty())
+    throw UsageError("give the droplets' region with --region (nyc3, fra1, sgp1...) or set DIGITALOCEAN_REGION");
 }
 
 void DigitalOceanDriver::prepare(const std::string& env, Progress& progress) { login_key(env, progress); }
@@ -172,7 +165,7 @@ Node DigitalOceanDriver::create(const std::string& env, const NodeRequest& reque
   // the next one, and `rm` finds what it made.
   record(env, host);
   try {
-    return finish(env, host, progress);
+    return finish(env, host, "", progress);
   } catch (const Error&) {
     // A failed create removes its droplet (Ctrl-C leaves it tagged and recorded for rm).
     try {
@@ -185,14 +178,23 @@ Node DigitalOceanDriver::create(const std::string& env, const NodeRequest& reque
   }
 }
 
-std::optional<Droplet> DigitalOceanDriver::droplet(const std::string& env, const std::string& name) {
+std::optional<Droplet> DigitalOceanDriver::droplet(const std::string& env, const std::string& name,
+                                                   const std::string& id) {
+  if (!id.empty()) {
+    try {
+      return digitalocean::read_droplet(api().get("/v2/droplets/" + id)["droplet"]);
+    } catch (const digitalocean::ApiError& e) {
+      if (e.status() == 404) return std::nullopt;
+      throw;
+    }
+  }
   for (auto& listed : digitalocean::environment_droplets(api(), env))
     if (listed.name == name) return listed;
   return std::nullopt;
 }
 
-Node DigitalOceanDriver::finish(const std::string& env, SshHost host, Progress& progress) {
-  auto made = droplet(env, host.name);
+Node DigitalOceanDriver::finish(const std::string& env, SshHost host, const std::string& id, Progress& progress) {
+  auto made = droplet(env, host.name, id);
   if (!made) {
     std::string fingerprint = login_key(env, progress).fingerprint;
     // The key pinned now is the only one the droplet will have (cloud_init.h).
@@ -254,12 +256,13 @@ void DigitalOceanDriver::start(Node& node, Progress& progress) {
                     "cannot log in safely: remove the environment with `rsm nodes rm {1}` and create it again",
                     node.name, node.env));
   if (node.state == "off")
-    if (auto made = droplet(node.env, node.name)) digitalocean::power(api(), *made, "power_on", progress);
-  node = finish(node.env, *host, progress);
+    if (auto made = droplet(node.env, node.name, node.machine_id))
+      digitalocean::power(api(), *made, "power_on", progress);
+  node = finish(node.env, *host, node.machine_id, progress);
 }
 
 void DigitalOceanDriver::stop(Node& node, Progress& progress) {
-  if (auto made = droplet(node.env, node.name)) {
+  if (auto made = droplet(node.env, node.name, node.machine_id)) {
     digitalocean::power(api(), *made, "shutdown", progress);
     node.state = "off";
     progress.warn(
@@ -270,9 +273,12 @@ void DigitalOceanDriver::stop(Node& node, Progress& progress) {
 }
 
 bool DigitalOceanDriver::remove(const Node& node, Progress& progress) {
-  if (auto made = droplet(node.env, node.name)) {
-    progress.step(node.name, fmt::format("deleting droplet {}", made->id));
-    api().remove(fmt::format("/v2/droplets/{}", made->id));
+  std::string id = node.machine_id;
+  if (id.empty())
+    if (auto made = droplet(node.env, node.name)) id = std::to_string(made->id);
+  if (!id.empty()) {
+    progress.step(node.name, fmt::format("deleting droplet {}", id));
+    api().remove("/v2/droplets/" + id);
   }
   drop_record(node.env, node.name);
   return false;
@@ -280,7 +286,7 @@ bool DigitalOceanDriver::remove(const Node& node, Progress& progress) {
 
 void DigitalOceanDriver::remove_environment(const std::string& env) {
   bool recorded = std::filesystem::exists(inventory_.folder(env));
-  if (!recorded && !has_token()) return;
+  if (!recorded && !digitalocean::token_available(token_file)) return;
   auto& client = api();
   // Also what no record names: a create stopped between its request and its record, or
   // droplets made from another machine.
@@ -314,12 +320,14 @@ void DigitalOceanDriver::protect(const std::string& env, const std::vector<Node>
     }
     if (!node.public_address.empty()) plan.other_addresses.push_back(node.public_address);
   }
+  bool mesh_from_anywhere = plan.other_addresses == std::vector<std::string>{"0.0.0.0/0"};
   if (digitalocean::ensure_firewall(api(), env, plan))
-    progress.step(env, fmt::format("cloud firewall {} set: ssh{} from anywhere, the mesh's UDP {} from the "
-                                   "environment's machines only",
-                                   digitalocean::firewall_name(env),
-                                   edge_ports.empty() ? "" : fmt::format(" and ports {}", fmt::join(edge_ports, ", ")),
-                                   mesh_port));
+    progress.step(
+        env, fmt::format("cloud firewall {} set: ssh{} from anywhere, the mesh's UDP {} from {}",
+                         digitalocean::firewall_name(env),
+                         edge_ports.empty() ? "" : fmt::format(" and ports {}", fmt::join(edge_ports, ", ")), mesh_port,
+                         mesh_from_anywhere ? "anywhere (local nodes call from behind this machine's NAT)"
+                                            : "the environment's machines only"));
 }
 
 }  // namespace rsm::drivers

@@ -29,6 +29,7 @@ class DigitalOceanDriver : public SshDriver {
   std::vector<std::string> environments() override;
   std::vector<Node> list(const std::string& env) override;
   void prepare(const std::string& env, Progress& progress) override;
+  void check(const NodeRequest& request) override;
   Node create(const std::string& env, const NodeRequest& request, Progress& progress) override;
   void start(Node& node, Progress& progress) override;
   void stop(Node& node, Progress& progress) override;
@@ -46,11 +47,14 @@ class DigitalOceanDriver : public SshDriver {
   // The environment's login key, made and registered at its first use (login_key.h).
   const digitalocean::LoginKey& login_key(const std::string& env, Progress& progress);
   // The environment's droplet of that name, as the API lists it now.
-  std::optional<digitalocean::Droplet> droplet(const std::string& env, const std::string& name);
+  // The droplet of the node: by its id where a listing gave one, else by name among the
+  // environment's (one listing).
+  std::optional<digitalocean::Droplet> droplet(const std::string& env, const std::string& name,
+                                               const std::string& id = "");
   // Takes a recorded host from wherever an earlier run stopped to a bootstrapped engine:
   // a droplet asked for (with a newly pinned host key) when there is none, ready, reached
-  // over ssh, bootstrapped.
-  Node finish(const std::string& env, SshHost host, Progress& progress);
+  // over ssh, bootstrapped. `id`: its droplet's, where a listing gave it.
+  Node finish(const std::string& env, SshHost host, const std::string& id, Progress& progress);
 
   std::mutex api_mutex_;
   std::unique_ptr<digitalocean::Api> api_;

@@ -18,6 +18,7 @@
 #include "support/contract_proxy.h"
 #include "support/digitalocean_standin.h"
 #include "support/fixtures.h"
+#include "support/state_folder.h"
 
 using namespace rsm::drivers::digitalocean;
 using namespace rsm::testing;
@@ -116,8 +117,7 @@ TEST_F(DigitalOceanContract, DropletsTheirActionsAndTags) {
 
 // The steps of the digitalocean driver, as it takes them.
 TEST_F(DigitalOceanContract, TheDriversSteps) {
-  std::string state = "/tmp/rsm-contract-state-" + std::to_string(getpid());
-  setenv("XDG_STATE_HOME", state.c_str(), 1);
+  rsm::testing::StateFolder state("rsm-contract-state");
   rsm::Progress quiet(true);
   LoginKey key = ensure_login_key(*api_, "steps");
   Droplet made = ensure_droplet(*api_, "steps",
@@ -136,8 +136,6 @@ TEST_F(DigitalOceanContract, TheDriversSteps) {
   remove_firewall(*api_, "steps");
   EXPECT_EQ(delete_droplets(*api_, "steps", environment_droplets(*api_, "steps")).size(), 1u);
   remove_login_key(*api_, "steps");
-  unsetenv("XDG_STATE_HOME");
-  std::filesystem::remove_all(state);
 }
 
 // The check itself: a request outside the contract never reaches the stand-in, and an

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "support/digitalocean_standin.h"
+#include "support/state_folder.h"
 
 using namespace rsm::drivers::digitalocean;
 using rsm::testing::DigitalOceanStandin;
@@ -19,16 +20,7 @@ namespace {
 
 class LoginKeyTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    state_ = "/tmp/rsm-login-key-test-" + std::to_string(getpid());
-    std::filesystem::remove_all(state_);
-    setenv("XDG_STATE_HOME", state_.c_str(), 1);
-  }
-  void TearDown() override {
-    unsetenv("XDG_STATE_HOME");
-    std::filesystem::remove_all(state_);
-  }
-  std::string state_;
+  rsm::testing::StateFolder state_{"rsm-login-key-test"};
 };
 
 }  // namespace
