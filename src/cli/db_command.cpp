@@ -1,5 +1,5 @@
-// rsm db create|status|replicate|heal|backup|restore|admin|rm|password|logs: the RethinkDB cluster of an
-// environment.
+// rsm db create|status|replicate|heal|backup|backups|restore|admin|rm|password|logs: the RethinkDB
+// cluster of an environment.
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -14,8 +14,10 @@
 #include "cli/confirm.h"
 #include "cli/table.h"
 #include "db/backup/dump_archive.h"
+#include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "db/placement.h"
+#include "util/duration.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 
@@ -37,7 +39,24 @@ struct Options {
   int port = 0;
   std::string file;                    // backup's -o, restore's FILE
   std::vector<std::string> selection;  // backup's -e, restore's -i
+  std::string every;                   // backup's --every: a duration, or "off"
+  int keep = 14;                       // backup's --keep
+  std::string fetch;                   // backup's --fetch: an archive of the scheduled backups
 };
+
+// A scheduled backup's run, as `rsm-backup list` describes it (scheduled_backup/archive_folder.h).
+std::string describe_run(const nlohmann::json& last) {
+  if (!last.is_object()) return "none yet";
+  std::time_t started = last.value("started", std::time_t{0});
+  std::tm utc{};
+  gmtime_r(&started, &utc);
+  std::string when = fmt::format("{:04}-{:02}-{:02} {:02}:{:02} UTC", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
+                                 utc.tm_hour, utc.tm_min);
+  if (last.value("ok", false))
+    return fmt::format("{} ({} documents in {:.1f} s), {}", last.value("archive", ""),
+                       last.value("documents", uint64_t{0}), last.value("seconds", 0.0), when);
+  return fmt::format("FAILED {}: {}", when, last.value("error", ""));
+}
 
 std::string age(double started) {
   if (started <= 0) return "-";
@@ -84,6 +103,10 @@ int print_status(const Options& options, const db::StatusReport& report) {
     fmt::print("\n");
     print_table({"TABLE", "SHARDS", "REPLICAS", "WRITABLE", "ALL READY"}, rows);
   }
+  if (report.backups.is_object())
+    fmt::print("\nbackups: every {}, {} archive(s) on {}; last run: {}\n", report.backups.value("every", ""),
+               report.backups["archives"].size(), report.backups.value("node", ""),
+               describe_run(report.backups["last"]));
   for (const auto& issue : report.issues) fmt::print("\nissue: {}", issue);
   if (!report.issues.empty()) fmt::print("\n");
   for (const auto& problem : report.problems) fmt::print(stderr, "not ready: {}\n", problem);
@@ -185,8 +208,60 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   backup->add_option("-o,--output", options->file,
                      "The archive to write (default: ENV_rethinkdb_dump_DATE.tar.gz here)");
   backup->add_option("-e,--export", options->selection, "Only this database or table, DB or DB.TABLE (repeat)");
+  backup->add_option("--every", options->every,
+                     "Back up inside the swarm on a schedule (6h, 1d...; off stops it), keeping --keep archives");
+  backup->add_option("--keep", options->keep, "With --every: how many archives to keep (default 14)");
+  backup->add_option("--fetch", options->fetch, "Copy this archive of the scheduled backups here (to -o, or NAME)");
   backup->add_flag("--json", options->json, "Print the result as JSON");
-  backup->callback([options] {
+  backup->callback([options, backup] {
+    if (!options->every.empty()) {
+      if (!options->file.empty() || !options->selection.empty() || !options->fetch.empty())
+        throw UsageError("--every schedules backups of every table: give it without -o, -e and --fetch");
+      EnvCommand command(options->env, options->json);
+      if (options->every == "off") {
+        bool stopped = db::backup::unschedule_backups(command.env);
+        if (options->json)
+          fmt::print("{}\n", nlohmann::json{{"env", options->env}, {"stopped", stopped}}.dump(2));
+        else
+          fmt::print("{}: {}\n", options->env,
+                     stopped ? fmt::format("scheduled backups stopped; their archives stay in the volume {}",
+                                           db::backup::kArchivesVolume)
+                             : "no backups were scheduled");
+        return;
+      }
+      auto every = std::chrono::duration_cast<std::chrono::seconds>(parse_duration(options->every, "--every"));
+      db::backup::schedule_backups(command.env, every, options->keep, command.progress);
+      auto schedule = db::backup::backup_schedule(command.env);
+      if (options->json) {
+        fmt::print("{}\n", nlohmann::json{{"env", options->env},
+                                          {"every", format_duration(every)},
+                                          {"keep", options->keep},
+                                          {"node", schedule ? schedule->node : ""}}
+                               .dump(2));
+        return;
+      }
+      fmt::print(
+          "{}: backing up every {}, keeping the newest {} archives in the volume {} on {}; "
+          "`rsm db backups {}` lists them\n",
+          options->env, format_duration(every), options->keep, db::backup::kArchivesVolume,
+          schedule ? schedule->node : "?", options->env);
+      return;
+    }
+    if (backup->count("--keep") > 0) throw UsageError("--keep goes with --every");
+    if (!options->fetch.empty()) {
+      if (!options->selection.empty()) throw UsageError("--fetch copies a whole archive: give it without -e");
+      std::string file = options->file.empty() ? options->fetch : options->file;
+      if (std::filesystem::exists(file))
+        throw UsageError(fmt::format("{} exists already: give another -o, or move it away first", file));
+      EnvCommand command(options->env, options->json);
+      db::backup::fetch_backup(command.env, options->fetch, file, command.progress);
+      if (options->json)
+        fmt::print("{}\n", nlohmann::json{{"file", file}, {"bytes", std::filesystem::file_size(file)}}.dump(2));
+      else
+        fmt::print("{}: {:.1f} MB copied from the scheduled backups of {}\n", file,
+                   std::filesystem::file_size(file) / 1e6, options->env);
+      return;
+    }
     std::string file = options->file.empty() ? fmt::format("{}_{}.tar.gz", options->env, db::backup::dump_folder_name())
                                              : options->file;
     if (std::filesystem::exists(file))
@@ -201,13 +276,40 @@ void add_db_commands(CLI::App& app, int& exit_code) {
                                         {"bytes", result.bytes},
                                         {"indexes", result.indexes},
                                         {"write_hooks", result.write_hooks},
+                                        {"users", result.users},
                                         {"seconds", result.seconds}}
                              .dump(2));
       return;
     }
-    fmt::print("{}: {} tables, {} documents ({:.1f} MB), {} indexes, {} write hooks in {:.1f} s\n", result.file,
-               result.tables.size(), result.documents, result.bytes / 1e6, result.indexes, result.write_hooks,
-               result.seconds);
+    fmt::print(
+        "{}: {} tables, {} documents ({:.1f} MB), {} indexes, {} write hooks, {} user accounts (without "
+        "passwords) in {:.1f} s\n",
+        result.file, result.tables.size(), result.documents, result.bytes / 1e6, result.indexes, result.write_hooks,
+        result.users, result.seconds);
+  });
+
+  auto* backups =
+      db->add_subcommand("backups", "The archives of the scheduled backups, newest first, and the last run");
+  add_env(backups);
+  backups->add_flag("--json", options->json, "Print JSON for scripts (null when none are scheduled)");
+  backups->callback([options] {
+    EnvCommand command(options->env, true);
+    auto listed = db::backup::scheduled_backups(command.env);
+    if (options->json) {
+      fmt::print("{}\n", listed.dump(2));
+      return;
+    }
+    if (listed.is_null()) {
+      fmt::print("{0}: no scheduled backups; `rsm db backup {0} --every 6h` starts them\n", options->env);
+      return;
+    }
+    fmt::print("{}: every {}, keeping {}, in the volume {} on {}\nlast run: {}\n\n", options->env,
+               listed.value("every", ""), listed.value("keep", 0), db::backup::kArchivesVolume,
+               listed.value("node", ""), describe_run(listed["last"]));
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& archive : listed["archives"])
+      rows.push_back({archive.value("name", ""), fmt::format("{:.1f} MB", archive.value("bytes", 0.0) / 1e6)});
+    print_table({"ARCHIVE", "SIZE"}, rows);
   });
 
   auto* restore = db->add_subcommand(
@@ -219,22 +321,27 @@ void add_db_commands(CLI::App& app, int& exit_code) {
                     "Write into tables that have documents (the backup's replace those with the same primary key)");
   restore->add_flag("--json", options->json, "Print the result as JSON");
   restore->callback([options] {
-    db::backup::RestoreOptions restore_options{
-        .file = options->file, .selection = db::backup::TableSelection(options->selection), .force = options->force};
-    db::backup::DumpReader check(options->file);  // a file that is not a backup stops here, before any session
+    db::backup::DumpReader archive(options->file);  // a file that is not a backup stops here, before any session
     DbCommand command(options->env, options->json);
-    auto result = command.cluster.restore(restore_options);
+    auto result = command.cluster.restore(
+        archive, {.selection = db::backup::TableSelection(options->selection), .force = options->force});
     if (options->json) {
       fmt::print("{}\n", nlohmann::json{{"tables", result.tables},
                                         {"documents", result.documents},
                                         {"indexes", result.indexes},
                                         {"write_hooks", result.write_hooks},
+                                        {"users", result.users},
                                         {"seconds", result.seconds}}
                              .dump(2));
       return;
     }
     fmt::print("{}: {} tables, {} documents, {} indexes, {} write hooks restored in {:.1f} s\n", options->env,
                result.tables.size(), result.documents, result.indexes, result.write_hooks, result.seconds);
+    if (result.users > 0)
+      fmt::print(
+          "{}: {} user accounts and their permissions restored; accounts that were missing have no password "
+          "until you set one (r.db('rethinkdb').table('users').get(NAME).update({{password: ...}}))\n",
+          options->env, result.users);
   });
 
   auto* admin = db->add_subcommand(

@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include "db/backup/restore_marker.h"
+#include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "db/placement.h"
 #include "reql/errors.h"
@@ -116,8 +117,22 @@ void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
 StatusReport Cluster::status() {
   auto session = open_session();
   auto expected = expected_servers();
-  return make_report(read_system_tables(*session.connection), expected,
-                     wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+  auto report = make_report(read_system_tables(*session.connection), expected,
+                            wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+  // A failed scheduled backup is a problem like an unready table: nobody looks at backups
+  // until they need one.
+  try {
+    report.backups = backup::scheduled_backups(env_);
+  } catch (const Error& e) {
+    report.problems.push_back(fmt::format("scheduled backups: {}", e.what()));
+  }
+  const auto& last = report.backups.is_object() ? report.backups["last"] : nlohmann::json();
+  if (last.is_object() && !last.value("ok", true))
+    report.problems.push_back(
+        fmt::format("the last scheduled backup failed: {}; `rsm db backups {}` shows the "
+                    "archives, `docker service logs {}` on a manager every run",
+                    last.value("error", ""), env_.name(), backup::kScheduleService));
+  return report;
 }
 
 backup::BackupResult Cluster::backup(const std::string& file, const backup::TableSelection& selection) {
@@ -125,16 +140,16 @@ backup::BackupResult Cluster::backup(const std::string& file, const backup::Tabl
   return backup::back_up(*session.connection, file, selection, progress_);
 }
 
-backup::RestoreResult Cluster::restore(backup::RestoreOptions options) {
+backup::RestoreResult Cluster::restore(const backup::DumpReader& archive, backup::RestoreOptions options) {
   auto session = open_session();
-  backup::RestoreMarker marker(env_.name(), options.file);
+  backup::RestoreMarker marker(env_.name(), archive.file());
   options.resumed = marker.resumed();
   if (!options.resumed.empty())
-    progress_.step(env_.name(), fmt::format("carrying on with the restore of {} that stopped in {}", options.file,
+    progress_.step(env_.name(), fmt::format("carrying on with the restore of {} that stopped in {}", archive.file(),
                                             fmt::join(options.resumed, ", ")));
   options.starting_table = [&](const std::string& table) { marker.started(table); };
   options.replicas = wanted_replicas(0, static_cast<int>(expected_servers().size()));
-  auto result = backup::restore(*session.connection, options, progress_);
+  auto result = backup::restore(*session.connection, archive, options, progress_);
   marker.finished();
   return result;
 }

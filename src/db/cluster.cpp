@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "db/backup/schedule.h"
 #include "db/heartbeat.h"
 #include "db/secrets.h"
 #include "db/start_script.h"
@@ -187,6 +188,12 @@ void Cluster::remove(bool keep_data) {
   Node leader = look_up_nodes_and_manager();
   engine::Client client(leader.engine);
   auto filters = cluster_filters(env_.name());
+  // The scheduled backups use the network and the password: they stop first. Their
+  // archives are the user's, not the cluster's: they stay.
+  if (backup::unschedule_backups(env_))
+    progress_.step(
+        backup::kScheduleService,
+        fmt::format("scheduled backups stopped; their archives stay in the volume {}", backup::kArchivesVolume));
   for (const auto& service : swarm::list_services(client, filters)) {
     progress_.step(service.name, "removing");
     client.remove("/services/" + service.id);

@@ -77,7 +77,7 @@ class Cluster {
   backup::BackupResult backup(const std::string& file, const backup::TableSelection& selection);
   // Restores an archive (db/backup/restore.h), giving each table the cluster's replica
   // count; a restore of the same archive interrupted before carries on (restore_marker.h).
-  backup::RestoreResult restore(backup::RestoreOptions options);
+  backup::RestoreResult restore(const backup::DumpReader& archive, backup::RestoreOptions options);
 
   // Restarts the servers that see fewer peers than the others, waits for them, then
   // replicates (tables that still name servers that are gone get live ones). Returns the

@@ -111,11 +111,8 @@ json to_json(const StatusReport& report) {
                       {"shards", t.shards},
                       {"ready_for_writes", t.ready_for_writes},
                       {"all_replicas_ready", t.all_replicas_ready}});
-  return {{"ready", report.ready()},
-          {"servers", servers},
-          {"tables", tables},
-          {"issues", report.issues},
-          {"problems", report.problems}};
+  return {{"ready", report.ready()}, {"servers", servers},          {"tables", tables},
+          {"issues", report.issues}, {"problems", report.problems}, {"backups", report.backups}};
 }
 
 }  // namespace rsm::db

@@ -37,6 +37,7 @@ struct StatusReport {
   std::vector<TableState> tables;
   std::vector<std::string> issues;    // the cluster's own descriptions
   std::vector<std::string> problems;  // what keeps the cluster from being fully ready, with the fix
+  nlohmann::json backups;             // the scheduled backups (db/backup/schedule.h); null when none
   bool ready() const { return problems.empty(); }
 };
 

@@ -91,6 +91,7 @@ TaskView TaskView::from(const json& task) {
   const json& status = field(task, "Status");
   view.state = text(status, "State");
   view.error = text(status, "Err");
+  view.container_id = text(field(status, "ContainerStatus"), "ContainerID");
   view.desired_state = text(task, "DesiredState");
   const json& container = field(field(task, "Spec"), "ContainerSpec");
   view.image = text(container, "Image");

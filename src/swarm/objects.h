@@ -58,6 +58,7 @@ struct NodeView {
 struct TaskView {
   std::string id;
   std::string node_id;
+  std::string container_id;   // on its node's engine, once the task has a container
   std::string state;          // running, starting, failed, rejected...
   std::string desired_state;  // running, shutdown
   std::string error;

@@ -1,58 +1,25 @@
 // The relay container on a node: its image built there from the rsm-relay binary next to
-// rsm, started (or reused) with every route asked for, and waited for until it says it is
-// ready (its log, read through the node's engine, so that it works on any driver).
+// rsm (images/program_image.h), started (or reused) with every route asked for, and
+// waited for until it says it is ready (its log, read through the node's engine, so that
+// it works on any driver).
 #include "tunnel/relay.h"
 
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
-#include "engine/image_transfer.h"
 #include "engine/stream_demuxer.h"
-#include "util/content_hash.h"
+#include "images/program_image.h"
 #include "util/error.h"
 #include "util/poll.h"
-#include "util/tar_writer.h"
 
 namespace rsm::tunnel {
 
-namespace fs = std::filesystem;
 using engine::json;
 
 namespace {
-
-// rsm-relay is installed next to rsm (the build puts both in build/); RSM_RELAY names
-// another place.
-std::string relay_binary() {
-  const char* configured = std::getenv("RSM_RELAY");
-  fs::path path =
-      configured && *configured ? fs::path(configured) : fs::read_symlink("/proc/self/exe").parent_path() / "rsm-relay";
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
-    throw Error(fmt::format(
-        "{} is missing: rsm needs its relay program next to it (or named by RSM_RELAY); build or install both",
-        path.string()));
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
-std::string relay_image(engine::Client& node_engine) {
-  std::string binary = relay_binary();
-  std::string reference = "rsm-relay:" + content_hash({binary});
-  if (engine::has_image(node_engine, reference)) return reference;
-  TarWriter context;
-  context.add_file("Dockerfile", "FROM scratch\nCOPY rsm-relay /rsm-relay\nENTRYPOINT [\"/rsm-relay\"]\n");
-  context.add_file("rsm-relay", binary, 0755);
-  engine::build_image(node_engine, reference, context.finish(), 120);
-  return reference;
-}
 
 std::string container_name(const std::string& network) { return "rsm-relay-" + network; }
 
@@ -65,7 +32,7 @@ std::string socket_name(const std::string& network, const Route& route) {
 std::vector<std::string> ensure_relay(swarm::Environment& env, const drivers::Node& node, const std::string& network,
                                       const std::vector<Route>& routes, Progress& progress) {
   engine::Client client(node.engine);
-  std::string image = relay_image(client);
+  std::string image = images::ensure_program_image(client, "rsm-relay", "RSM_RELAY");
   std::string name = container_name(network);
   auto existing = client.find("/containers/" + name + "/json");
   json state = existing.value_or(json::object());

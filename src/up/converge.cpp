@@ -8,6 +8,7 @@
 
 #include "app/apps.h"
 #include "build/image_build.h"
+#include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "engine/image_transfer.h"
 #include "proxy/edge_proxy.h"
@@ -110,6 +111,7 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
     summary.db_servers = static_cast<int>(result.servers.size());
     for (const auto* list : {&result.created, &result.updated, &result.removed})
       summary.db_changed.insert(summary.db_changed.end(), list->begin(), list->end());
+    if (file.backups) db::backup::schedule_backups(env, file.backups->every, file.backups->keep, progress);
   }
 
   app::Apps apps(env, progress);

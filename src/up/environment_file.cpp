@@ -132,7 +132,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   if (auto db = root["db"]) {
     db::CreateOptions options;
     if (!db.IsNull()) {
-      reader.only(db, "db", {"image", "servers_per_node", "replicas", "wait", "heartbeat"});
+      reader.only(db, "db", {"image", "servers_per_node", "replicas", "wait", "heartbeat", "backup"});
       reader.optional(db, "image", options.image);
       reader.optional(db, "servers_per_node", options.servers_per_node);
       reader.optional(db, "replicas", options.replicas);
@@ -144,6 +144,21 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       if (options.servers_per_node < 1 || options.servers_per_node > 9)
         reader.fail(db["servers_per_node"], "servers_per_node takes 1 to 9");
       if (options.replicas < 0 || options.replicas > 9) reader.fail(db["replicas"], "replicas takes 1 to 9");
+      if (auto backup = db["backup"]) {
+        reader.only(backup, "backup", {"every", "keep"});
+        EnvironmentFile::BackupSchedule schedule;
+        if (!backup["every"]) reader.fail(backup, "backup needs every: a duration (6h, 1d...)");
+        try {
+          schedule.every = std::chrono::duration_cast<std::chrono::seconds>(
+              parse_duration(reader.value<std::string>(backup["every"], "every"), "every:"));
+        } catch (const UsageError& e) {
+          reader.fail(backup["every"], e.what());
+        }
+        if (schedule.every < std::chrono::seconds(1)) reader.fail(backup["every"], "every takes 1s or more");
+        reader.optional(backup, "keep", schedule.keep);
+        if (schedule.keep < 1) reader.fail(backup["keep"], "keep takes 1 or more");
+        file.backups = schedule;
+      }
     }
     file.db = options;
   }

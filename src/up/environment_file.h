@@ -8,7 +8,8 @@
 //     - {driver: ssh, role: manager, hosts: [root@198.51.100.7], region: fra, ssh_key: ~/.ssh/id}
 //     - {driver: ssh, role: worker, hosts: ['admin@203.0.113.9:2222'], region: nyc}
 //     - {driver: digitalocean, managers: 1, region: sgp1, size: s-1vcpu-2gb}
-//   db: {image: rethinkdb:2.4.4-bookworm-slim, servers_per_node: 1, replicas: 3}
+//   db: {image: rethinkdb:2.4.4-bookworm-slim, servers_per_node: 1, replicas: 3,
+//        backup: {every: 6h, keep: 14}}
 //   apps:
 //     - name: rethinkswarmmode
 //       image: rethinkswarmmode:1
@@ -21,6 +22,7 @@
 //       timeout: 500ms                     # the edge proxy's wait for an answer (default 30s)
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -46,6 +48,12 @@ struct EnvironmentFile {
   // (local), or these hosts (ssh).
   std::vector<swarm::CreateRequest> node_groups;
   std::optional<db::CreateOptions> db;
+  // db: backup: {every: 6h, keep: 14}; a schedule the file does not name is left as it is.
+  struct BackupSchedule {
+    std::chrono::seconds every{0};
+    int keep = 14;
+  };
+  std::optional<BackupSchedule> backups;
   std::vector<AppEntry> apps;
 };
 

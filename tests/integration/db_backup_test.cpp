@@ -5,22 +5,31 @@
 // of every JSON type and the pseudo-types, compound, multi and geo indexes and a write
 // hook, backed up, the database removed and made again, restored equal; a restore into
 // tables with documents refused unless forced; a restore stopped by Ctrl-C and run again
-// ending with each document once; a file that is not a backup refused before anything.
+// ending with each document once; a file that is not a backup refused before anything;
+// backups on a schedule inside the swarm, the newest kept, a failed one shown by
+// `rsm db status`, one fetched here restored; a backup while writes go on.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
+#include "db/backup/dump_archive.h"
+#include "engine/client.h"
+#include "engine/url.h"
 #include "reql/term.h"
 #include "support/db_connection.h"
 #include "support/environment_fixture.h"
 #include "support/rsm_runner.h"
+#include "support/state_folder.h"
 #include "support/test_images.h"
 #include "util/poll.h"
 #include "util/subprocess.h"
@@ -67,8 +76,7 @@ class DbBackup : public EnvironmentTest, public ::testing::WithParamInterface<st
       image_ = real_rethinkdb_image();
       if (image_.empty()) GTEST_SKIP() << "no RethinkDB image to test with: set RSM_TEST_RETHINKDB_IMAGE";
     }
-    state_ = fs::temp_directory_path() / unique_name("rsm-backup-state");
-    setenv("XDG_STATE_HOME", state_.c_str(), 1);
+    state_.emplace("rsm-backup-state");
     make_environment("bk", real_ ? 3 : 1, 0);
     engine::Client host(engine::Endpoint::from_environment());
     if (!real_) image_ = ensure_memory_rethinkdb_image(host, RSM_TEST_SERVER_BINARY);
@@ -77,8 +85,7 @@ class DbBackup : public EnvironmentTest, public ::testing::WithParamInterface<st
   void TearDown() override {
     if (env_.empty()) return;  // skipped
     EnvironmentTest::TearDown();
-    fs::remove_all(state_);
-    unsetenv("XDG_STATE_HOME");
+    state_.reset();
   }
 
   void create_database() {
@@ -99,12 +106,14 @@ class DbBackup : public EnvironmentTest, public ::testing::WithParamInterface<st
         });
   }
 
-  void seed() {
+  // kTables' documents, or one in `fraction` of them (a test that needs no volume).
+  void seed(int fraction = 1) {
     auto& c = *db_.connection;
     c.run(r.db_create("shop"));
     c.run(r.db_create("people"));
     int next = 0;
-    for (const auto& [db, table, count] : kTables) {
+    for (const auto& [db, table, all] : kTables) {
+      int count = all / fraction;
       c.run(r.db(db).table_create(table, {{"primary_key", "id"}}));
       json batch = json::array();
       for (int i = 0; i < count; ++i) {
@@ -136,10 +145,28 @@ class DbBackup : public EnvironmentTest, public ::testing::WithParamInterface<st
     return all;
   }
 
-  std::string file(const std::string& name) const { return (state_ / name).string(); }
+  // Freezes (or thaws) every database server's container: clients connect and get no answer.
+  void freeze_servers(bool frozen) {
+    auto nodes = run_rsm({"nodes", "ls", env_, "--json"});
+    ASSERT_EQ(nodes.exit_code, 0) << nodes.output;
+    for (const auto& row : json::parse(nodes.output)) {
+      engine::Client engine(node_engine(env_, row["name"]));
+      std::string filter = engine::encode_filters({{"label", {"rsm.db.server"}}});
+      for (const auto& container : engine.get("/containers/json?filters=" + filter))
+        engine.post(fmt::format("/containers/{}/{}", container["Id"].get<std::string>(), frozen ? "pause" : "unpause"));
+    }
+  }
+
+  json scheduled_backups() {
+    auto listed = run_rsm({"db", "backups", env_, "--json"});
+    EXPECT_EQ(listed.exit_code, 0) << listed.output;
+    return json::parse(listed.output, nullptr, false);
+  }
+
+  std::string file(const std::string& name) const { return (state_->path() / name).string(); }
 
   bool real_ = false;
-  fs::path state_;
+  std::optional<StateFolder> state_;
   std::string image_;
   DbConnection db_;
 };
@@ -193,7 +220,7 @@ TEST_P(DbBackup, EverythingComesBackAfterTheDatabaseIsRemovedAndMadeAgain) {
 }
 
 TEST_P(DbBackup, ARestoreStoppedByCtrlCAndRunAgainEndsWithEachDocumentOnce) {
-  seed();
+  seed(5);  // 20,000 documents: enough to stop the restore inside a table
   json before = snapshot();
   ASSERT_EQ(run_rsm({"db", "backup", env_, "-o", file("all.tar.gz")}).exit_code, 0);
   db_ = {};
@@ -201,11 +228,11 @@ TEST_P(DbBackup, ARestoreStoppedByCtrlCAndRunAgainEndsWithEachDocumentOnce) {
   create_database();
 
   // Stopped once it has started writing into a table (its record says so).
-  auto marker = state_ / "rsm" / "restores" / (env_ + ".json");
+  auto marker = state_->path() / "rsm" / "restores" / (env_ + ".json");
   auto command = Subprocess::spawn({"setsid", RSM_BINARY, "db", "restore", env_, file("all.tar.gz")});
   ASSERT_TRUE(poll_for(5s, 5ms, [&] { return getpgid(command.pid()) == command.pid(); }));
   std::optional<int> ended;
-  ASSERT_TRUE(poll_for(120s, 20ms, [&] { return fs::exists(marker) || (ended = command.try_wait()); }));
+  ASSERT_TRUE(poll_for(120s, 5ms, [&] { return fs::exists(marker) || (ended = command.try_wait()); }));
   ASSERT_FALSE(ended) << "the restore ended before it wrote";
   kill(-command.pid(), SIGINT);
   EXPECT_EQ(command.wait(), 128 + SIGINT);
@@ -216,4 +243,113 @@ TEST_P(DbBackup, ARestoreStoppedByCtrlCAndRunAgainEndsWithEachDocumentOnce) {
   EXPECT_FALSE(fs::exists(marker));
   json after = snapshot();
   for (const auto& [name, table] : before.items()) EXPECT_EQ(after[name]["documents"], table["documents"]) << name;
+}
+
+// Writes go on during a backup: it completes, with every document that was there before
+// it started once, and each one written meanwhile at most once.
+TEST_P(DbBackup, ABackupWhileWritesGoOnHasEveryEarlierDocumentOnce) {
+  seed(10);  // 10,000 documents
+  std::atomic<bool> stop = false;
+  std::atomic<int> written = 0;
+  auto connection = reql::Connection::connect(db_.options);
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      connection->run(r.db("shop").table("orders").insert(document(1000000 + i)));
+      json changed = document(7000 + i % 2000);  // a customer of the seed, changed
+      changed["amount"] = -i;
+      connection->run(r.db("shop").table("customers").insert(changed, {{"conflict", "replace"}}));
+      ++written;
+    }
+  });
+  auto backed_up = run_rsm({"db", "backup", env_, "-o", file("live.tar.gz")});
+  int during = written;
+  stop = true;
+  writer.join();
+  ASSERT_EQ(backed_up.exit_code, 0) << backed_up.output;
+  EXPECT_GT(during, 0) << "no write went on during the backup";
+
+  std::map<std::string, std::map<json, int>> seen;  // db.table -> id -> times in the archive
+  db::backup::DumpReader archive(file("live.tar.gz"));
+  archive.read_documents([](const db::backup::DumpTable&) { return true; }, 1000,
+                         [&](const db::backup::DumpTable& table, std::vector<json>& documents) {
+                           for (const auto& document : documents) ++seen[table.db + "." + table.name][document["id"]];
+                         });
+  int next = 0;
+  for (const auto& [db, table, all] : kTables) {
+    auto& ids = seen[db + "." + table];
+    for (int id = next; id < next + all / 10; ++id) EXPECT_EQ(ids[id], 1) << db << "." << table << " " << id;
+    next += all / 10;
+    for (const auto& [id, times] : ids) EXPECT_LE(times, 1) << db << "." << table << " " << id.dump();
+  }
+}
+
+// Backups on a schedule, inside the swarm: a run that fails shows in `rsm db status` until
+// a good one follows; the newest archives are kept; one fetched here restores.
+TEST_P(DbBackup, ScheduledBackupsKeepTheNewestArchivesAndAFailureShowsInStatus) {
+  seed(50);  // 2,000 documents
+  json before = snapshot();
+  db_ = {};
+  EXPECT_TRUE(scheduled_backups().is_null());
+
+  // The database does not answer: the first run fails, and a long schedule keeps it the last.
+  freeze_servers(true);
+  auto scheduled = run_rsm({"db", "backup", env_, "--every", "3s", "--keep", "2"});
+  ASSERT_EQ(scheduled.exit_code, 0) << scheduled.output;
+  json listed;
+  poll_until(
+      90s, 500ms, [&] { return "no failed run: " + listed.dump(); },
+      [&] {
+        listed = scheduled_backups();
+        return listed.is_object() && listed["last"].is_object() && !listed["last"]["ok"].get<bool>();
+      });
+  ASSERT_EQ(run_rsm({"db", "backup", env_, "--every", "1h", "--keep", "2"}).exit_code, 0);
+  freeze_servers(false);
+  auto shown = run_rsm({"db", "backups", env_});
+  EXPECT_NE(shown.output.find("last run: FAILED"), std::string::npos) << shown.output;
+  // The stand-in has no system tables for `rsm db status` to read.
+  if (real_) {
+    auto status = run_rsm({"db", "status", env_});
+    EXPECT_EQ(status.exit_code, 1) << status.output;
+    EXPECT_NE(status.output.find("the last scheduled backup failed"), std::string::npos) << status.output;
+  }
+
+  // Every 2 s, keeping 2: a third archive pushes the first out.
+  ASSERT_EQ(run_rsm({"db", "backup", env_, "--every", "2s", "--keep", "2"}).exit_code, 0);
+  std::string oldest;
+  poll_until(
+      120s, 500ms, [&] { return "the oldest archive stays: " + listed.dump(); },
+      [&] {
+        listed = scheduled_backups();
+        const json& archives = listed["archives"];
+        if (oldest.empty() && archives.size() == 2) oldest = archives[1]["name"];
+        return !oldest.empty() && archives.size() == 2 && archives[0]["name"] != oldest &&
+               archives[1]["name"] != oldest;
+      });
+  EXPECT_TRUE(listed["last"]["ok"].get<bool>()) << listed.dump();
+  ASSERT_EQ(run_rsm({"db", "backup", env_, "--every", "1h", "--keep", "2"}).exit_code, 0);  // nothing pruned now
+  if (real_) {
+    auto status = run_rsm({"db", "status", env_});
+    EXPECT_EQ(status.exit_code, 0) << status.output;
+    EXPECT_NE(status.output.find("backups: every 1h"), std::string::npos) << status.output;
+  }
+
+  // Fetched here, the newest restores into a database made again.
+  std::string newest = scheduled_backups()["archives"][0]["name"];
+  auto fetched = run_rsm({"db", "backup", env_, "--fetch", newest, "-o", file("fetched.tar.gz")});
+  ASSERT_EQ(fetched.exit_code, 0) << fetched.output;
+  auto missing = run_rsm({"db", "backup", env_, "--fetch", "backup-19700101T000000Z.tar.gz"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("rsm db backups"), std::string::npos) << missing.output;
+  auto removed = run_rsm({"db", "rm", env_, "-f"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_NE(removed.output.find("scheduled backups stopped"), std::string::npos) << removed.output;
+  EXPECT_TRUE(scheduled_backups().is_null());
+  create_database();
+  auto restored = run_rsm({"db", "restore", env_, file("fetched.tar.gz")});
+  ASSERT_EQ(restored.exit_code, 0) << restored.output;
+  json after = snapshot();
+  for (const auto& [name, table] : before.items()) {
+    EXPECT_EQ(after[name]["documents"], table["documents"]) << name;
+    EXPECT_EQ(after[name]["indexes"], table["indexes"]) << name;
+  }
 }

@@ -43,6 +43,16 @@ std::string uuid(int n) { return fmt::format("00000000-0000-4000-8000-{:012d}", 
 
 }  // namespace
 
+MemoryRethinkdb::MemoryRethinkdb(size_t batch_size) : batch_size_(batch_size) {
+  Database system{uuid(next_id_++), {}};
+  system.tables["users"].documents[json("admin")] = {{"id", "admin"}, {"password", true}};
+  system.tables["permissions"].documents[json::array({"admin"})] = {
+      {"id", json::array({"admin"})},
+      {"user", "admin"},
+      {"permissions", {{"read", true}, {"write", true}, {"config", true}, {"connect", true}}}};
+  databases_["rethinkdb"] = std::move(system);
+}
+
 std::vector<std::string> MemoryRethinkdb::answer(const json& term, const json& global_optargs) {
   std::lock_guard lock(mutex_);
   try {
@@ -161,7 +171,7 @@ MemoryRethinkdb::Value MemoryRethinkdb::eval(const json& term, const json& globa
       return out;
     }
     case TermType::DB_LIST: {
-      json names = json::array({"rethinkdb"});
+      json names = json::array();
       for (const auto& [name, db] : databases_) names.push_back(name);
       return {.datum = names};
     }
@@ -317,6 +327,28 @@ MemoryRethinkdb::Value MemoryRethinkdb::eval(const json& term, const json& globa
         }
       }
       return {.datum = result};
+    }
+    case TermType::GRANT: {
+      // r.grant(user, permissions), or on a database or a table as the first argument.
+      Value scope = args.size() == 3 ? eval(args[0], global_optargs) : Value{};
+      json user = arg(args.size() - 2), permissions = arg(args.size() - 1);
+      json id = json::array({user});
+      json row{{"user", user}};
+      if (!scope.db.empty()) {
+        id.push_back(scope.db);
+        row["database"] = scope.db;
+      }
+      if (!scope.table.empty()) {
+        id.push_back(scope.table);
+        row["table"] = scope.table;
+      }
+      row["id"] = id;
+      auto& rows = databases_.at("rethinkdb").tables.at("permissions").documents;
+      json merged = rows.contains(id) ? rows[id]["permissions"] : json::object();
+      merged.update(permissions);
+      row["permissions"] = merged;
+      rows[id] = row;
+      return {.datum = {{"granted", 1}, {"permissions_changes", json::array({{{"new_val", merged}}})}}};
     }
     default:
       unsupported(type);

@@ -4,7 +4,9 @@
 // info(), index_status(), index_create() (a function given as the BINARY index_status()
 // shows, or a FUNC term), index_wait(), get_write_hook()/set_write_hook(), reconfigure();
 // insert() with conflict, count(), delete(), and a table or its order_by({index}) read as a
-// stream in batches (SUCCESS_PARTIAL, then SUCCESS_SEQUENCE as CONTINUEs arrive).
+// stream in batches (SUCCESS_PARTIAL, then SUCCESS_SEQUENCE as CONTINUEs arrive). The
+// system database `rethinkdb` has its `users` (admin to begin with) and `permissions`
+// tables, which grant() (global, on a database or on a table) keeps as RethinkDB does.
 // Documents are kept as given: pseudo-types ($reql_type$ TIME, BINARY, GEOMETRY) are
 // stored and read raw. Anything else is a compile error naming the term, so a test never
 // passes on a query the stand-in did not understand.
@@ -23,7 +25,7 @@ namespace rsm::testing {
 
 class MemoryRethinkdb {
  public:
-  explicit MemoryRethinkdb(size_t batch_size = 1000) : batch_size_(batch_size) {}
+  explicit MemoryRethinkdb(size_t batch_size = 1000);
 
   // The answers (response JSON texts) to one START query: one, or a stream's batches.
   std::vector<std::string> answer(const nlohmann::json& term, const nlohmann::json& global_optargs);

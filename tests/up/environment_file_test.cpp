@@ -139,6 +139,18 @@ TEST(EnvironmentFile, ReadsTheDatabaseHeartbeat) {
   EXPECT_EQ(error_of("db: {heartbeat: 1}\n"), "rsm.yaml:1: heartbeat takes 2 to 60 seconds");
 }
 
+TEST(EnvironmentFile, ReadsTheBackupSchedule) {
+  auto file = parse_environment_file("db:\n  backup: {every: 6h, keep: 7}\n", "rsm.yaml");
+  ASSERT_TRUE(file.backups);
+  EXPECT_EQ(file.backups->every, std::chrono::hours(6));
+  EXPECT_EQ(file.backups->keep, 7);
+  EXPECT_EQ(parse_environment_file("db: {backup: {every: 1d}}\n", "rsm.yaml").backups->keep, 14);
+  EXPECT_FALSE(parse_environment_file("db: {replicas: 3}\n", "rsm.yaml").backups);
+  EXPECT_EQ(error_of("db:\n  backup: {keep: 3}\n"), "rsm.yaml:2: backup needs every: a duration (6h, 1d...)");
+  EXPECT_EQ(error_of("db:\n  backup: {every: 6h, keep: 0}\n"), "rsm.yaml:2: keep takes 1 or more");
+  EXPECT_EQ(error_of("db:\n  backup: {every: 6h, at: 3am}\n"), "rsm.yaml:2: unknown key 'at' in backup");
+}
+
 TEST(EnvironmentFile, NamesTheKeysTheUserWroteNotTheFlags) {
   EXPECT_EQ(error_of("db:\n  image: x\n  servers_per_node: 0\n"), "rsm.yaml:3: servers_per_node takes 1 to 9");
   EXPECT_EQ(error_of("db: {replicas: -1}\n"), "rsm.yaml:1: replicas takes 1 to 9");

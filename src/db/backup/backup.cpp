@@ -27,6 +27,23 @@ std::pair<std::string, std::string> split(const std::string& name) {
   return {name.substr(0, dot), name.substr(dot + 1)};
 }
 
+// The accounts but admin, and their permissions (tables and databases by name).
+json read_users(reql::Connection& connection) {
+  json users = json::array(), permissions = json::array();
+  json accounts = connection.run(r.db("rethinkdb").table("users")).to_array();
+  for (const auto& row : accounts)
+    if (row.value("id", "") != "admin") users.push_back(row["id"]);
+  json grants = connection.run(r.db("rethinkdb").table("permissions")).to_array();
+  for (const auto& row : grants) {
+    if (row.value("user", "") == "admin") continue;
+    json grant{{"user", row["user"]}, {"permissions", row["permissions"]}};
+    for (const char* scope : {"database", "table"})
+      if (row.contains(scope)) grant[scope] = row[scope];
+    permissions.push_back(grant);
+  }
+  return {{"users", users}, {"permissions", permissions}};
+}
+
 }  // namespace
 
 std::vector<std::string> user_tables(reql::Connection& connection) {
@@ -85,6 +102,18 @@ BackupResult back_up(reql::Connection& connection, const std::string& file, cons
                               name, e.what(), file));
     }
     result.tables.push_back(name);
+  }
+  if (selection.everything()) {
+    try {
+      json users = read_users(connection);
+      result.users = users["users"].size();
+      if (result.users > 0 || !users["permissions"].empty()) writer.add_users(users);
+    } catch (const ::reql::Error& e) {
+      throw Error(
+          fmt::format("lost the database while backing up the user accounts ({}); nothing was written to {}: "
+                      "run it again",
+                      e.what(), file));
+    }
   }
   writer.finish();
   result.documents = writer.documents();

@@ -4,7 +4,8 @@
 // straight to the archive: each document is as it was at one moment of the pass; a
 // document changed during the pass is in the backup either before or after the change,
 // and the tables are not a snapshot of one instant. Secondary indexes (their functions)
-// and write hooks are read with the documents, raw.
+// and write hooks are read with the documents, raw. A backup of everything also holds
+// the user accounts (without passwords) and their permissions.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +21,7 @@ namespace rsm::db::backup {
 struct BackupResult {
   std::string file;
   std::vector<std::string> tables;  // "db.table"
-  uint64_t documents = 0, bytes = 0, indexes = 0, write_hooks = 0;
+  uint64_t documents = 0, bytes = 0, indexes = 0, write_hooks = 0, users = 0;
   double seconds = 0;
 };
 

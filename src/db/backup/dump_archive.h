@@ -3,7 +3,10 @@
 // with the other: a gzipped tar with one top folder (rethinkdb_dump_DATE), in it a folder
 // per database, and per table TABLE.info (one JSON object: the table's info(), with
 // "indexes" from index_status() and "write_hook" from get_write_hook(), binaries raw) and
-// TABLE.json (one JSON array of the documents, pseudo-types raw).
+// TABLE.json (one JSON array of the documents, pseudo-types raw). rsm adds
+// .rsm/users.json beside the database folders: the user accounts (names only: the server
+// never shows a password) and their permissions; rethinkdb restore skips it (a folder
+// that is not a database, and a file without .info) with a warning.
 //
 // Tables stream through both ends: a writer spools each table's documents to a file
 // beside the archive (tar wants an entry's size before its bytes) and the reader parses
@@ -43,6 +46,8 @@ class DumpWriter {
   void begin_table(const std::string& db, const std::string& table, const json& info);
   void add_document(const json& document);
   void end_table();
+  // {"users": [NAME...], "permissions": [{user, database?, table?, permissions}...]}
+  void add_users(const json& users);
   // Completes the archive and renames it into place.
   void finish();
 
@@ -67,7 +72,10 @@ class DumpReader {
   // and a table whose .info is missing.
   explicit DumpReader(std::string file);
 
+  const std::string& file() const { return file_; }
   const std::vector<DumpTable>& tables() const { return tables_; }
+  // What add_users() wrote; null when the archive has none (rethinkdb dump's never do).
+  const json& users() const { return users_; }
 
   // Streams the documents of the tables `wanted` accepts, in batches of at most
   // `batch_size`, table after table in archive order (a second pass over the archive).
@@ -78,6 +86,7 @@ class DumpReader {
  private:
   std::string file_;
   std::vector<DumpTable> tables_;
+  json users_;
 };
 
 // "rethinkdb_dump_YYYY-MM-DDTHH:MM:SS" for now (local time, as rethinkdb dump names it).

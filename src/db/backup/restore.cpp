@@ -66,20 +66,44 @@ void prepare_tables(reql::Connection& connection, const std::vector<DumpTable>& 
   }
 }
 
+// Accounts made where missing, without a password (rethinkdb dump's archives have none).
+uint64_t restore_users(reql::Connection& connection, const json& users, Progress& progress) {
+  std::set<std::string> existing;
+  json accounts = connection.run(r.db("rethinkdb").table("users")).to_array();
+  for (const auto& row : accounts) existing.insert(row.value("id", ""));
+  uint64_t made = 0;
+  for (const auto& user : users.value("users", json::array())) {
+    if (!user.is_string() || existing.contains(user.get<std::string>())) continue;
+    connection.run(r.db("rethinkdb").table("users").insert(json{{"id", user}, {"password", false}}));
+    ++made;
+  }
+  for (const auto& grant : users.value("permissions", json::array())) {
+    json user = grant.value("user", json()), permissions = grant.value("permissions", json::object());
+    if (grant.contains("table"))
+      connection.run(r.db(grant["database"]).table(grant["table"]).grant(user, permissions));
+    else if (grant.contains("database"))
+      connection.run(r.db(grant["database"]).grant(user, permissions));
+    else
+      connection.run(r.grant(user, permissions));
+  }
+  if (made > 0) progress.step("users", fmt::format("{} accounts made without a password: set each one's", made));
+  return users.value("users", json::array()).size();
+}
+
 }  // namespace
 
-RestoreResult restore(reql::Connection& connection, const RestoreOptions& options, Progress& progress) {
+RestoreResult restore(reql::Connection& connection, const DumpReader& archive, const RestoreOptions& options,
+                      Progress& progress) {
   auto start = std::chrono::steady_clock::now();
-  DumpReader reader(options.file);
   std::vector<DumpTable> tables;
   std::vector<std::string> names;
-  for (const auto& table : reader.tables()) {
+  for (const auto& table : archive.tables()) {
     names.push_back(name_of(table));
     if (options.selection.includes(table.db, table.name)) tables.push_back(table);
   }
   if (auto missing = options.selection.unmatched(names); !missing.empty())
     throw UsageError(
-        fmt::format("{} holds no {} (it holds {})", options.file, fmt::join(missing, ", "), fmt::join(names, ", ")));
+        fmt::format("{} holds no {} (it holds {})", archive.file(), fmt::join(missing, ", "), fmt::join(names, ", ")));
 
   RestoreResult result;
   try {
@@ -92,7 +116,7 @@ RestoreResult restore(reql::Connection& connection, const RestoreOptions& option
     };
     std::string current;
     uint64_t in_table = 0;
-    reader.read_documents(
+    archive.read_documents(
         [&](const DumpTable& table) { return options.selection.includes(table.db, table.name); }, options.batch_size,
         [&](const DumpTable& table, std::vector<json>& batch) {
           std::string name = name_of(table);
@@ -144,9 +168,11 @@ RestoreResult restore(reql::Connection& connection, const RestoreOptions& option
       }
       result.tables.push_back(name_of(table));
     }
+    if (options.selection.everything() && archive.users().is_object())
+      result.users = restore_users(connection, archive.users(), progress);
   } catch (const ::reql::Error& e) {
     throw Error(fmt::format("lost the database while restoring {} ({}): run the same restore again to finish it",
-                            options.file, e.what()));
+                            archive.file(), e.what()));
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -3,7 +3,9 @@
 // (with its primary key) made where missing; its documents inserted in batches, several
 // in flight, as they are read from the archive (memory stays flat); then its secondary
 // indexes made from their stored functions and waited for, its write hook set, and the
-// wanted replica count applied. A table that already has documents is refused unless
+// wanted replica count applied; then, for a whole restore, the user accounts the archive
+// names made where missing (without a password: the admin sets one) and their
+// permissions granted again. A table that already has documents is refused unless
 // forced or resumed (an earlier restore of the same archive stopped in it); inserts
 // replace documents with the same primary key, so a restore run again ends with the
 // same data, each document once.
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "db/backup/dump_archive.h"
 #include "db/backup/selection.h"
 #include "reql/connection.h"
 #include "util/progress.h"
@@ -22,10 +25,9 @@
 namespace rsm::db::backup {
 
 struct RestoreOptions {
-  std::string file;
   TableSelection selection;
   bool force = false;             // write into tables that have documents
-  std::set<std::string> resumed;  // "db.table" an interrupted restore of this file started
+  std::set<std::string> resumed;  // "db.table" an interrupted restore of this archive started
   int replicas = 0;               // per table once restored; 0: as the table is made
   size_t batch_size = 1000;       // documents per insert
   size_t in_flight = 4;           // inserts waiting for their answer at once
@@ -35,10 +37,11 @@ struct RestoreOptions {
 
 struct RestoreResult {
   std::vector<std::string> tables;
-  uint64_t documents = 0, indexes = 0, write_hooks = 0;
+  uint64_t documents = 0, indexes = 0, write_hooks = 0, users = 0;
   double seconds = 0;
 };
 
-RestoreResult restore(reql::Connection& connection, const RestoreOptions& options, Progress& progress);
+RestoreResult restore(reql::Connection& connection, const DumpReader& archive, const RestoreOptions& options,
+                      Progress& progress);
 
 }  // namespace rsm::db::backup

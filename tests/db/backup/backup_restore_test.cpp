@@ -125,7 +125,7 @@ TEST_F(BackupRestore, EverythingComesBackEqualAfterTheDatabasesAreGone) {
 
   connection_->run(r.db_drop("shop"));
   connection_->run(r.db_drop("people"));
-  auto restored = restore(*connection_, {.file = path("all.tar.gz"), .batch_size = 300}, progress_);
+  auto restored = restore(*connection_, DumpReader(path("all.tar.gz")), {.batch_size = 300}, progress_);
   EXPECT_EQ(restored.documents, 5002u);
   EXPECT_EQ(restored.indexes, 2u);
   EXPECT_EQ(restored.write_hooks, 1u);
@@ -137,6 +137,38 @@ TEST_F(BackupRestore, EverythingComesBackEqualAfterTheDatabasesAreGone) {
   EXPECT_EQ(connection_->run(r.db("people").table("users").info()).value()["primary_key"], "name");
 }
 
+TEST_F(BackupRestore, UserAccountsAndTheirPermissionsComeBackWithoutPasswords) {
+  seed(10);
+  auto users = r.db("rethinkdb").table("users");
+  connection_->run(users.insert(json{{"id", "shop_app"}, {"password", "secret"}}));
+  connection_->run(users.insert(json{{"id", "analyst"}, {"password", "other"}}));
+  connection_->run(r.db("shop").table("orders").grant("shop_app", json{{"read", true}, {"write", true}}));
+  connection_->run(r.db("people").grant("analyst", json{{"read", true}}));
+  connection_->run(r.grant("analyst", json{{"connect", false}}));
+  auto permissions = memory_.documents("rethinkdb", "permissions");
+
+  auto backed_up = back_up(*connection_, path("all.tar.gz"), {}, progress_);
+  EXPECT_EQ(backed_up.users, 2u);
+  DumpReader archive(path("all.tar.gz"));
+  EXPECT_EQ(archive.users()["users"], json::array({"analyst", "shop_app"}));
+  EXPECT_EQ(archive.users().dump().find("secret"), std::string::npos) << "no password is in a backup";
+  auto part = back_up(*connection_, path("part.tar.gz"), TableSelection({"shop"}), progress_);
+  EXPECT_EQ(part.users, 0u) << "accounts belong to a whole backup";
+
+  // A cluster without them (the stand-in's admin goes too: the archive never has admin).
+  connection_->run(users.delete_());
+  connection_->run(r.db("rethinkdb").table("permissions").delete_());
+  connection_->run(r.db_drop("shop"));
+  connection_->run(r.db_drop("people"));
+  auto restored = restore(*connection_, archive, {}, progress_);
+  EXPECT_EQ(restored.users, 2u);
+  auto accounts = memory_.documents("rethinkdb", "users");
+  ASSERT_EQ(accounts.size(), 2u);
+  EXPECT_EQ(accounts[0], (json{{"id", "analyst"}, {"password", false}}));
+  std::erase_if(permissions, [](const json& row) { return row["user"] == "admin"; });
+  EXPECT_EQ(memory_.documents("rethinkdb", "permissions"), permissions);
+}
+
 TEST_F(BackupRestore, SelectionsTakeWhatTheyName) {
   seed(10);
   auto backed_up = back_up(*connection_, path("users.tar.gz"), TableSelection({"people.users"}), progress_);
@@ -146,14 +178,15 @@ TEST_F(BackupRestore, SelectionsTakeWhatTheyName) {
 
   connection_->run(r.db_drop("shop"));
   auto restored =
-      restore(*connection_, {.file = path("all.tar.gz"), .selection = TableSelection({"shop.orders"})}, progress_);
+      restore(*connection_, DumpReader(path("all.tar.gz")), {.selection = TableSelection({"shop.orders"})}, progress_);
   EXPECT_EQ(restored.tables, std::vector<std::string>{"shop.orders"});
   EXPECT_EQ(memory_.documents("shop", "orders").size(), 10u);
 
   EXPECT_THROW(back_up(*connection_, path("none.tar.gz"), TableSelection({"nowhere"}), progress_), UsageError);
   EXPECT_FALSE(fs::exists(path("none.tar.gz")));
-  EXPECT_THROW(restore(*connection_, {.file = path("users.tar.gz"), .selection = TableSelection({"shop"})}, progress_),
-               UsageError);
+  EXPECT_THROW(
+      restore(*connection_, DumpReader(path("users.tar.gz")), {.selection = TableSelection({"shop"})}, progress_),
+      UsageError);
   EXPECT_THROW(TableSelection({"a.b.c"}), UsageError);
   EXPECT_THROW(TableSelection({"rethinkdb"}), UsageError);
 }
@@ -162,12 +195,12 @@ TEST_F(BackupRestore, ATableWithDocumentsIsWrittenIntoOnlyWhenForcedOrResumed) {
   seed(10);
   back_up(*connection_, path("all.tar.gz"), {}, progress_);
   try {
-    restore(*connection_, {.file = path("all.tar.gz")}, progress_);
+    restore(*connection_, DumpReader(path("all.tar.gz")), {}, progress_);
     FAIL() << "restored into tables with documents";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("already has 2 documents"), std::string::npos) << e.what();
   }
-  auto forced = restore(*connection_, {.file = path("all.tar.gz"), .force = true}, progress_);
+  auto forced = restore(*connection_, DumpReader(path("all.tar.gz")), {.force = true}, progress_);
   EXPECT_EQ(forced.documents, 12u);
   EXPECT_EQ(memory_.documents("shop", "orders").size(), 10u) << "each document once";
 }
@@ -182,9 +215,8 @@ TEST_F(BackupRestore, ARestoreStoppedHalfWayAndRunAgainEndsWithEachDocumentOnce)
   // Stopped in the second table (the archive's order: people.users, shop.empty, shop.orders).
   std::set<std::string> started;
   size_t written = 0;
-  EXPECT_THROW(restore(*connection_,
-                       {.file = path("all.tar.gz"),
-                        .batch_size = 500,
+  EXPECT_THROW(restore(*connection_, DumpReader(path("all.tar.gz")),
+                       {.batch_size = 500,
                         .starting_table =
                             [&](const std::string& name) {
                               started.insert(name);
@@ -193,7 +225,7 @@ TEST_F(BackupRestore, ARestoreStoppedHalfWayAndRunAgainEndsWithEachDocumentOnce)
                        progress_),
                Error);
   EXPECT_EQ(started.size(), 2u);
-  auto again = restore(*connection_, {.file = path("all.tar.gz"), .resumed = started}, progress_);
+  auto again = restore(*connection_, DumpReader(path("all.tar.gz")), {.resumed = started}, progress_);
   EXPECT_EQ(memory_.documents("shop", "orders"), orders);
   EXPECT_EQ(memory_.documents("people", "users").size(), 2u);
   EXPECT_EQ(again.indexes, 2u);

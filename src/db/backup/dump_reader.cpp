@@ -1,6 +1,5 @@
-// libarchive on both ends (gzip, tar in the pax format Python's tarfile also writes), a
-// spool file per table on the way in, and nlohmann's SAX parser over an entry's bytes on
-// the way out: see dump_archive.h.
+// Reading a dump with libarchive and nlohmann's SAX parser over an entry's bytes, so that
+// a table's documents never sit in memory at once: see dump_archive.h.
 #include "db/backup/dump_archive.h"
 
 #include <archive.h>
@@ -8,8 +7,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <istream>
 #include <map>
@@ -47,13 +44,15 @@ ReadArchive open_for_reading(const std::string& file) {
   throw UsageError(fmt::format("{} is not a backup, or is truncated or damaged ({}): use another backup", file, why));
 }
 
-// An entry's place in the layout: [TOP/]DB/TABLE.(json|info).
+// An entry's place in the layout: [TOP/]DB/TABLE.(json|info), or rsm's [TOP/].rsm/users.json.
 struct EntryName {
-  std::string db, table, kind;  // kind: "json" or "info"
+  std::string db, table, kind;  // kind: "json", "info" or "users"
 };
 
 std::optional<EntryName> parse_entry(std::string path) {
   if (path.starts_with("./")) path = path.substr(2);
+  static const std::regex users(R"((?:[^/]+/)?\.rsm/users\.json)");
+  if (std::regex_match(path, users)) return EntryName{"", "", "users"};
   static const std::regex layout(R"((?:[^/]+/)?([A-Za-z0-9_-]+)/([A-Za-z0-9_-]+)\.(json|info))");
   std::smatch match;
   if (!std::regex_match(path, match, layout)) return std::nullopt;
@@ -188,110 +187,6 @@ std::string DumpTable::primary_key() const {
              : "id";
 }
 
-std::string dump_folder_name() {
-  std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
-  std::array<char, 32> text{};
-  std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%S", &local);
-  return std::string("rethinkdb_dump_") + text.data();
-}
-
-// --- writing ---
-
-struct DumpWriter::Archive {
-  archive* handle = archive_write_new();
-  ~Archive() { archive_write_free(handle); }
-};
-
-DumpWriter::DumpWriter(std::string file, std::string top_folder)
-    : archive_(std::make_unique<Archive>()),
-      file_(std::move(file)),
-      partial_(file_ + ".partial"),
-      top_folder_(std::move(top_folder)) {
-  archive_write_add_filter_gzip(archive_->handle);
-  archive_write_set_format_pax_restricted(archive_->handle);
-  if (archive_write_open_filename(archive_->handle, partial_.c_str()) != ARCHIVE_OK)
-    throw Error(fmt::format("cannot write {}: {}", partial_, archive_error_string(archive_->handle)));
-}
-
-DumpWriter::~DumpWriter() {
-  if (spool_) std::fclose(spool_);
-  if (!spool_file_.empty()) fs::remove(spool_file_);
-  if (archive_) {
-    archive_.reset();
-    std::error_code ec;
-    fs::remove(partial_, ec);
-  }
-}
-
-namespace {
-
-void write_entry(archive* handle, const std::string& path, int64_t size,
-                 const std::function<void(const std::function<void(const char*, size_t)>&)>& body) {
-  std::unique_ptr<archive_entry, decltype(&archive_entry_free)> entry(archive_entry_new(), archive_entry_free);
-  archive_entry_set_pathname(entry.get(), path.c_str());
-  archive_entry_set_filetype(entry.get(), AE_IFREG);
-  archive_entry_set_perm(entry.get(), 0644);
-  archive_entry_set_size(entry.get(), size);
-  archive_entry_set_mtime(entry.get(), std::time(nullptr), 0);
-  if (archive_write_header(handle, entry.get()) != ARCHIVE_OK)
-    throw Error(fmt::format("cannot write {} into the backup: {}", path, archive_error_string(handle)));
-  body([&](const char* data, size_t length) {
-    if (archive_write_data(handle, data, length) != static_cast<la_ssize_t>(length))
-      throw Error(fmt::format("cannot write {} into the backup: {}", path, archive_error_string(handle)));
-  });
-}
-
-}  // namespace
-
-void DumpWriter::begin_table(const std::string& db, const std::string& table, const json& info) {
-  db_ = db;
-  table_ = table;
-  std::string text = info.dump() + "\n";
-  write_entry(archive_->handle, fmt::format("{}/{}/{}.info", top_folder_, db, table), static_cast<int64_t>(text.size()),
-              [&](const auto& write) { write(text.data(), text.size()); });
-  spool_file_ = partial_ + ".table";
-  spool_ = std::fopen(spool_file_.c_str(), "w+");
-  if (!spool_) throw Error(fmt::format("cannot write {}: check the disk and its permissions", spool_file_));
-  std::fputc('[', spool_);
-  first_document_ = true;
-}
-
-void DumpWriter::add_document(const json& document) {
-  std::string text = (first_document_ ? "\n" : ",\n") + document.dump();
-  first_document_ = false;
-  if (std::fwrite(text.data(), 1, text.size(), spool_) != text.size())
-    throw Error(fmt::format("cannot write {}: the disk may be full", spool_file_));
-  ++documents_;
-  bytes_ += text.size();
-}
-
-void DumpWriter::end_table() {
-  std::fputs("\n]\n", spool_);
-  if (std::fflush(spool_) != 0) throw Error(fmt::format("cannot write {}: the disk may be full", spool_file_));
-  int64_t size = std::ftell(spool_);
-  std::rewind(spool_);
-  write_entry(archive_->handle, fmt::format("{}/{}/{}.json", top_folder_, db_, table_), size, [&](const auto& write) {
-    std::array<char, kChunk> buffer{};
-    size_t read;
-    while ((read = std::fread(buffer.data(), 1, buffer.size(), spool_)) > 0) write(buffer.data(), read);
-  });
-  std::fclose(spool_);
-  spool_ = nullptr;
-  fs::remove(spool_file_);
-  spool_file_.clear();
-}
-
-void DumpWriter::finish() {
-  if (archive_write_close(archive_->handle) != ARCHIVE_OK)
-    throw Error(fmt::format("cannot complete {}: {}", partial_, archive_error_string(archive_->handle)));
-  archive_.reset();
-  fs::rename(partial_, file_);
-}
-
-// --- reading ---
-
 DumpReader::DumpReader(std::string file) : file_(std::move(file)) {
   std::map<std::pair<std::string, std::string>, DumpTable> infos;
   std::vector<std::pair<std::string, std::string>> data;
@@ -299,6 +194,11 @@ DumpReader::DumpReader(std::string file) : file_(std::move(file)) {
     auto key = std::pair(name.db, name.table);
     if (name.kind == "json") {
       data.push_back(key);
+      return;
+    }
+    if (name.kind == "users") {
+      users_ = json::parse(read_entry(reader, file_), nullptr, false);
+      if (!users_.is_object()) throw UsageError(fmt::format("{}: .rsm/users.json is damaged", file_));
       return;
     }
     json info = json::parse(read_entry(reader, file_), nullptr, false);
