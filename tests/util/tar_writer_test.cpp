@@ -6,6 +6,9 @@
 #include <archive_entry.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 
@@ -44,4 +47,23 @@ TEST(TarReader, ReadsBackWhatTheWriterWrote) {
   EXPECT_EQ(files["app"], std::string(100000, 'x'));
   EXPECT_EQ(files["etc/conf"], "");
   EXPECT_THROW(rsm::read_tar("not a tar archive at all, not at all"), rsm::Error);
+}
+
+TEST(TarReader, CopiesOneFileOutOfAnArchiveOnDisk) {
+  rsm::TarWriter writer;
+  writer.add_file("notes", "not this one\n");
+  writer.add_file("backup.tar.gz", std::string(300000, 'z'));
+  std::string folder = ::testing::TempDir();
+  std::string tar = folder + "/rsm-extract-test.tar", out = folder + "/rsm-extract-test.out";
+  std::ofstream(tar, std::ios::binary) << writer.finish();
+
+  ASSERT_TRUE(rsm::extract_tar_file(tar, "backup.tar.gz", out));
+  std::ifstream in(out, std::ios::binary);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, std::string(300000, 'z'));
+  EXPECT_FALSE(rsm::extract_tar_file(tar, "missing", out + "2"));
+  std::ofstream(tar, std::ios::binary) << "not a tar archive at all, but long enough to be looked at......";
+  EXPECT_THROW(rsm::extract_tar_file(tar, "backup.tar.gz", out), rsm::Error);
+  std::remove(tar.c_str());
+  std::remove(out.c_str());
 }

@@ -184,22 +184,29 @@ void fetch_backup(swarm::Environment& env, const std::string& name, const std::s
   engine::Client manager(env.reachable_manager().engine);
   auto [node, container] = running_task(env, manager);
   progress.step(node.name, fmt::format("copying {} from the volume {}", name, kArchivesVolume));
-  engine::Client node_engine(node.engine);
-  auto answer = node_engine.checked(engine::Method::Get,
-                                    fmt::format("/containers/{}/archive?path={}/{}", container, kFolder, name), {});
-  auto files = read_tar(answer.body);
-  auto content = files.find(name);
-  if (content == files.end()) throw Error(fmt::format("the engine on {} sent no {}", node.name, name));
-  std::string partial = file + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary | std::ios::trunc);
-    out.write(content->second.data(), static_cast<std::streamsize>(content->second.size()));
-    if (!out.flush()) {
-      std::filesystem::remove(partial);
-      throw Error(fmt::format("cannot write {}: check the disk and its permissions", partial));
-    }
+  // The engine sends a tar of the file: streamed to disk, then the file copied out of it,
+  // so that neither is ever whole in memory.
+  std::string partial = file + ".partial", tar = file + ".partial.tar";
+  auto clean = [&] {
+    std::error_code ignored;
+    std::filesystem::remove(tar, ignored);
+    std::filesystem::remove(partial, ignored);
+  };
+  try {
+    std::ofstream out(tar, std::ios::binary | std::ios::trunc);
+    engine::Client node_engine(node.engine);
+    node_engine.checked(
+        engine::Method::Get, fmt::format("/containers/{}/archive?path={}/{}", container, kFolder, name),
+        {.sink = [&](std::string_view chunk) { out.write(chunk.data(), chunk.size()); }, .timeout_seconds = 0});
+    if (!out.flush()) throw Error(fmt::format("cannot write {}: check the disk and its permissions", tar));
+    out.close();
+    if (!extract_tar_file(tar, name, partial)) throw Error(fmt::format("the engine on {} sent no {}", node.name, name));
+    std::filesystem::remove(tar);
+    std::filesystem::rename(partial, file);
+  } catch (...) {
+    clean();
+    throw;
   }
-  std::filesystem::rename(partial, file);
 }
 
 }  // namespace rsm::db::backup
