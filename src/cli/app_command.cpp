@@ -136,6 +136,7 @@ void add_app_commands(CLI::App& cli, int&) {
                      "How long the edge proxy waits for an answer, e.g. 2s (default: 30s); then a GET, HEAD or "
                      "OPTIONS request goes to another task, others get 504");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
+  deploy->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
   deploy->callback([options] {
     take_old_deploy_order(options->env, options->name, options->image);
     EnvCommand command(options->env, options->quiet);
@@ -151,11 +152,21 @@ void add_app_commands(CLI::App& cli, int&) {
     const char* said = outcome == app::DeployOutcome::Created   ? "created"
                        : outcome == app::DeployOutcome::Updated ? "updated"
                                                                 : "unchanged";
+    std::vector<std::string> urls;
+    for (const auto& row : apps.list())
+      if (row.name == options->name) urls = row.urls;
+    if (options->json) {
+      fmt::print("{}\n", nlohmann::json{{"env", options->env},
+                                        {"name", options->name},
+                                        {"image", options->image},
+                                        {"outcome", said},
+                                        {"urls", urls}}
+                             .dump(2));
+      return;
+    }
     fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said, options->image,
                options->name);
-    for (const auto& row : apps.list())
-      if (row.name == options->name)
-        for (const auto& url : row.urls) fmt::print("  {}\n", url);
+    for (const auto& url : urls) fmt::print("  {}\n", url);
   });
 
   auto* ls = app->add_subcommand("ls", "The environment's apps: tasks running, image, ports, last update");

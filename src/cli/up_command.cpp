@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "cli/confirm.h"
@@ -19,7 +20,18 @@ struct Options {
   std::string file = "rsm.yaml";
   bool quiet = false;
   bool force = false;
+  bool json = false;
 };
+
+nlohmann::json summary_json(const std::string& env, const up::UpSummary& summary, double seconds) {
+  auto apps = nlohmann::json::array();
+  for (const auto& app : summary.apps)
+    apps.push_back({{"name", app.name}, {"outcome", app.outcome}, {"ports", app.ports}, {"urls", app.urls}});
+  nlohmann::json db = nullptr;
+  if (summary.db_servers > 0) db = {{"servers", summary.db_servers}, {"changed", summary.db_changed}};
+  return {{"env", env}, {"seconds", seconds}, {"nodes", summary.nodes}, {"nodes_added", summary.nodes_added},
+          {"db", db},   {"apps", apps}};
+}
 
 void print_summary(const std::string& env, const up::UpSummary& summary, double seconds) {
   fmt::print("{} is up in {:.1f} s: {} node(s), {} added\n", env, seconds, summary.nodes, summary.nodes_added);
@@ -46,6 +58,7 @@ void add_up_commands(CLI::App& cli, int&) {
   up->add_option("ENV", options->env, "Environment name (default: the file's env)");
   up->add_option("-f,--file", options->file, "The environment's file")->capture_default_str();
   up->add_flag("-q,--quiet", options->quiet, "No progress output");
+  up->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
   up->callback([options] {
     Progress progress(options->quiet);
     auto file = up::read_environment_file(options->file);
@@ -53,7 +66,10 @@ void add_up_commands(CLI::App& cli, int&) {
     if (file.env.empty())
       throw UsageError(fmt::format("name the environment: rsm up ENV, or env: in {}", options->file));
     auto summary = up::up(file, progress);
-    print_summary(file.env, summary, progress.elapsed_seconds());
+    if (options->json)
+      fmt::print("{}\n", summary_json(file.env, summary, progress.elapsed_seconds()).dump(2));
+    else
+      print_summary(file.env, summary, progress.elapsed_seconds());
   });
 
   auto* down = cli.add_subcommand("down", "Remove the environment: every node, with the database and apps on them");

@@ -99,6 +99,11 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
   EXPECT_NE(same.output.find("web unchanged"), std::string::npos) << same.output;
   EXPECT_NE(same.output.find(fmt::format("write `rsm app deploy {} web {}`", env_, images_["1"])), std::string::npos)
       << same.output;
+  auto as_json = run_rsm({"app", "deploy", env_, "web", images_["1"], "-p", "8080", "-q", "--json"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.output;
+  auto deployed = json::parse(as_json.output);
+  EXPECT_EQ(deployed["outcome"], "unchanged") << deployed.dump();
+  EXPECT_EQ(deployed["urls"].size(), 2u) << deployed.dump();
 
   auto [updated, bodies] = deploy_under_load(urls, images_["2"]);
   ASSERT_EQ(updated.exit_code, 0) << updated.output;

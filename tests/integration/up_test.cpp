@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "support/environment_fixture.h"
 #include "support/rsm_runner.h"
@@ -61,6 +62,14 @@ TEST_F(Up, MakesTheEnvironmentOnceThenChangesNothingAndDownLeavesNothing) {
   EXPECT_NE(second.output.find("2 node(s), 0 added"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("database: 2 server(s), 0 changed"), std::string::npos) << second.output;
   EXPECT_NE(second.output.find("app web (unchanged)"), std::string::npos) << second.output;
+  auto as_json = run_rsm({"up", "-f", file_.string(), "-q", "--json"});
+  ASSERT_EQ(as_json.exit_code, 0) << as_json.output;
+  auto summary = nlohmann::json::parse(as_json.output);
+  EXPECT_EQ(summary["env"], env_);
+  EXPECT_EQ(summary["nodes"], 2);
+  EXPECT_EQ(summary["db"]["servers"], 2);
+  EXPECT_EQ(summary["apps"][0]["outcome"], "unchanged");
+  EXPECT_EQ(summary["apps"][0]["urls"].size(), 2u) << summary.dump();
 
   EXPECT_EQ(run_rsm({"down", env_}).exit_code, 2) << "down without -f and no terminal";
   auto down = run_rsm({"down", env_, "-f"});
