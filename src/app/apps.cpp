@@ -185,10 +185,11 @@ std::vector<TaskRow> Apps::tasks(const std::string& name) {
   return rows;
 }
 
-void Apps::logs(const std::string& name, bool follow, const std::function<void(std::string_view)>& output) {
+void Apps::logs(const std::string& name, const swarm::LogQuery& query,
+                const std::function<void(std::string_view)>& output) {
   auto manager_node = env_.reachable_manager();
   engine::Client manager(manager_node.engine);
-  swarm::service_logs(manager_node.engine, {find(manager, name)}, follow, output);
+  swarm::service_logs(manager_node.engine, {find(manager, name)}, query, output);
 }
 
 void Apps::scale(const std::string& name, int replicas) {

@@ -12,6 +12,7 @@
 #include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
 #include "swarm/objects.h"
+#include "swarm/service_logs.h"
 #include "util/progress.h"
 
 namespace rsm::app {
@@ -48,7 +49,7 @@ class Apps {
   DeployOutcome deploy(DeployRequest request, std::optional<int> replicas);
   std::vector<AppRow> list();
   std::vector<TaskRow> tasks(const std::string& name);
-  void logs(const std::string& name, bool follow, const std::function<void(std::string_view)>& output);
+  void logs(const std::string& name, const swarm::LogQuery& query, const std::function<void(std::string_view)>& output);
   void scale(const std::string& name, int replicas);
   // Back to the spec before the last update.
   void rollback(const std::string& name);

@@ -29,7 +29,6 @@ struct Options {
   std::string health_command;
   std::string timeout;
   bool json = false;
-  bool follow = false;
   bool quiet = false;
 };
 
@@ -183,10 +182,10 @@ void add_app_commands(CLI::App& cli, int&) {
   auto* logs = app->add_subcommand("logs", "An app's logs (all its tasks)");
   add_env(logs);
   add_name(logs);
-  logs->add_flag("-f,--follow", options->follow, "Keep printing new lines");
-  logs->callback([options] {
+  auto log_query = add_log_flags(logs);
+  logs->callback([options, log_query] {
     EnvCommand command(options->env, true);
-    app::Apps(command.env, command.progress).logs(options->name, options->follow, write_now);
+    app::Apps(command.env, command.progress).logs(options->name, log_query(), write_now);
   });
 
   auto* scale = app->add_subcommand("scale", "Run N tasks of the app");

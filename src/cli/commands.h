@@ -2,11 +2,13 @@
 // command that acts on an environment takes ENV as its first positional argument.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "swarm/environment.h"
+#include "swarm/service_logs.h"
 #include "util/progress.h"
 
 namespace rsm::cli {
@@ -32,6 +34,10 @@ struct EnvCommand {
 
 // The ENV positional argument, with the help every command gives it.
 CLI::Option* add_env_argument(CLI::App* command, std::string& env);
+
+// The flags of `app logs` and `db logs`: -f, --tail, --since, --timestamps, --grep. The
+// returned function makes the query once the flags are parsed (UsageError for a bad one).
+std::function<swarm::LogQuery()> add_log_flags(CLI::App* command);
 
 // Writes to stdout and flushes: log lines, and what a command that runs until Ctrl-C says
 // before it waits.

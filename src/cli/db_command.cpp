@@ -33,7 +33,6 @@ struct Options {
   bool quiet = false;
   bool keep_data = false;
   bool force = false;
-  bool follow = false;
   bool open = false;
   int replicas = 0;
   int port = 0;
@@ -384,10 +383,10 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   auto* logs = db->add_subcommand("logs", "Print the servers' logs");
   add_env(logs);
   logs->add_option("SERVER", options->server, "One server: its service, server or node name (default: all)");
-  logs->add_flag("-f,--follow", options->follow, "Keep printing new lines");
-  logs->callback([options] {
+  auto log_query = add_log_flags(logs);
+  logs->callback([options, log_query] {
     DbCommand command(options->env, true);
-    command.cluster.logs(options->server, options->follow, write_now);
+    command.cluster.logs(options->server, log_query(), write_now);
   });
 }
 

@@ -241,7 +241,8 @@ std::string Cluster::password() {
   return read_password(nodes_, env_.name());
 }
 
-void Cluster::logs(const std::string& server, bool follow, const std::function<void(std::string_view)>& output) {
+void Cluster::logs(const std::string& server, const swarm::LogQuery& query,
+                   const std::function<void(std::string_view)>& output) {
   std::vector<ServiceView> chosen;
   for (auto& service : existing_services())
     if (server.empty() || service.name == server || service.label(kServerLabel) == server ||
@@ -250,7 +251,7 @@ void Cluster::logs(const std::string& server, bool follow, const std::function<v
   if (chosen.empty())
     throw UsageError(
         fmt::format("{} has no database server {}; see `rsm db status {}`", env_.name(), server, env_.name()));
-  swarm::service_logs(env_.reachable_manager().engine, chosen, follow, output);
+  swarm::service_logs(env_.reachable_manager().engine, chosen, query, output);
 }
 
 }  // namespace rsm::db

@@ -18,6 +18,7 @@
 #include "reql/connection.h"
 #include "swarm/environment.h"
 #include "swarm/objects.h"
+#include "swarm/service_logs.h"
 #include "tunnel/forwarder.h"
 #include "util/progress.h"
 
@@ -59,8 +60,9 @@ class Cluster {
   // the API).
   std::string password();
 
-  // The servers' logs, each line prefixed with its server when there are several.
-  void logs(const std::string& server, bool follow, const std::function<void(std::string_view)>& output);
+  // The servers' logs (swarm/service_logs.h), all of them or one server's.
+  void logs(const std::string& server, const swarm::LogQuery& query,
+            const std::function<void(std::string_view)>& output);
 
   // The services of the cluster as the swarm has them.
   std::vector<swarm::ServiceView> services();

@@ -88,6 +88,7 @@ TaskView TaskView::from(const json& task) {
   TaskView view;
   view.id = text(task, "ID");
   view.node_id = text(task, "NodeID");
+  view.slot = task.value("Slot", 0);
   const json& status = field(task, "Status");
   view.state = text(status, "State");
   view.error = text(status, "Err");

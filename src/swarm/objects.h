@@ -59,6 +59,7 @@ struct TaskView {
   std::string id;
   std::string node_id;
   std::string container_id;   // on its node's engine, once the task has a container
+  int slot = 0;               // a replicated service's task number; 0 for a global service's
   std::string state;          // running, starting, failed, rejected...
   std::string desired_state;  // running, shutdown
   std::string error;

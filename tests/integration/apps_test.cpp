@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -159,6 +160,12 @@ TEST_F(Apps, DeploysUpdatesRollsBackScalesAndRemoves) {
 
   auto logs = run_rsm({"app", "logs", env_, "web"});
   EXPECT_EQ(logs.exit_code, 0) << logs.output;
+  // Each line says its task and node; --grep and --tail cut them.
+  EXPECT_NE(logs.output.find(" | web "), std::string::npos) << logs.output;
+  EXPECT_NE(logs.output.find("web.1@" + env_ + "-"), std::string::npos) << logs.output;
+  auto last = run_rsm({"app", "logs", env_, "web", "--grep", "serving on port [0-9]+", "--tail", "1"});
+  EXPECT_EQ(last.exit_code, 0) << last.output;
+  EXPECT_EQ(std::count(last.output.begin(), last.output.end(), '\n'), 1) << last.output;
 
   ASSERT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
   EXPECT_TRUE(app_row().is_null());

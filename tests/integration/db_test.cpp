@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 #include <set>
@@ -169,8 +170,15 @@ TEST_F(Db, CreatesOneServerPinnedToEachNodeAndReappliesWithoutChanges) {
 
   auto logs = run_rsm({"db", "logs", env_});
   EXPECT_EQ(logs.exit_code, 0) << logs.output;
-  EXPECT_NE(logs.output.find("db-" + node("worker", 2) + " | fake rethinkdb serving"), std::string::npos)
+  EXPECT_NE(logs.output.find(fmt::format("db-{0}@{0} | fake rethinkdb serving", node("worker", 2))), std::string::npos)
       << logs.output;
+  auto newest = run_rsm({"db", "logs", env_, "--grep", "serv(ing|ed)", "--tail", "1", "--timestamps"});
+  EXPECT_EQ(newest.exit_code, 0) << newest.output;
+  EXPECT_EQ(std::count(newest.output.begin(), newest.output.end(), '\n'), 1) << newest.output;
+  EXPECT_TRUE(newest.output.starts_with("20")) << "the time first: " << newest.output;
+  EXPECT_EQ(run_rsm({"db", "logs", env_, "--since", "2099-01-01T00:00:00Z"}).output, "");
+  EXPECT_EQ(run_rsm({"db", "logs", env_, "--since", "yesterday"}).exit_code, 2);
+  EXPECT_EQ(run_rsm({"db", "logs", env_, "--grep", "("}).exit_code, 2);
 
   // A node added later gets its server from the next create; the others are left alone.
   ASSERT_EQ(run_rsm({"nodes", "create", env_, "-w", "1", "-q"}).exit_code, 0);
