@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -46,11 +47,7 @@ struct Options {
 // A scheduled backup's run, as `rsm-backup list` describes it (scheduled_backup/archive_folder.h).
 std::string describe_run(const nlohmann::json& last) {
   if (!last.is_object()) return "none yet";
-  std::time_t started = last.value("started", std::time_t{0});
-  std::tm utc{};
-  gmtime_r(&started, &utc);
-  std::string when = fmt::format("{:04}-{:02}-{:02} {:02}:{:02} UTC", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
-                                 utc.tm_hour, utc.tm_min);
+  std::string when = fmt::format("{:%Y-%m-%d %H:%M} UTC", fmt::gmtime(last.value("started", std::time_t{0})));
   if (last.value("ok", false))
     return fmt::format("{} ({} documents in {:.1f} s), {}", last.value("archive", ""),
                        last.value("documents", uint64_t{0}), last.value("seconds", 0.0), when);
@@ -229,21 +226,20 @@ void add_db_commands(CLI::App& app, int& exit_code) {
         return;
       }
       auto every = std::chrono::duration_cast<std::chrono::seconds>(parse_duration(options->every, "--every"));
-      db::backup::schedule_backups(command.env, every, options->keep, command.progress);
-      auto schedule = db::backup::backup_schedule(command.env);
+      auto schedule = db::backup::schedule_backups(command.env, every, options->keep, command.progress);
       if (options->json) {
         fmt::print("{}\n", nlohmann::json{{"env", options->env},
                                           {"every", format_duration(every)},
                                           {"keep", options->keep},
-                                          {"node", schedule ? schedule->node : ""}}
+                                          {"node", schedule.node}}
                                .dump(2));
         return;
       }
       fmt::print(
           "{}: backing up every {}, keeping the newest {} archives in the volume {} on {}; "
           "`rsm db backups {}` lists them\n",
-          options->env, format_duration(every), options->keep, db::backup::kArchivesVolume,
-          schedule ? schedule->node : "?", options->env);
+          options->env, format_duration(every), options->keep, db::backup::kArchivesVolume, schedule.node,
+          options->env);
       return;
     }
     if (backup->count("--keep") > 0) throw UsageError("--keep goes with --every");

@@ -66,15 +66,16 @@ std::string format_line(const LogLine& line, const LogQuery& query) {
   return fmt::format("{}{} | {}\n", query.timestamps ? line.stamp + " " : "", line.source, line.message);
 }
 
-// Reads one service's log with these parameters, handing on each line.
-void read_log(const engine::Endpoint& manager, const ServiceView& service, const std::string& parameters,
-              const std::map<std::string, std::string>& sources, bool follow,
-              const std::function<void(LogLine)>& on_line) {
+// Reads one service's log in the window (the engine's since/tail parameters), handing on
+// each line; following, until the stream ends.
+void read_log(const engine::Endpoint& manager, const ServiceView& service, bool follow, const std::string& window,
+              const std::map<std::string, std::string>& sources, const std::function<void(LogLine)>& on_line) {
   LineSplitter lines([&](std::string_view raw) { on_line(parse_line(raw, sources, service.name)); });
   engine::StreamDemuxer demuxer([&](engine::StreamKind, std::string_view text) { lines.feed(text); });
   engine::Client client(manager);
   client.checked(engine::Method::Get,
-                 fmt::format("/services/{}/logs?stdout=1&stderr=1&timestamps=1&details=1&{}", service.id, parameters),
+                 fmt::format("/services/{}/logs?stdout=1&stderr=1&timestamps=1&details=1&follow={:d}{}", service.id,
+                             follow, window),
                  {.sink = [&](std::string_view chunk) { demuxer.feed(chunk); }, .timeout_seconds = follow ? 0 : 60});
   lines.finish();
 }
@@ -95,7 +96,7 @@ void service_logs(const engine::Endpoint& manager, const std::vector<ServiceView
   std::vector<LogLine> gathered;
   auto chosen = services;
   for_each_parallel(chosen, [&](const ServiceView& service) {
-    read_log(manager, service, "follow=0" + window + tail, sources, false, [&](LogLine line) {
+    read_log(manager, service, false, window + tail, sources, [&](LogLine line) {
       if (!matches(line)) return;
       std::lock_guard lock(mutex);
       gathered.push_back(std::move(line));
@@ -111,7 +112,7 @@ void service_logs(const engine::Endpoint& manager, const std::vector<ServiceView
 
   // Then what comes, each stream from just after the newest line printed.
   for_each_parallel(chosen, [&](const ServiceView& service) {
-    read_log(manager, service, fmt::format("follow=1&tail=all&since={:.9f}", newest), sources, true, [&](LogLine line) {
+    read_log(manager, service, true, fmt::format("&tail=all&since={:.9f}", newest), sources, [&](LogLine line) {
       if (line.time <= newest || !matches(line)) return;
       std::lock_guard lock(mutex);
       on_line(format_line(line, query));

@@ -49,6 +49,15 @@ class Reader {
     if (map[key]) out = value<T>(map[key], key);
   }
 
+  // A duration such as 90s or 6h (util/duration.h).
+  std::chrono::milliseconds duration(const YAML::Node& node, const char* key) const {
+    try {
+      return parse_duration(value<std::string>(node, key), fmt::format("{}:", key));
+    } catch (const UsageError& e) {
+      fail(node, e.what());
+    }
+  }
+
  private:
   std::string file_;
 };
@@ -148,12 +157,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
         reader.only(backup, "backup", {"every", "keep"});
         EnvironmentFile::BackupSchedule schedule;
         if (!backup["every"]) reader.fail(backup, "backup needs every: a duration (6h, 1d...)");
-        try {
-          schedule.every = std::chrono::duration_cast<std::chrono::seconds>(
-              parse_duration(reader.value<std::string>(backup["every"], "every"), "every:"));
-        } catch (const UsageError& e) {
-          reader.fail(backup["every"], e.what());
-        }
+        schedule.every = std::chrono::duration_cast<std::chrono::seconds>(reader.duration(backup["every"], "every"));
         if (schedule.every < std::chrono::seconds(1)) reader.fail(backup["every"], "every takes 1s or more");
         reader.optional(backup, "keep", schedule.keep);
         if (schedule.keep < 1) reader.fail(backup["keep"], "keep takes 1 or more");
@@ -189,13 +193,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
           entry.request.variables.push_back(item.first.as<std::string>() + "=" +
                                             reader.value<std::string>(item.second, "an env value"));
       }
-      if (app["timeout"]) {
-        try {
-          entry.request.timeout = parse_duration(reader.value<std::string>(app["timeout"], "timeout"), "timeout:");
-        } catch (const UsageError& e) {
-          reader.fail(app["timeout"], e.what());
-        }
-      }
+      if (app["timeout"]) entry.request.timeout = reader.duration(app["timeout"], "timeout");
       if (app["health_cmd"]) {
         std::istringstream words(reader.value<std::string>(app["health_cmd"], "health_cmd"));
         for (std::string word; words >> word;) entry.request.health_command.push_back(word);

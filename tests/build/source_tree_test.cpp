@@ -1,12 +1,11 @@
 // What `rsm build` sends to its builder: the project's files, not its build folders.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include "build/source_tree.h"
+#include "support/temp_folder.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 #include "util/tar_reader.h"
@@ -20,8 +19,6 @@ namespace {
 class SourceTreeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("rsm-source-tree-" + std::to_string(getpid()));
-    fs::remove_all(root_);
     write("CMakeLists.txt", "project(x)\n");
     write("main.cpp", "int main() {}\n");
     write("lib/part.cpp", "\n");
@@ -29,21 +26,16 @@ class SourceTreeTest : public ::testing::Test {
     write("out/CMakeCache.txt", "\n");
     write("out/main.o", "\n");
   }
-  void TearDown() override { fs::remove_all(root_); }
+  void write(const std::string& name, const std::string& content) { root_.write(name, content); }
 
-  void write(const std::string& name, const std::string& content) {
-    fs::create_directories((root_ / name).parent_path());
-    std::ofstream(root_ / name) << content;
-  }
-
-  fs::path root_;
+  rsm::testing::TempFolder root_{"rsm-source-tree"};
 };
 
 }  // namespace
 
 TEST_F(SourceTreeTest, OutsideGitSendsEveryFileButHiddenOnesAndBuildFolders) {
-  auto tree = find_source_tree(root_);
-  EXPECT_EQ(tree.root, fs::canonical(root_));
+  auto tree = find_source_tree(root_.path());
+  EXPECT_EQ(tree.root, fs::canonical(root_.path()));
   EXPECT_EQ(tree.project, ".");
   EXPECT_EQ(tree.files, (std::vector<std::string>{"CMakeLists.txt", "lib/part.cpp", "main.cpp"}));
 }
@@ -52,17 +44,17 @@ TEST_F(SourceTreeTest, InGitSendsWhatGitWouldKeep) {
   if (!program_exists("git")) GTEST_SKIP() << "git is not installed";
   write(".gitignore", "out/\n");
   write("app/CMakeLists.txt", "project(app)\n");
-  ASSERT_EQ(run_process({"git", "-C", root_.string(), "init", "-q"}).exit_code, 0);
-  ASSERT_EQ(run_process({"git", "-C", root_.string(), "add", "main.cpp"}).exit_code, 0);
+  ASSERT_EQ(run_process({"git", "-C", root_.path().string(), "init", "-q"}).exit_code, 0);
+  ASSERT_EQ(run_process({"git", "-C", root_.path().string(), "add", "main.cpp"}).exit_code, 0);
   auto tree = find_source_tree(root_ / "app");
-  EXPECT_EQ(tree.root, fs::canonical(root_));
+  EXPECT_EQ(tree.root, fs::canonical(root_.path()));
   EXPECT_EQ(tree.project, "app");
   EXPECT_EQ(tree.files, (std::vector<std::string>{".gitignore", ".hidden/secret", "CMakeLists.txt",
                                                   "app/CMakeLists.txt", "lib/part.cpp", "main.cpp"}));
 }
 
 TEST_F(SourceTreeTest, ArchiveKeepsContentUnderThePrefix) {
-  auto files = read_tar(source_archive(find_source_tree(root_), "src/"));
+  auto files = read_tar(source_archive(find_source_tree(root_.path()), "src/"));
   EXPECT_EQ(files.size(), 3u);
   EXPECT_EQ(files["src/main.cpp"], "int main() {}\n");
 }

@@ -5,10 +5,10 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
+
+#include "support/temp_folder.h"
 
 using namespace rsm::scheduled_backup;
 namespace fs = std::filesystem;
@@ -17,15 +17,9 @@ namespace {
 
 class ArchiveFolder : public ::testing::Test {
  protected:
-  void SetUp() override {
-    folder_ = fs::temp_directory_path() / ("rsm-archive-folder-" + std::to_string(getpid()));
-    fs::remove_all(folder_);
-    fs::create_directories(folder_);
-  }
-  void TearDown() override { fs::remove_all(folder_); }
-  void touch(const std::string& name, const std::string& content = "x") { std::ofstream(folder_ / name) << content; }
+  void touch(const std::string& name, const std::string& content = "x") { folder_.write(name, content); }
 
-  fs::path folder_;
+  rsm::testing::TempFolder folder_{"rsm-archive-folder"};
 };
 
 TEST_F(ArchiveFolder, NamesSayTheUtcTimeAndSortInTimeOrder) {
@@ -39,25 +33,25 @@ TEST_F(ArchiveFolder, ListsNewestFirstAndKeepsTheNewestN) {
   touch(archive_name(400) + ".partial");  // a run that did not finish
   touch("last.json", "{}");
   touch("notes.txt");
-  auto archives = list_archives(folder_.string());
+  auto archives = list_archives(folder_.path().string());
   ASSERT_EQ(archives.size(), 3u);
   EXPECT_EQ(archives[0].name, archive_name(300));
   EXPECT_EQ(archives[2].name, archive_name(100));
   EXPECT_EQ(archives[0].bytes, 3u);
 
-  auto removed = prune(folder_.string(), 2);
+  auto removed = prune(folder_.path().string(), 2);
   EXPECT_EQ(removed, std::vector<std::string>{archive_name(100)});
-  EXPECT_EQ(list_archives(folder_.string()).size(), 2u);
+  EXPECT_EQ(list_archives(folder_.path().string()).size(), 2u);
   EXPECT_FALSE(fs::exists(folder_ / (archive_name(400) + ".partial")));
   EXPECT_TRUE(fs::exists(folder_ / "notes.txt")) << "what is not an archive stays";
 }
 
 TEST_F(ArchiveFolder, TheLastRunReadsBackAndSaysWhenTheNextIsDue) {
-  EXPECT_FALSE(read_last_run(folder_.string()));
+  EXPECT_FALSE(read_last_run(folder_.path().string()));
   EXPECT_EQ(next_run(std::nullopt, std::chrono::hours(6), 1000), 1000) << "none yet: now";
   LastRun failed{.started = 1000, .ok = false, .error = "cannot connect to RethinkDB at db:28015"};
-  write_last_run(folder_.string(), failed);
-  auto read = read_last_run(folder_.string());
+  write_last_run(folder_.path().string(), failed);
+  auto read = read_last_run(folder_.path().string());
   ASSERT_TRUE(read);
   EXPECT_FALSE(read->ok);
   EXPECT_EQ(read->error, failed.error);
@@ -66,8 +60,8 @@ TEST_F(ArchiveFolder, TheLastRunReadsBackAndSaysWhenTheNextIsDue) {
   EXPECT_EQ(next_run(read, std::chrono::seconds(60), 500), 500) << "the clock went back: now";
 
   touch("last.json", "not json");
-  EXPECT_FALSE(read_last_run(folder_.string()));
-  auto described = describe(folder_.string());
+  EXPECT_FALSE(read_last_run(folder_.path().string()));
+  auto described = describe(folder_.path().string());
   EXPECT_TRUE(described["archives"].empty());
   EXPECT_TRUE(described["last"].is_null());
 }

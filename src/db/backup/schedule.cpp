@@ -75,8 +75,20 @@ drivers::Node node_named(swarm::Environment& env, const std::string& name) {
                   name, env.name()));
 }
 
-// The running task's node and container.
-std::pair<drivers::Node, std::string> running_task(swarm::Environment& env, engine::Client& manager) {
+Schedule schedule_of(const swarm::ServiceView& service) {
+  std::string every = service.label(kEveryLabel);
+  return Schedule{.every = std::chrono::seconds(std::stoll(every.empty() ? "0" : every)),
+                  .keep = std::atoi(service.label(kKeepLabel).c_str()),
+                  .node = service.label(swarm::kNodeLabel)};
+}
+
+// The service's running task: the node and container that hold the archives.
+struct RunningTask {
+  drivers::Node node;
+  std::string container;
+};
+
+RunningTask running_task(swarm::Environment& env, engine::Client& manager) {
   auto tasks = swarm::service_tasks(manager, kScheduleService);
   std::map<std::string, std::string> names;  // node ID -> rsm's name for it
   for (const auto& node : swarm::list_nodes(manager)) names[node.id] = node.name;
@@ -87,19 +99,27 @@ std::pair<drivers::Node, std::string> running_task(swarm::Environment& env, engi
                           failure ? ": " + *failure : "", kScheduleService));
 }
 
-}  // namespace
-
-std::optional<Schedule> backup_schedule(swarm::Environment& env) {
-  engine::Client manager(env.reachable_manager().engine);
-  auto service = swarm::find_service(manager, kScheduleService);
-  if (!service) return std::nullopt;
-  return Schedule{.every = std::chrono::seconds(
-                      std::stoll(service->label(kEveryLabel).empty() ? "0" : service->label(kEveryLabel))),
-                  .keep = std::atoi(service->label(kKeepLabel).c_str()),
-                  .node = service->label(swarm::kNodeLabel)};
+// What `rsm-backup list` says in the task, with the schedule added.
+json list_archives(const RunningTask& task, const Schedule& schedule) {
+  engine::Client node_engine(task.node.engine);
+  std::string output, errors;
+  int code = engine::exec_in_container(node_engine, task.container, {"/rsm-backup", "list"},
+                                       [&](engine::StreamKind kind, std::string_view chunk) {
+                                         (kind == engine::StreamKind::Stdout ? output : errors).append(chunk);
+                                       });
+  json described = json::parse(output, nullptr, false);
+  if (code != 0 || described.is_discarded())
+    throw Error(
+        fmt::format("cannot list the scheduled backups on {}: {}", task.node.name, errors.empty() ? output : errors));
+  described["every"] = format_duration(schedule.every);
+  described["keep"] = schedule.keep;
+  described["node"] = schedule.node;
+  return described;
 }
 
-void schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress) {
+}  // namespace
+
+Schedule schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress) {
   if (every < std::chrono::seconds(1)) throw UsageError("--every takes a duration of a second or more, e.g. 6h");
   if (keep < 1) throw UsageError("--keep takes a number of archives, 1 or more");
   engine::Client manager(env.reachable_manager().engine);
@@ -109,8 +129,8 @@ void schedule_backups(swarm::Environment& env, std::chrono::seconds every, int k
         fmt::format("environment {0} has no database to back up: run `rsm db create {0}` first", env.name()));
 
   Schedule schedule{.every = every, .keep = keep};
-  if (auto existing = backup_schedule(env)) {
-    schedule.node = existing->node;
+  if (auto existing = swarm::find_service(manager, kScheduleService)) {
+    schedule.node = schedule_of(*existing).node;
   } else {
     for (const auto& node : env.nodes())
       if (node.role == drivers::Role::Manager && node.running()) {
@@ -140,6 +160,7 @@ void schedule_backups(swarm::Environment& env, std::chrono::seconds every, int k
         tasks = swarm::service_tasks(manager, kScheduleService);
         return swarm::running_tasks(tasks) > 0;
       });
+  return schedule;
 }
 
 bool unschedule_backups(swarm::Environment& env) {
@@ -151,39 +172,26 @@ bool unschedule_backups(swarm::Environment& env) {
 }
 
 json scheduled_backups(swarm::Environment& env) {
-  auto schedule = backup_schedule(env);
-  if (!schedule) return nullptr;
   engine::Client manager(env.reachable_manager().engine);
-  auto [node, container] = running_task(env, manager);
-  engine::Client node_engine(node.engine);
-  std::string output, errors;
-  int code = engine::exec_in_container(node_engine, container, {"/rsm-backup", "list"},
-                                       [&](engine::StreamKind kind, std::string_view chunk) {
-                                         (kind == engine::StreamKind::Stdout ? output : errors).append(chunk);
-                                       });
-  json described = json::parse(output, nullptr, false);
-  if (code != 0 || described.is_discarded())
-    throw Error(
-        fmt::format("cannot list the scheduled backups on {}: {}", node.name, errors.empty() ? output : errors));
-  described["every"] = format_duration(schedule->every);
-  described["keep"] = schedule->keep;
-  described["node"] = schedule->node;
-  return described;
+  auto service = swarm::find_service(manager, kScheduleService);
+  if (!service) return nullptr;
+  return list_archives(running_task(env, manager), schedule_of(*service));
 }
 
 void fetch_backup(swarm::Environment& env, const std::string& name, const std::string& file, Progress& progress) {
-  auto listed = scheduled_backups(env);
-  if (listed.is_null())
+  engine::Client manager(env.reachable_manager().engine);
+  auto service = swarm::find_service(manager, kScheduleService);
+  if (!service)
     throw UsageError(
         fmt::format("{0} has no scheduled backups: `rsm db backup {0} -o FILE` makes one here", env.name()));
+  auto task = running_task(env, manager);
+  auto listed = list_archives(task, schedule_of(*service));
   bool found = false;
   for (const auto& archive : listed["archives"]) found = found || archive.value("name", "") == name;
   if (!found)
     throw UsageError(
         fmt::format("no archive {} among the scheduled backups: `rsm db backups {}` lists them", name, env.name()));
-  engine::Client manager(env.reachable_manager().engine);
-  auto [node, container] = running_task(env, manager);
-  progress.step(node.name, fmt::format("copying {} from the volume {}", name, kArchivesVolume));
+  progress.step(task.node.name, fmt::format("copying {} from the volume {}", name, kArchivesVolume));
   // The engine sends a tar of the file: streamed to disk, then the file copied out of it,
   // so that neither is ever whole in memory.
   std::string partial = file + ".partial", tar = file + ".partial.tar";
@@ -194,13 +202,14 @@ void fetch_backup(swarm::Environment& env, const std::string& name, const std::s
   };
   try {
     std::ofstream out(tar, std::ios::binary | std::ios::trunc);
-    engine::Client node_engine(node.engine);
+    engine::Client node_engine(task.node.engine);
     node_engine.checked(
-        engine::Method::Get, fmt::format("/containers/{}/archive?path={}/{}", container, kFolder, name),
+        engine::Method::Get, fmt::format("/containers/{}/archive?path={}/{}", task.container, kFolder, name),
         {.sink = [&](std::string_view chunk) { out.write(chunk.data(), chunk.size()); }, .timeout_seconds = 0});
     if (!out.flush()) throw Error(fmt::format("cannot write {}: check the disk and its permissions", tar));
     out.close();
-    if (!extract_tar_file(tar, name, partial)) throw Error(fmt::format("the engine on {} sent no {}", node.name, name));
+    if (!extract_tar_file(tar, name, partial))
+      throw Error(fmt::format("the engine on {} sent no {}", task.node.name, name));
     std::filesystem::remove(tar);
     std::filesystem::rename(partial, file);
   } catch (...) {

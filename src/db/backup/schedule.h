@@ -7,7 +7,6 @@
 #pragma once
 
 #include <chrono>
-#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -27,13 +26,10 @@ struct Schedule {
 };
 
 // Starts the service or changes its schedule (its node never changes: the archives are
-// there). UsageError when the environment has no database yet.
-void schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress);
+// there), and returns the schedule. UsageError when the environment has no database yet.
+Schedule schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress);
 // Stops scheduled backups; the archives stay in the volume. False when none were scheduled.
 bool unschedule_backups(swarm::Environment& env);
-
-// The schedule, when there is one.
-std::optional<Schedule> backup_schedule(swarm::Environment& env);
 
 // What `rsm-backup list` says (archive_folder.h's describe()), with "every", "keep" and
 // "node"; null when none are scheduled. Error when the service's task does not run.

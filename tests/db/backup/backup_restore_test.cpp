@@ -5,7 +5,6 @@
 // refused unless forced or resumed; a restore stopped half-way and run again ends with
 // each document once; a server lost in the middle of a backup leaves no file.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -17,6 +16,7 @@
 #include "db/backup/restore.h"
 #include "reql/term.h"
 #include "support/memory_rethinkdb.h"
+#include "support/temp_folder.h"
 #include "util/error.h"
 
 // The replay server lives with the driver's tests.
@@ -55,10 +55,7 @@ class BackupRestore : public ::testing::Test {
                                              .password = "",
                                              .connect_timeout = std::chrono::milliseconds(3000),
                                              .read_timeout = std::chrono::milliseconds(10000)});
-    folder_ = fs::temp_directory_path() / fmt::format("rsm-backup-test-{}", getpid());
-    fs::create_directories(folder_);
   }
-  void TearDown() override { fs::remove_all(folder_); }
 
   virtual std::vector<std::string> evaluate(const json& term, const json& optargs) {
     return memory_.answer(term, optargs);
@@ -104,7 +101,7 @@ class BackupRestore : public ::testing::Test {
               {"text",
                R"({"max_protocol_version":0,"min_protocol_version":0,"server_version":"memory","success":true})"}}}}}};
   std::shared_ptr<reql::Connection> connection_;
-  fs::path folder_;
+  rsm::testing::TempFolder folder_{"rsm-backup-test"};
   Progress progress_{true};
 };
 

@@ -6,13 +6,13 @@
 #include "db/backup/dump_archive.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 
 #include <fmt/format.h>
 
+#include "support/temp_folder.h"
 #include "util/error.h"
 #include "util/subprocess.h"
 
@@ -24,11 +24,6 @@ namespace {
 
 class DumpArchive : public ::testing::Test {
  protected:
-  void SetUp() override {
-    folder_ = fs::temp_directory_path() / fmt::format("rsm-dump-test-{}-{}", getpid(), counter_++);
-    fs::create_directories(folder_);
-  }
-  void TearDown() override { fs::remove_all(folder_); }
   std::string path(const std::string& name) const { return (folder_ / name).string(); }
   static std::string error_of(const std::function<void()>& step) {
     try {
@@ -39,8 +34,7 @@ class DumpArchive : public ::testing::Test {
     return "";
   }
 
-  fs::path folder_;
-  static inline int counter_ = 0;
+  rsm::testing::TempFolder folder_{"rsm-dump-test"};
 };
 
 json every_kind_of_document(int i) {
@@ -156,7 +150,7 @@ TEST_F(DumpArchive, ReadsAnArchiveMadeTheOfficialToolsWay) {
          "true}], \"name\": \"posts\", \"primary_key\": \"id\", \"type\": \"TABLE\", \"write_hook\": {\"function\": "
          "{\"$reql_type$\": \"BINARY\", \"data\": \"AAEC\"}, \"query\": \"setWriteHook(...)\"}}\n";
   auto made = run_process(
-      {"tar", "czf", path("official.tar.gz"), "-C", folder_.string(), "rethinkdb_dump_2026-12-01T10:11:12"});
+      {"tar", "czf", path("official.tar.gz"), "-C", folder_.path().string(), "rethinkdb_dump_2026-12-01T10:11:12"});
   ASSERT_EQ(made.exit_code, 0) << made.output;
 
   DumpReader reader(path("official.tar.gz"));
@@ -181,13 +175,13 @@ TEST_F(DumpArchive, WhatIsNotAGoodBackupIsOneLine) {
 
   fs::create_directories(folder_ / "other");
   std::ofstream(folder_ / "other" / "readme.md") << "hello\n";
-  run_process({"tar", "czf", path("other.tar.gz"), "-C", folder_.string(), "other"});
+  run_process({"tar", "czf", path("other.tar.gz"), "-C", folder_.path().string(), "other"});
   EXPECT_NE(error_of([&] { DumpReader reader(path("other.tar.gz")); }).find("holds no tables"), std::string::npos);
 
   // A table without its .info.
   fs::create_directories(folder_ / "dump" / "shop");
   std::ofstream(folder_ / "dump" / "shop" / "orders.json") << "[\n{\"id\": 1}\n]\n";
-  run_process({"tar", "czf", path("no-info.tar.gz"), "-C", folder_.string(), "dump"});
+  run_process({"tar", "czf", path("no-info.tar.gz"), "-C", folder_.path().string(), "dump"});
   EXPECT_NE(error_of([&] { DumpReader reader(path("no-info.tar.gz")); }).find("shop.orders has no .info"),
             std::string::npos);
 
@@ -208,7 +202,7 @@ TEST_F(DumpArchive, WhatIsNotAGoodBackupIsOneLine) {
   // A .json that is not an array of documents.
   std::ofstream(folder_ / "dump" / "shop" / "orders.info") << "{\"primary_key\": \"id\"}\n";
   std::ofstream(folder_ / "dump" / "shop" / "orders.json") << "{\"id\": 1}\n";
-  run_process({"tar", "czf", path("object.tar.gz"), "-C", folder_.string(), "dump"});
+  run_process({"tar", "czf", path("object.tar.gz"), "-C", folder_.path().string(), "dump"});
   DumpReader object(path("object.tar.gz"));
   EXPECT_NE(error_of([&] {
               object.read_documents([](const DumpTable&) { return true; }, 10, [](auto&, auto&) {});
@@ -228,6 +222,6 @@ TEST_F(DumpArchive, AnUnfinishedArchiveNeverTakesAFilesPlace) {
   std::ifstream kept(file);
   std::string content((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "the good backup of yesterday");
-  for (const auto& entry : fs::directory_iterator(folder_))
+  for (const auto& entry : fs::directory_iterator(folder_.path()))
     EXPECT_EQ(entry.path().filename(), "backup.tar.gz") << "left behind: " << entry.path();
 }
