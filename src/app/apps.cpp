@@ -146,6 +146,13 @@ void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int 
       });
 }
 
+nlohmann::json to_json(const AppRow& row) {
+  return {{"name", row.name},       {"image", row.image},   {"replicas", row.replicas},
+          {"running", row.running}, {"ports", row.ports},   {"timeout", row.timeout},
+          {"urls", row.urls},       {"update", row.update}, {"update_message", row.update_message},
+          {"failure", row.failure}};
+}
+
 std::vector<AppRow> Apps::list() {
   engine::Client manager(env_.reachable_manager().engine);
   std::vector<AppRow> rows;
@@ -153,13 +160,16 @@ std::vector<AppRow> Apps::list() {
   std::map<int, std::vector<std::string>> urls;  // port -> URLs
   for (const auto& backend : published) urls[backend.port] = proxy::urls(env_, backend.port);
   for (const auto& service : services(manager)) {
+    auto tasks = swarm::service_tasks(manager, service.name);
     AppRow row{.name = service.name,
                .image = service.image,
                .replicas = service.replicas,
-               .running = swarm::running_tasks(swarm::service_tasks(manager, service.name)),
+               .running = swarm::running_tasks(tasks),
                .ports = service.label(kPortsLabel),
                .timeout = format_duration(answer_timeout(service)),
-               .update = service.update_state};
+               .update = service.update_state,
+               .update_message = service.update_message};
+    if (row.running < row.replicas) row.failure = swarm::task_failure(tasks).value_or("");
     for (const auto& backend : published)
       if (backend.app == row.name)
         row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());

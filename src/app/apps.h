@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "app/app_spec.h"
 #include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
@@ -28,7 +30,12 @@ struct AppRow {
   std::string timeout;            // the edge proxy's wait for an answer, "30s"
   std::vector<std::string> urls;  // the ports on every running node, through the edge proxy
   std::string update;             // the last update's state: completed, rollback_completed, updating, ...
+  std::string update_message;     // the engine's word on it ("manually requested rollback")
+  std::string failure;            // why the newest failed task failed, when fewer run than wanted
 };
+
+// A row as `rsm app ls --json` and `rsm status --json` print it.
+nlohmann::json to_json(const AppRow& row);
 
 struct TaskRow {
   std::string id;

@@ -69,15 +69,7 @@ void list_apps(const Options& options) {
   auto rows = app::Apps(command.env, command.progress).list();
   if (options.json) {
     auto out = nlohmann::json::array();
-    for (const auto& row : rows)
-      out.push_back({{"name", row.name},
-                     {"image", row.image},
-                     {"replicas", row.replicas},
-                     {"running", row.running},
-                     {"ports", row.ports},
-                     {"timeout", row.timeout},
-                     {"urls", row.urls},
-                     {"update", row.update}});
+    for (const auto& row : rows) out.push_back(app::to_json(row));
     fmt::print("{}\n", out.dump(2));
     return;
   }

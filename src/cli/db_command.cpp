@@ -6,7 +6,6 @@
 #include <map>
 #include <memory>
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
@@ -43,16 +42,6 @@ struct Options {
   int keep = 14;                       // backup's --keep
   std::string fetch;                   // backup's --fetch: an archive of the scheduled backups
 };
-
-// A scheduled backup's run, as `rsm-backup list` describes it (scheduled_backup/archive_folder.h).
-std::string describe_run(const nlohmann::json& last) {
-  if (!last.is_object()) return "none yet";
-  std::string when = fmt::format("{:%Y-%m-%d %H:%M} UTC", fmt::gmtime(last.value("started", std::time_t{0})));
-  if (last.value("ok", false))
-    return fmt::format("{} ({} documents in {:.1f} s), {}", last.value("archive", ""),
-                       last.value("documents", uint64_t{0}), last.value("seconds", 0.0), when);
-  return fmt::format("FAILED {}: {}", when, last.value("error", ""));
-}
 
 std::string age(double started) {
   if (started <= 0) return "-";
@@ -102,7 +91,7 @@ int print_status(const Options& options, const db::StatusReport& report) {
   if (report.backups.is_object())
     fmt::print("\nbackups: every {}, {} archive(s) on {}; last run: {}\n", report.backups.value("every", ""),
                report.backups["archives"].size(), report.backups.value("node", ""),
-               describe_run(report.backups["last"]));
+               db::backup::describe_run(report.backups["last"]));
   for (const auto& issue : report.issues) fmt::print("\nissue: {}", issue);
   if (!report.issues.empty()) fmt::print("\n");
   for (const auto& problem : report.problems) fmt::print(stderr, "not ready: {}\n", problem);
@@ -300,7 +289,7 @@ void add_db_commands(CLI::App& app, int& exit_code) {
     }
     fmt::print("{}: every {}, keeping {}, in the volume {} on {}\nlast run: {}\n\n", options->env,
                listed.value("every", ""), listed.value("keep", 0), db::backup::kArchivesVolume,
-               listed.value("node", ""), describe_run(listed["last"]));
+               listed.value("node", ""), db::backup::describe_run(listed["last"]));
     std::vector<std::vector<std::string>> rows;
     for (const auto& archive : listed["archives"])
       rows.push_back({archive.value("name", ""), fmt::format("{:.1f} MB", archive.value("bytes", 0.0) / 1e6)});

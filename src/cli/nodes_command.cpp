@@ -39,12 +39,6 @@ struct Options {
   std::vector<std::string> nodes_to_promote;
 };
 
-// The role in the swarm when the swarm says (a worker may have been promoted), else the
-// role the machine was made with.
-std::string role_of(const swarm::NodeStatus& row) {
-  return row.swarm_role.empty() ? std::string(drivers::role_name(row.node.role)) : row.swarm_role;
-}
-
 void list_nodes(const Options& options) {
   EnvCommand command(options.env, true);
   // An environment without nodes is an error in both forms (status() says so): it is most
@@ -52,24 +46,7 @@ void list_nodes(const Options& options) {
   auto rows = command.env.status();
   if (options.json) {
     auto out = nlohmann::json::array();
-    for (const auto& row : rows)
-      out.push_back({{"name", row.node.name},
-                     {"role", role_of(row)},
-                     {"state", row.node.state},
-                     {"swarm", row.swarm_state},
-                     {"status", row.status},
-                     {"availability", row.availability},
-                     {"manager", row.manager_status},
-                     {"address", row.node.public_address},
-                     {"swarm_address", row.node.address},
-                     {"driver", row.node.driver},
-                     {"region", row.node.region},
-                     {"size", row.node.size},
-                     {"private_address", row.node.private_address},
-                     {"price_monthly", row.node.price_monthly},
-                     {"engine", row.engine_version},
-                     {"host", row.node.host},
-                     {"docker_host", row.node.engine.to_string()}});
+    for (const auto& row : rows) out.push_back(swarm::to_json(row));
     fmt::print("{}\n", out.dump(2));
     return;
   }
@@ -79,7 +56,7 @@ void list_nodes(const Options& options) {
   double total = 0;
   for (const auto& row : rows) {
     auto or_dash = [](const std::string& text) { return text.empty() ? std::string("-") : text; };
-    cells.push_back({row.node.name, role_of(row), row.node.state, row.swarm_state, row.status, row.availability,
+    cells.push_back({row.node.name, row.role(), row.node.state, row.swarm_state, row.status, row.availability,
                      row.manager_status, or_dash(row.node.public_address), row.node.driver, or_dash(row.node.region),
                      row.engine_version});
     if (billed) {

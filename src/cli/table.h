@@ -6,6 +6,7 @@
 
 namespace rsm::cli {
 
+std::string format_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 void print_table(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows);
 
 }  // namespace rsm::cli

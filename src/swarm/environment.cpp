@@ -240,6 +240,30 @@ void Environment::remove(bool forget_unreachable) {
   progress_.step(name_, fmt::format("removed {} nodes", all.size()));
 }
 
+std::string NodeStatus::role() const {
+  return swarm_role.empty() ? std::string(drivers::role_name(node.role)) : swarm_role;
+}
+
+nlohmann::json to_json(const NodeStatus& row) {
+  return {{"name", row.node.name},
+          {"role", row.role()},
+          {"state", row.node.state},
+          {"swarm", row.swarm_state},
+          {"status", row.status},
+          {"availability", row.availability},
+          {"manager", row.manager_status},
+          {"address", row.node.public_address},
+          {"swarm_address", row.node.address},
+          {"driver", row.node.driver},
+          {"region", row.node.region},
+          {"size", row.node.size},
+          {"private_address", row.node.private_address},
+          {"price_monthly", row.node.price_monthly},
+          {"engine", row.engine_version},
+          {"host", row.node.host},
+          {"docker_host", row.node.engine.to_string()}};
+}
+
 std::vector<NodeStatus> Environment::status() {
   std::vector<NodeStatus> rows;
   for (auto& node : existing_nodes()) rows.push_back({.node = node});

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "drivers/node_driver.h"
 #include "util/progress.h"
 
@@ -40,7 +42,14 @@ struct NodeStatus {
   std::string manager_status;  // leader, reachable, unreachable; empty for workers
   std::string swarm_role;      // manager or worker in the swarm (a worker may have been promoted)
   std::string engine_version;
+
+  // The role in the swarm when the swarm says (a worker may have been promoted), else the
+  // role the machine was made with.
+  std::string role() const;
 };
+
+// A row as `rsm nodes ls --json` and `rsm status --json` print it.
+nlohmann::json to_json(const NodeStatus& row);
 
 // The node adopted from that host ([USER@]HOST[:PORT]: the same machine whatever login
 // names it), if any.

@@ -2,6 +2,7 @@
 #include "support/memory_rethinkdb.h"
 
 #include <algorithm>
+#include <ctime>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -53,9 +54,53 @@ MemoryRethinkdb::MemoryRethinkdb(size_t batch_size) : batch_size_(batch_size) {
   databases_["rethinkdb"] = std::move(system);
 }
 
+void MemoryRethinkdb::set_server_name(std::string name) {
+  std::lock_guard lock(mutex_);
+  server_name_ = std::move(name);
+  started_ = static_cast<double>(std::time(nullptr));
+}
+
+void MemoryRethinkdb::describe_cluster() {
+  auto& system = databases_.at("rethinkdb").tables;
+  std::string server_id = uuid(0);
+  json time{{"$reql_type$", "TIME"}, {"epoch_time", started_}, {"timezone", "+00:00"}};
+  system["server_status"].documents = {
+      {json(server_id),
+       {{"id", server_id},
+        {"name", server_name_},
+        {"network", {{"hostname", server_name_}, {"connected_to", json::object()}, {"time_connected", time}}},
+        {"process", {{"version", "rethinkdb 2.4.4 (memory stand-in)"}, {"time_started", time}}}}}};
+  system["server_config"].documents = {
+      {json(server_id), {{"id", server_id}, {"name", server_name_}, {"tags", json::array({"default"})}}}};
+  system["current_issues"].documents.clear();
+  auto& configs = system["table_config"].documents;
+  auto& statuses = system["table_status"].documents;
+  configs.clear();
+  statuses.clear();
+  for (const auto& [db, database] : databases_) {
+    if (db == "rethinkdb") continue;
+    for (const auto& [name, t] : database.tables) {
+      json replicas = json::array();
+      replicas.push_back(server_name_);
+      json shard{{"primary_replica", server_name_}, {"replicas", replicas}};
+      configs[json(t.id)] = {
+          {"id", t.id}, {"db", db}, {"name", name}, {"primary_key", t.primary_key}, {"shards", json::array({shard})}};
+      statuses[json(t.id)] = {{"id", t.id},
+                              {"db", db},
+                              {"name", name},
+                              {"status",
+                               {{"ready_for_outdated_reads", true},
+                                {"ready_for_reads", true},
+                                {"ready_for_writes", true},
+                                {"all_replicas_ready", true}}}};
+    }
+  }
+}
+
 std::vector<std::string> MemoryRethinkdb::answer(const json& term, const json& global_optargs) {
   std::lock_guard lock(mutex_);
   try {
+    if (!server_name_.empty()) describe_cluster();
     Value value = eval(term, global_optargs);
     if (value.kind == Value::Kind::Datum) {
       // Built by push_back: a two-element array starting with a string inside a braced

@@ -7,6 +7,9 @@
 // stream in batches (SUCCESS_PARTIAL, then SUCCESS_SEQUENCE as CONTINUEs arrive). The
 // system database `rethinkdb` has its `users` (admin to begin with) and `permissions`
 // tables, which grant() (global, on a database or on a table) keeps as RethinkDB does.
+// Given a server name, it also describes itself as a cluster of that one server in
+// `server_status`, `server_config`, `table_config`, `table_status` and `current_issues`
+// (every table one shard with one replica, ready), which `rsm db status` reads.
 // Documents are kept as given: pseudo-types ($reql_type$ TIME, BINARY, GEOMETRY) are
 // stored and read raw. Anything else is a compile error naming the term, so a test never
 // passes on a query the stand-in did not understand.
@@ -26,6 +29,9 @@ namespace rsm::testing {
 class MemoryRethinkdb {
  public:
   explicit MemoryRethinkdb(size_t batch_size = 1000);
+
+  // Describes a one-server cluster of this name in the system tables.
+  void set_server_name(std::string name);
 
   // The answers (response JSON texts) to one START query: one, or a stream's batches.
   std::vector<std::string> answer(const nlohmann::json& term, const nlohmann::json& global_optargs);
@@ -57,12 +63,16 @@ class MemoryRethinkdb {
     std::vector<nlohmann::json> stream;
   };
 
+  // Writes the cluster's system tables afresh from the tables there are now.
+  void describe_cluster();
   Value eval(const nlohmann::json& term, const nlohmann::json& global_optargs);
   nlohmann::json datum(const nlohmann::json& term, const nlohmann::json& global_optargs);
   Database& database(const std::string& name);
   Table& table(const Value& value);
   nlohmann::json info(const Value& value);
 
+  std::string server_name_;
+  double started_ = 0;
   size_t batch_size_;
   std::mutex mutex_;
   std::map<std::string, Database> databases_{{"test", {"00000000-0000-4000-8000-000000000001", {}}}};

@@ -24,7 +24,8 @@ std::string ensure_fake_rethinkdb_image(engine::Client& engine);
 // data kept). For faults under load where no real image exists.
 std::string ensure_standin_rethinkdb_image(engine::Client& engine, const std::string& test_server);
 // The same, whose server keeps databases and tables in memory and evaluates what backups
-// and restores send (support/memory_rethinkdb.h): a database for one server.
+// and restores send (support/memory_rethinkdb.h): a database for one server, which
+// describes itself in the system tables as a cluster of that one server.
 std::string ensure_memory_rethinkdb_image(engine::Client& engine, const std::string& test_server);
 
 // A web app for tests (tests/support/web/): busybox httpd answering "web VERSION" on

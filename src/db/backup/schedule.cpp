@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include "db/layout.h"
@@ -176,6 +177,15 @@ json scheduled_backups(swarm::Environment& env) {
   auto service = swarm::find_service(manager, kScheduleService);
   if (!service) return nullptr;
   return list_archives(running_task(env, manager), schedule_of(*service));
+}
+
+std::string describe_run(const json& last) {
+  if (!last.is_object()) return "none yet";
+  std::string when = fmt::format("{:%Y-%m-%d %H:%M} UTC", fmt::gmtime(last.value("started", std::time_t{0})));
+  if (last.value("ok", false))
+    return fmt::format("{} ({} documents in {:.1f} s), {}", last.value("archive", ""),
+                       last.value("documents", uint64_t{0}), last.value("seconds", 0.0), when);
+  return fmt::format("FAILED {}: {}", when, last.value("error", ""));
 }
 
 void fetch_backup(swarm::Environment& env, const std::string& name, const std::string& file, Progress& progress) {

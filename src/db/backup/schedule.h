@@ -35,6 +35,10 @@ bool unschedule_backups(swarm::Environment& env);
 // "node"; null when none are scheduled. Error when the service's task does not run.
 nlohmann::json scheduled_backups(swarm::Environment& env);
 
+// A run as `rsm-backup list` describes it ("last"): "backup-....tar.gz (12 documents in
+// 0.3 s), 2026-12-02 08:00 UTC", or "FAILED <when>: <why>", or "none yet".
+std::string describe_run(const nlohmann::json& last);
+
 // Copies the archive `name` to `file` (written as FILE.partial, renamed when complete).
 // UsageError naming `rsm db backups` for a name that is not there.
 void fetch_backup(swarm::Environment& env, const std::string& name, const std::string& file, Progress& progress);
