@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times `rsm up` from nothing (images already built) until the app answers through the
-# edge proxy of every node, and a second `rsm up` with nothing to change, on an
+# edge proxy of every node, `rsm up --plan` with nothing to change (the plan alone), and a
+# second `rsm up` with nothing to change (the plan, then converging to find nothing), on an
 # environment of 3 managers with the database and one app of 6 replicas on port 9090;
 # then `rsm down -f`. Prints each run and the medians.
 #
@@ -27,16 +28,21 @@ YAML
 
 source bench/numbers.sh
 
-firsts=() seconds=()
+firsts=() plans=() seconds=()
 for i in $(seq 1 "$runs"); do
   start=$(now)
   "$rsm" up -f "$file" -q >/dev/null
   first=$(elapsed "$start" "$(now)")
   start=$(now)
+  "$rsm" up -f "$file" --plan >/dev/null
+  plan=$(elapsed "$start" "$(now)")
+  start=$(now)
   "$rsm" up -f "$file" -q >/dev/null
   second=$(elapsed "$start" "$(now)")
   "$rsm" down "$env" -f >/dev/null 2>&1
-  echo "run $i: up from nothing ${first} s, up again ${second} s"
-  firsts+=("$first") seconds+=("$second")
+  echo "run $i: up from nothing ${first} s, up --plan ${plan} s, up again ${second} s"
+  firsts+=("$first") plans+=("$plan") seconds+=("$second")
 done
-echo "median of $runs runs: up from nothing $(median "${firsts[@]}") s, up again $(median "${seconds[@]}") s"
+mp=$(median "${plans[@]}") ms=$(median "${seconds[@]}")
+echo "median of $runs runs: up from nothing $(median "${firsts[@]}") s, up --plan ${mp} s, up again ${ms} s" \
+  "(the plan $(ratio "$mp" "$ms")x of up again)"

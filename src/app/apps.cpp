@@ -54,31 +54,18 @@ ServiceView Apps::find(engine::Client& manager, const std::string& name) {
 DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   validate(request);
   engine::Client manager(env_.reachable_manager().engine);
-  auto existing = swarm::find_service(manager, request.name);
-  if (existing && !is_app(*existing))
-    throw UsageError(
-        fmt::format("{} already has a service {} that is not an app; choose another name", env_.name(), request.name));
+  auto existing = existing_app(manager, request.name);
   for (const auto& backend : backends(manager))
     for (int port : request.ports)
       if (backend.port == port && backend.app != request.name)
         throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
   proxy::check_ports_free(env_, manager, request.ports);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
-
-  std::map<std::string, std::string> secret_ids;
-  for (const auto& name : request.secrets) {
-    auto secret = swarm::find_object(manager, "secrets", name);
-    if (!secret)
-      throw UsageError(fmt::format("{} has no secret {}{}", env_.name(), name,
-                                   name == db::kPasswordSecret
-                                       ? fmt::format(": create the database first (rsm db create {})", env_.name())
-                                       : ""));
-    secret_ids[name] = secret->id;
-  }
+  auto secrets = secret_ids(manager, request);
   auto image = swarm::load_image(env_, request.image, progress_);
   swarm::ensure_overlay_network(manager, db::kNetwork, db::cluster_labels(env_.name()));
 
-  auto change = swarm::apply_service(manager, service_spec(env_.name(), request, secret_ids, image.id));
+  auto change = swarm::apply_service(manager, service_spec(env_.name(), request, secrets, image.id));
   switch (change) {
     case swarm::ServiceChange::Created:
       progress_.step(request.name, fmt::format("created with {} replica(s) of {}", request.replicas, request.image));
@@ -96,6 +83,47 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   return change == swarm::ServiceChange::Created   ? DeployOutcome::Created
          : change == swarm::ServiceChange::Updated ? DeployOutcome::Updated
                                                    : DeployOutcome::Unchanged;
+}
+
+swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> replicas,
+                                   std::vector<std::string>& differences) {
+  validate(request);
+  engine::Client manager(env_.reachable_manager().engine);
+  auto existing = existing_app(manager, request.name);
+  request.replicas = replicas.value_or(existing ? existing->replicas : 2);
+  auto spec =
+      service_spec(env_.name(), request, secret_ids(manager, request), swarm::find_image_id(env_, request.image));
+  return swarm::compare_service(manager, spec, &differences);
+}
+
+std::optional<swarm::ServiceView> Apps::existing_app(engine::Client& manager, const std::string& name) {
+  auto existing = swarm::find_service(manager, name);
+  if (existing && !is_app(*existing))
+    throw UsageError(
+        fmt::format("{} already has a service {} that is not an app; choose another name", env_.name(), name));
+  return existing;
+}
+
+std::map<std::string, std::string> Apps::secret_ids(engine::Client& manager, const DeployRequest& request) {
+  std::map<std::string, std::string> ids;
+  for (const auto& name : request.secrets) {
+    auto secret = swarm::find_object(manager, "secrets", name);
+    if (!secret)
+      throw UsageError(fmt::format("{} has no secret {}{}", env_.name(), name,
+                                   name == db::kPasswordSecret
+                                       ? fmt::format(": create the database first (rsm db create {})", env_.name())
+                                       : ""));
+    ids[name] = secret->id;
+  }
+  return ids;
+}
+
+std::vector<std::string> Apps::names() {
+  engine::Client manager(env_.reachable_manager().engine);
+  std::vector<std::string> out;
+  for (const auto& service : services(manager)) out.push_back(service.name);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {

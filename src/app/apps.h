@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
 #include "swarm/objects.h"
+#include "swarm/resources.h"
 #include "swarm/service_logs.h"
 #include "util/progress.h"
 
@@ -54,6 +56,12 @@ class Apps {
   // and is thrown as Error). replicas: nullopt keeps the current count (2 for a new app).
   // Returns once every wanted task runs and the edge proxy publishes the app's ports.
   DeployOutcome deploy(DeployRequest request, std::optional<int> replicas);
+  // What deploy would do, changing nothing: Created, Updated (with what differs, see
+  // swarm::compare_service) or Unchanged. The same UsageErrors as deploy.
+  swarm::ServiceChange compare(DeployRequest request, std::optional<int> replicas,
+                               std::vector<std::string>& differences);
+  // The apps' names.
+  std::vector<std::string> names();
   std::vector<AppRow> list();
   std::vector<TaskRow> tasks(const std::string& name);
   void logs(const std::string& name, const swarm::LogQuery& query, const std::function<void(std::string_view)>& output);
@@ -64,6 +72,10 @@ class Apps {
 
  private:
   std::vector<swarm::ServiceView> services(engine::Client& manager);
+  // The app's service, if any; UsageError when the name is a service that is no app.
+  std::optional<swarm::ServiceView> existing_app(engine::Client& manager, const std::string& name);
+  // Secret name -> ID for the request's secrets; UsageError naming a missing one.
+  std::map<std::string, std::string> secret_ids(engine::Client& manager, const DeployRequest& request);
   // The app's service; UsageError naming `rsm app ls` when there is none.
   swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.

@@ -12,13 +12,19 @@
 
 namespace rsm::cli {
 
-void confirm_removal(bool force, const std::string& question, const std::string& refusal) {
-  if (force) return;
-  if (isatty(STDIN_FILENO) != 1) throw UsageError(refusal);
+bool can_ask() { return isatty(STDIN_FILENO) == 1; }
+
+bool ask_yes(const std::string& question) {
   fmt::print(stderr, "{} [y/N] ", question);
   std::string answer;
   std::getline(std::cin, answer);
-  if (answer != "y" && answer != "Y" && answer != "yes") throw Error("not removed");
+  return answer == "y" || answer == "Y" || answer == "yes";
+}
+
+void confirm_removal(bool force, const std::string& question, const std::string& refusal) {
+  if (force) return;
+  if (!can_ask()) throw UsageError(refusal);
+  if (!ask_yes(question)) throw Error("not removed");
 }
 
 }  // namespace rsm::cli

@@ -10,4 +10,9 @@ namespace rsm::cli {
 // UsageError(refusal): scripts must say -f.
 void confirm_removal(bool force, const std::string& question, const std::string& refusal);
 
+// True when stdin is a terminal, on which the answer can be asked.
+bool can_ask();
+// Asks on the terminal; true for yes.
+bool ask_yes(const std::string& question);
+
 }  // namespace rsm::cli

@@ -1,4 +1,7 @@
-// rsm up [ENV] -f rsm.yaml / rsm down ENV: an environment from one file, and its removal.
+// rsm up [ENV] -f rsm.yaml [--plan] [-y] [--prune [--prune-data]] / rsm down ENV: an
+// environment from one file (what will change shown first, and asked on a terminal), and
+// its removal.
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
@@ -21,7 +24,30 @@ struct Options {
   bool quiet = false;
   bool force = false;
   bool json = false;
+  bool plan = false;
+  bool yes = false;
+  up::PruneOptions prune;
 };
+
+// One line per change: + create, ~ update, - remove, = keep, * build.
+std::string describe_plan(const up::Plan& plan) {
+  if (!plan.changes_anything() && plan.changes.empty()) return fmt::format("{}: nothing to change\n", plan.env);
+  std::string text = fmt::format("{}: the plan\n", plan.env);
+  std::map<std::string, int> counts;
+  for (const auto& change : plan.changes) {
+    char mark = change.action == "create"   ? '+'
+                : change.action == "update" ? '~'
+                : change.action == "remove" ? '-'
+                : change.action == "keep"   ? '='
+                                            : '*';
+    text += fmt::format("  {} {:<9} {}{}\n", mark, change.kind, change.name,
+                        change.details.empty() ? "" : fmt::format(": {}", fmt::join(change.details, "; ")));
+    ++counts[change.action];
+  }
+  text +=
+      fmt::format("{} to create, {} to update, {} to remove\n", counts["create"], counts["update"], counts["remove"]);
+  return text;
+}
 
 nlohmann::json summary_json(const std::string& env, const up::UpSummary& summary, double seconds) {
   auto apps = nlohmann::json::array();
@@ -29,8 +55,8 @@ nlohmann::json summary_json(const std::string& env, const up::UpSummary& summary
     apps.push_back({{"name", app.name}, {"outcome", app.outcome}, {"ports", app.ports}, {"urls", app.urls}});
   nlohmann::json db = nullptr;
   if (summary.db_servers > 0) db = {{"servers", summary.db_servers}, {"changed", summary.db_changed}};
-  return {{"env", env}, {"seconds", seconds}, {"nodes", summary.nodes}, {"nodes_added", summary.nodes_added},
-          {"db", db},   {"apps", apps}};
+  return {{"env", env}, {"seconds", seconds}, {"nodes", summary.nodes},    {"nodes_added", summary.nodes_added},
+          {"db", db},   {"apps", apps},       {"removed", summary.removed}};
 }
 
 void print_summary(const std::string& env, const up::UpSummary& summary, double seconds) {
@@ -47,6 +73,7 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
     fmt::print("\n");
     if (!app.urls.empty()) fmt::print("    edge proxy: {}\n", fmt::join(app.urls, " "));
   }
+  for (const auto& removed : summary.removed) fmt::print("  {} removed\n", removed);
 }
 
 }  // namespace
@@ -59,17 +86,38 @@ void add_up_commands(CLI::App& cli, int&) {
   up->add_option("-f,--file", options->file, "The environment's file")->capture_default_str();
   up->add_flag("-q,--quiet", options->quiet, "No progress output");
   up->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
+  up->add_flag("--plan", options->plan, "Show what would change, and change nothing");
+  up->add_flag("-y,--yes", options->yes, "Do not ask before changing (the question comes only on a terminal)");
+  up->add_flag("--prune", options->prune.prune,
+               "Also remove apps and a backup schedule the file does not name (a database too, keeping its data)");
+  up->add_flag("--prune-data", options->prune.prune_data,
+               "With --prune, a database the file does not name goes with its volumes and password");
   up->callback([options] {
-    Progress progress(options->quiet);
+    if (options->prune.prune_data && !options->prune.prune) throw UsageError("--prune-data goes with --prune");
+    Progress progress(options->quiet || (options->plan && options->json));
     auto file = up::read_environment_file(options->file);
     if (!options->env.empty()) file.env = options->env;
     if (file.env.empty())
       throw UsageError(fmt::format("name the environment: rsm up ENV, or env: in {}", options->file));
-    auto summary = up::up(file, progress);
-    if (options->json)
-      fmt::print("{}\n", summary_json(file.env, summary, progress.elapsed_seconds()).dump(2));
-    else
+    auto plan = up::make_plan(file, options->prune);
+    if (options->plan) {
+      if (options->json)
+        fmt::print("{}\n", up::to_json(plan).dump(2));
+      else
+        fmt::print("{}", describe_plan(plan));
+      return;
+    }
+    if (!options->quiet && plan.changes_anything()) fmt::print(stderr, "{}", describe_plan(plan));
+    if (plan.changes_anything() && !options->yes && can_ask() && !ask_yes("Apply these changes?"))
+      throw Error("nothing was changed");
+    auto summary = up::up(file, options->prune, progress);
+    if (options->json) {
+      auto out = summary_json(file.env, summary, progress.elapsed_seconds());
+      out["plan"] = up::to_json(plan);
+      fmt::print("{}\n", out.dump(2));
+    } else {
       print_summary(file.env, summary, progress.elapsed_seconds());
+    }
   });
 
   auto* down = cli.add_subcommand("down", "Remove the environment: every node, with the database and apps on them");

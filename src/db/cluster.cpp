@@ -154,6 +154,47 @@ CreateResult Cluster::create(const CreateOptions& options) {
   return result;
 }
 
+CreatePlan Cluster::compare(const CreateOptions& options) {
+  Node leader = look_up_nodes_and_manager();
+  engine::Client client(leader.engine);
+  auto entries = swarm::nodes_by_name(client);
+  std::vector<Node> placed;
+  for (const auto& node : nodes_)
+    if (entries.contains(node.name)) placed.push_back(node);
+  auto servers = plan_servers(placed, options.servers_per_node);
+  // What create would make first, as it is now: a missing one makes every spec differ.
+  ServiceInputs inputs{.env = env_.name(),
+                       .image = options.image,
+                       .config_name = start_config_name(),
+                       .standalone = servers.size() == 1,
+                       .replicas = options.replicas};
+  if (auto config = swarm::find_object(client, "configs", inputs.config_name)) inputs.config_id = config->id;
+  for (const char* name : {kPasswordSecret, kClusterCaSecret, kClusterCertSecret, kClusterKeySecret}) {
+    auto secret = swarm::find_object(client, "secrets", name);
+    inputs.secret_ids[name] = secret ? secret->id : "";
+  }
+  CreatePlan plan;
+  std::set<std::string> planned;
+  for (const auto& server : servers) {
+    planned.insert(server.service);
+    std::vector<std::string> differences;
+    switch (swarm::compare_service(client, service_spec(server, inputs), &differences)) {
+      case swarm::ServiceChange::Created:
+        plan.created.push_back(server.service);
+        break;
+      case swarm::ServiceChange::Updated:
+        plan.updated.emplace_back(server.service, std::move(differences));
+        break;
+      case swarm::ServiceChange::Unchanged:
+        plan.unchanged.push_back(server.service);
+        break;
+    }
+  }
+  for (const auto& service : swarm::list_services(client, cluster_filters(env_.name())))
+    if (!planned.contains(service.name)) plan.removed.push_back(service.name);
+  return plan;
+}
+
 void Cluster::warn_unless_highly_available() {
   engine::Client client(look_up_nodes_and_manager().engine);
   if (auto advice = swarm::managers_advice(env_.name(), swarm::list_nodes(client)); !advice.empty())

@@ -44,6 +44,14 @@ struct CreateResult {
   std::vector<std::string> replicated;                   // "db.table" reconfigured
 };
 
+// What create would do to the servers' services.
+struct CreatePlan {
+  std::vector<std::string> created;
+  std::vector<std::pair<std::string, std::vector<std::string>>> updated;  // service, what differs
+  std::vector<std::string> unchanged;
+  std::vector<std::string> removed;  // services of nodes that are gone
+};
+
 class Cluster {
  public:
   Cluster(swarm::Environment& env, Progress& progress);
@@ -51,6 +59,10 @@ class Cluster {
   // Makes or re-applies the cluster's network, secret, start script and one service per
   // server, and waits until the server of every running node runs. Never touches data.
   CreateResult create(const CreateOptions& options);
+
+  // What create(options) would do to the services, changing nothing (servers for nodes that
+  // have not joined the swarm yet are not in it).
+  CreatePlan compare(const CreateOptions& options);
 
   // Removes the services, start scripts and network; with keep_data, the volumes and the
   // password (which the data needs) stay for a later create.

@@ -43,6 +43,18 @@ bool pulled_same(const Node& node, const std::string& image, const std::string& 
 
 }  // namespace
 
+std::string find_image_id(Environment& env, const std::string& image) {
+  engine::Client host(engine::Endpoint::from_environment());
+  if (host.ping())
+    if (auto id = engine::image_id(host, image); !id.empty()) return id;
+  for (const auto& node : env.existing_nodes()) {
+    if (!node.running()) continue;
+    engine::Client client(node.engine);
+    if (auto id = engine::image_id(client, image); !id.empty()) return id;
+  }
+  return "";
+}
+
 ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress) {
   auto nodes = env.existing_nodes();
   ImageLoadResult result;

@@ -25,6 +25,10 @@ struct ImageLoadResult {
 // before copying anything, when that fails too.
 ImageLoadResult load_image(Environment& env, const std::string& image, Progress& progress);
 
+// The image's ID where load_image would copy it from (this machine's engine, else the
+// first running node that has it); empty when no engine has it. Changes nothing.
+std::string find_image_id(Environment& env, const std::string& image);
+
 // The engine that makes the images rsm makes itself (the edge proxy's, apps built from
 // source): this machine's when it answers, else (a machine without Docker, driving
 // machines elsewhere) a manager's; load_image then copies from there.

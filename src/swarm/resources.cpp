@@ -44,11 +44,46 @@ std::string ensure_config(engine::Client& manager, const std::string& name, cons
       .at("ID");
 }
 
-ServiceChange apply_service(engine::Client& manager, json spec) {
+namespace {
+
+// The spec with its hash in the label rsm.spec; returns the hash.
+std::string label_with_hash(json& spec) {
   if (!spec.contains("Labels")) spec["Labels"] = json::object();
   spec["Labels"].erase(kSpecLabel);
   std::string hash = content_hash({spec.dump()});
   spec["Labels"][kSpecLabel] = hash;
+  return hash;
+}
+
+// The fields of a service's spec that users set, by their JSON pointer.
+struct NamedField {
+  const char* pointer;
+  const char* name;
+  bool show_values;  // short enough to print both values
+};
+constexpr NamedField kNamedFields[] = {
+    {"/TaskTemplate/ContainerSpec/Image", "image", true},
+    {"/Mode/Replicated/Replicas", "replicas", true},
+    {"/TaskTemplate/ContainerSpec/Labels/rsm.image.id", "a new build of the image", false},
+    {"/TaskTemplate/ContainerSpec/Env", "environment", false},
+    {"/TaskTemplate/ContainerSpec/Secrets", "secrets", false},
+    {"/TaskTemplate/ContainerSpec/Healthcheck", "health check", false},
+    {"/TaskTemplate/ContainerSpec/Args", "arguments", false},
+    {"/TaskTemplate/Placement", "placement", false},
+};
+
+std::string value_text(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+// The engine keeps an empty list or object as null (or leaves it out).
+json field_value(const json& spec, const json::json_pointer& pointer) {
+  json value = spec.contains(pointer) ? spec[pointer] : json();
+  return (value.is_array() || value.is_object()) && value.empty() ? json() : value;
+}
+
+}  // namespace
+
+ServiceChange apply_service(engine::Client& manager, json spec) {
+  std::string hash = label_with_hash(spec);
   auto existing = find_service(manager, spec.at("Name"));
   if (!existing) {
     manager.post("/services/create", spec);
@@ -56,6 +91,34 @@ ServiceChange apply_service(engine::Client& manager, json spec) {
   }
   if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
   update_service(manager, *existing, spec);
+  return ServiceChange::Updated;
+}
+
+ServiceChange compare_service(engine::Client& manager, json spec, std::vector<std::string>* differences) {
+  std::string hash = label_with_hash(spec);
+  auto existing = find_service(manager, spec.at("Name"));
+  if (!existing) return ServiceChange::Created;
+  if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
+  if (!differences) return ServiceChange::Updated;
+  for (const auto& field : kNamedFields) {
+    json::json_pointer pointer(field.pointer);
+    json before = field_value(existing->spec, pointer), after = field_value(spec, pointer);
+    if (before == after) continue;
+    // Another image is another build: saying both would say one thing twice.
+    if (std::string_view(field.pointer).ends_with("rsm.image.id") && !differences->empty() &&
+        differences->front().starts_with("image:"))
+      continue;
+    differences->push_back(field.show_values
+                               ? fmt::format("{}: {} -> {}", field.name, value_text(before), value_text(after))
+                               : field.name);
+  }
+  // rsm's own labels (rsm.app.ports, rsm.app.timeout, rsm.db.replicas...), by their last word.
+  json before_labels = existing->spec.value("Labels", json::object()), after_labels = spec["Labels"];
+  for (const auto& [key, value] : after_labels.items())
+    if (key != kSpecLabel && before_labels.value(key, json()) != value)
+      differences->push_back(fmt::format("{}: {} -> {}", key.substr(key.rfind('.') + 1),
+                                         value_text(before_labels.value(key, json(""))), value_text(value)));
+  if (differences->empty()) differences->push_back("settings rsm makes");
   return ServiceChange::Updated;
 }
 

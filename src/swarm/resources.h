@@ -38,6 +38,12 @@ enum class ServiceChange { Created, Updated, Unchanged };
 // spec never equals ours field for field).
 ServiceChange apply_service(engine::Client& manager, json spec);
 
+// What apply_service would do with the spec, changing nothing. For an update, `differences`
+// gets what differs in words a user knows ("image: web:1 -> web:2", "replicas: 2 -> 3",
+// "environment", "a new build of the image"), or "settings rsm makes" when only other
+// fields of the spec do.
+ServiceChange compare_service(engine::Client& manager, json spec, std::vector<std::string>* differences = nullptr);
+
 // Waits until the rolling update (or rollback) asked for just before is done; `service` is
 // the service as found right after asking (its UpdatedAt tells this update from earlier
 // ones). A change that starts no new task (labels only) is done once 5 s pass with no

@@ -13,31 +13,11 @@
 #include "engine/image_transfer.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/environment.h"
+#include "up/plan.h"
 
 namespace rsm::up {
 
 namespace {
-
-// What up needs from this machine comes first, so that a missing image stops it before
-// anything is made: for a new environment every image must be here or pullable (nodes
-// that exist may hold images this machine lacks; loading them finds out).
-void check_images(const EnvironmentFile& file, bool new_environment, engine::Client& host) {
-  std::vector<std::string> needed;
-  if (file.db) needed.push_back(file.db->image);
-  for (const auto& entry : file.apps)
-    if (!entry.source) needed.push_back(entry.request.image);
-  for (const auto& image : needed) {
-    if (!new_environment || engine::has_image(host, image)) continue;
-    try {
-      engine::pull_image(host, image);
-    } catch (const Error& e) {
-      throw Error(
-          fmt::format("image {} is not on this machine and cannot be pulled ({}); load it here "
-                      "(docker load -i FILE) and run rsm up again: nothing was made",
-                      image, e.what()));
-    }
-  }
-}
 
 void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress& progress) {
   for (const auto& entry : file.apps)
@@ -50,36 +30,34 @@ void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress
                          progress);
 }
 
-// What of the group is not there yet: hosts not adopted, or the count of a role short of
-// the group's, counting the nodes of its driver (and region).
-swarm::CreateRequest missing_nodes(const std::vector<drivers::Node>& nodes, const swarm::CreateRequest& group) {
-  swarm::CreateRequest missing = group;
-  if (!group.hosts.empty()) {
-    missing.hosts.clear();
-    missing.advertise.clear();
-    for (size_t i = 0; i < group.hosts.size(); ++i) {
-      if (swarm::adopted_from(nodes, group.hosts[i])) continue;
-      missing.hosts.push_back(group.hosts[i]);
-      if (!group.advertise.empty()) missing.advertise.push_back(group.advertise[i]);
-    }
-    int count = static_cast<int>(missing.hosts.size());
-    missing.managers = group.managers > 0 ? count : 0;
-    missing.workers = group.managers > 0 ? 0 : count;
-    return missing;
+// What the file does not name: apps, the backup schedule, the database (its data only
+// with prune_data).
+void remove_unnamed(swarm::Environment& env, const EnvironmentFile& file, const PruneOptions& prune, UpSummary& summary,
+                    Progress& progress) {
+  app::Apps apps(env, progress);
+  for (const auto& name : apps.names()) {
+    bool named = std::any_of(file.apps.begin(), file.apps.end(),
+                             [&](const AppEntry& entry) { return entry.request.name == name; });
+    if (named) continue;
+    apps.remove(name);
+    summary.removed.push_back("app " + name);
   }
-  auto count = [&](drivers::Role role) {
-    return static_cast<int>(std::count_if(nodes.begin(), nodes.end(), [&](const drivers::Node& n) {
-      return n.role == role && n.driver == group.driver && (group.region.empty() || n.region == group.region);
-    }));
-  };
-  missing.managers = std::max(0, group.managers - count(drivers::Role::Manager));
-  missing.workers = std::max(0, group.workers - count(drivers::Role::Worker));
-  return missing;
+  if (file.db) {
+    if (!file.backups && db::backup::unschedule_backups(env)) {
+      progress.step(db::backup::kScheduleService, "stopped: the file names no backups; the archives stay");
+      summary.removed.push_back("backups");
+    }
+    return;
+  }
+  db::Cluster cluster(env, progress);
+  if (cluster.services().empty()) return;
+  cluster.remove(!prune.prune_data);
+  summary.removed.push_back("database");
 }
 
 }  // namespace
 
-UpSummary up(const EnvironmentFile& file, Progress& progress) {
+UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& progress) {
   swarm::Environment env(file.env, progress);
   UpSummary summary;
   // Without an engine here (a machine without Docker driving machines elsewhere) nothing
@@ -125,6 +103,7 @@ UpSummary up(const EnvironmentFile& file, Progress& progress) {
     for (int port : entry.request.ports)
       for (auto& url : proxy::urls(env, port)) summary.apps.back().urls.push_back(std::move(url));
   }
+  if (prune.prune) remove_unnamed(env, file, prune, summary, progress);
   return summary;
 }
 

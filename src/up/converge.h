@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "up/environment_file.h"
+#include "up/plan.h"
 #include "util/progress.h"
 
 namespace rsm::up {
@@ -23,9 +24,11 @@ struct UpSummary {
     std::vector<std::string> urls;  // the ports on every node, through the edge proxy
   };
   std::vector<App> apps;
+  std::vector<std::string> removed;  // with prune: "app NAME", "backups", "database"
 };
 
-UpSummary up(const EnvironmentFile& file, Progress& progress);
+// With prune (plan.h), also removes what the file does not name.
+UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& progress);
 
 // Removes every machine of the environment with everything on it.
 void down(const std::string& env, Progress& progress);

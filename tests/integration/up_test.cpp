@@ -5,8 +5,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -76,6 +79,65 @@ TEST_F(Up, MakesTheEnvironmentOnceThenChangesNothingAndDownLeavesNothing) {
   ASSERT_EQ(down.exit_code, 0) << down.output;
   engine::Client host(engine::Endpoint::from_environment());
   EXPECT_TRUE(leftovers(host, env_).empty());
+}
+
+// The plan's changes as "ACTION KIND NAME" lines, sorted.
+std::vector<std::string> planned(const nlohmann::json& plan) {
+  std::vector<std::string> lines;
+  for (const auto& change : plan["changes"])
+    lines.push_back(fmt::format("{} {} {}", change["action"].get<std::string>(), change["kind"].get<std::string>(),
+                                change["name"].get<std::string>()));
+  std::sort(lines.begin(), lines.end());
+  return lines;
+}
+
+TEST_F(Up, APlanShowsWhatAnEditedFileChangesAndChangesNothingThenPruneAppliesIt) {
+  engine::Client host(engine::Endpoint::from_environment());
+  std::string web1 = ensure_web_image(host, "1"), web2 = ensure_web_image(host, "2");
+  auto write = [&](const std::string& apps) {
+    std::ofstream(file_) << fmt::format("env: {}\nnodes: {{managers: 1}}\ndb: {{image: {}, wait: false}}\napps:\n{}",
+                                        env_, ensure_fake_rethinkdb_image(host), apps);
+  };
+  write(fmt::format(
+      "  - {{name: web, image: {0}, replicas: 2, ports: [8080]}}\n  - {{name: api, image: {0}, replicas: 1}}\n", web1));
+  auto plan = run_rsm({"up", "-f", file_.string(), "--plan", "--json"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_EQ(planned(nlohmann::json::parse(plan.output)),
+            (std::vector<std::string>{"create app api", "create app web", "create database database",
+                                      "create node 1 manager(s) (local)"}));
+  EXPECT_TRUE(leftovers(host, env_).empty()) << "a plan makes nothing";
+  auto up = run_rsm({"up", "-f", file_.string(), "-q"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto unchanged = run_rsm({"up", "-f", file_.string(), "--plan"});
+  EXPECT_EQ(unchanged.exit_code, 0) << unchanged.output;
+  EXPECT_EQ(unchanged.output, env_ + ": nothing to change\n");
+
+  // Edited: web's image changes, api goes, extra comes.
+  write(fmt::format(
+      "  - {{name: web, image: {}, replicas: 2, ports: [8080]}}\n  - {{name: extra, image: {}, replicas: 1}}\n", web2,
+      web1));
+  auto edited = nlohmann::json::parse(run_rsm({"up", "-f", file_.string(), "--plan", "--json"}).output);
+  EXPECT_EQ(planned(edited), (std::vector<std::string>{"create app extra", "keep app api", "update app web"}));
+  for (const auto& change : edited["changes"])
+    if (change["name"] == "web") {
+      EXPECT_EQ(change["details"], nlohmann::json::array({"image: " + web1 + " -> " + web2}));
+    }
+  auto pruned_plan = nlohmann::json::parse(run_rsm({"up", "-f", file_.string(), "--plan", "--prune", "--json"}).output);
+  EXPECT_EQ(planned(pruned_plan), (std::vector<std::string>{"create app extra", "remove app api", "update app web"}));
+  auto before = nlohmann::json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  ASSERT_EQ(before.size(), 2u) << before.dump();
+  EXPECT_EQ(before[0]["name"], "api");
+  EXPECT_EQ(before[1]["image"], web1) << "the plans changed nothing";
+
+  auto pruned = run_rsm({"up", "-f", file_.string(), "--prune", "--json", "-q"});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.output;
+  EXPECT_EQ(nlohmann::json::parse(pruned.output)["removed"], nlohmann::json::array({"app api"}));
+  auto after = nlohmann::json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  ASSERT_EQ(after.size(), 2u) << after.dump();
+  EXPECT_EQ(after[0]["name"], "extra");
+  EXPECT_EQ(after[1]["image"], web2);
+  EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--plan"}).output, env_ + ": nothing to change\n");
+  EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--prune-data"}).exit_code, 2);
 }
 
 TEST_F(Up, AMissingImageStopsItBeforeAnythingIsMade) {

@@ -120,6 +120,13 @@ json list_archives(const RunningTask& task, const Schedule& schedule) {
 
 }  // namespace
 
+std::optional<Schedule> backup_schedule(swarm::Environment& env) {
+  engine::Client manager(env.reachable_manager().engine);
+  auto service = swarm::find_service(manager, kScheduleService);
+  if (!service) return std::nullopt;
+  return schedule_of(*service);
+}
+
 Schedule schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress) {
   if (every < std::chrono::seconds(1)) throw UsageError("--every takes a duration of a second or more, e.g. 6h");
   if (keep < 1) throw UsageError("--keep takes a number of archives, 1 or more");

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -28,6 +29,9 @@ struct Schedule {
 // Starts the service or changes its schedule (its node never changes: the archives are
 // there), and returns the schedule. UsageError when the environment has no database yet.
 Schedule schedule_backups(swarm::Environment& env, std::chrono::seconds every, int keep, Progress& progress);
+// The schedule, when there is one.
+std::optional<Schedule> backup_schedule(swarm::Environment& env);
+
 // Stops scheduled backups; the archives stay in the volume. False when none were scheduled.
 bool unschedule_backups(swarm::Environment& env);
 
