@@ -9,6 +9,7 @@
 #                                            APP_IMAGE answers /healthz on 9090, e.g.
 #                                            the sample app: rsm build samples/rethinkswarmmode rethinkswarmmode:1)
 #   NO_WAIT=1 ...                           (a stand-in database image: no cluster to wait for)
+#   APP_PORT=8080 ...                       (an app on another port, e.g. the tests' web image)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 db_image=${1:?usage: bench/up.sh DB_IMAGE APP_IMAGE [RUNS]}
@@ -23,7 +24,7 @@ env: $env
 nodes: {managers: 3}
 db: {image: $db_image, wait: $([ -n "${NO_WAIT:-}" ] && echo false || echo true)}
 apps:
-  - {name: app, image: $app_image, replicas: 6, ports: [9090]}
+  - {name: app, image: $app_image, replicas: 6, ports: [${APP_PORT:-9090}]}
 YAML
 
 source bench/numbers.sh
