@@ -45,7 +45,7 @@ void validate(const DeployRequest& request, const Spelling& spelling) {
 }
 
 json service_spec(const std::string& env, const DeployRequest& request,
-                  const std::map<std::string, std::string>& secret_ids, const std::string& image_id) {
+                  const std::map<std::string, swarm::ObjectView>& secret_objects, const std::string& image_id) {
   json labels = swarm::component_labels(env, kComponent);
   labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
   labels[kTimeoutLabel] = format_duration(request.timeout);
@@ -53,8 +53,8 @@ json service_spec(const std::string& env, const DeployRequest& request,
   std::vector<std::string> variables = request.variables;
   json secrets = json::array();
   for (const auto& name : request.secrets) {
-    secrets.push_back({{"SecretID", secret_ids.at(name)},
-                       {"SecretName", name},
+    secrets.push_back({{"SecretID", secret_objects.at(name).id},
+                       {"SecretName", secret_objects.at(name).name},
                        {"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0444}}}});
     // The database's password, where the sample app looks for it.
     if (name == db::kPasswordSecret && !has_variable(variables, "RETHINKDB_PASSWORD_FILE"))

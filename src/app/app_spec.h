@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proxy/haproxy_config.h"
+#include "swarm/objects.h"
 
 namespace rsm::app {
 
@@ -26,7 +27,7 @@ struct DeployRequest {
   int replicas = 2;
   std::vector<int> ports;                   // the app's ports, published through the edge proxy
   std::vector<std::string> variables;       // KEY=VALUE, the process's environment variables
-  std::vector<std::string> secrets;         // swarm secret names, mounted at /run/secrets/NAME
+  std::vector<std::string> secrets;         // the user's secrets or swarm secrets, mounted at /run/secrets/NAME
   std::vector<std::string> health_command;  // run in the container; empty: the image's own check
   // How long the edge proxy waits for a task's answer. Then a GET, HEAD or OPTIONS request
   // is tried on another task (a silently dead task costs its requests no more than this);
@@ -34,11 +35,12 @@ struct DeployRequest {
   std::chrono::milliseconds timeout = kDefaultTimeout;
 };
 
-// secret_ids: name -> ID of every secret in the request. image_id: the ID of the image
+// secrets: name -> the swarm secret of every secret in the request (user_secrets.h:
+// a version of the user's secret, mounted under its name). image_id: the ID of the image
 // the nodes have under request.image; kept in the spec, so that a new build under the
 // same tag rolls out as an update.
 nlohmann::json service_spec(const std::string& env, const DeployRequest& request,
-                            const std::map<std::string, std::string>& secret_ids, const std::string& image_id);
+                            const std::map<std::string, swarm::ObjectView>& secrets, const std::string& image_id);
 
 // How the user wrote each setting, so that a message names it: a flag of `rsm app deploy`,
 // or a key of an app in rsm.yaml.

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "app/user_secrets.h"
 #include "db/layout.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/image_distribution.h"
@@ -61,7 +62,7 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
         throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
   proxy::check_ports_free(env_, manager, request.ports);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
-  auto secrets = secret_ids(manager, request);
+  auto secrets = secret_objects(manager, request);
   auto image = swarm::load_image(env_, request.image, progress_);
   swarm::ensure_overlay_network(manager, db::kNetwork, db::cluster_labels(env_.name()));
 
@@ -92,7 +93,7 @@ swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> rep
   auto existing = existing_app(manager, request.name);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
   auto spec =
-      service_spec(env_.name(), request, secret_ids(manager, request), swarm::find_image_id(env_, request.image));
+      service_spec(env_.name(), request, secret_objects(manager, request), swarm::find_image_id(env_, request.image));
   return swarm::compare_service(manager, spec, &differences);
 }
 
@@ -104,18 +105,18 @@ std::optional<swarm::ServiceView> Apps::existing_app(engine::Client& manager, co
   return existing;
 }
 
-std::map<std::string, std::string> Apps::secret_ids(engine::Client& manager, const DeployRequest& request) {
-  std::map<std::string, std::string> ids;
+std::map<std::string, swarm::ObjectView> Apps::secret_objects(engine::Client& manager, const DeployRequest& request) {
+  std::map<std::string, swarm::ObjectView> objects;
   for (const auto& name : request.secrets) {
-    auto secret = swarm::find_object(manager, "secrets", name);
+    auto secret = find_app_secret(manager, name);
     if (!secret)
-      throw UsageError(fmt::format("{} has no secret {}{}", env_.name(), name,
+      throw UsageError(fmt::format("{} has no secret {}: {}", env_.name(), name,
                                    name == db::kPasswordSecret
-                                       ? fmt::format(": create the database first (rsm db create {})", env_.name())
-                                       : ""));
-    ids[name] = secret->id;
+                                       ? fmt::format("create the database first (rsm db create {})", env_.name())
+                                       : fmt::format("rsm secret set {} {} stores one", env_.name(), name)));
+    objects[name] = *secret;
   }
-  return ids;
+  return objects;
 }
 
 std::vector<std::string> Apps::names() {

@@ -74,8 +74,8 @@ class Apps {
   std::vector<swarm::ServiceView> services(engine::Client& manager);
   // The app's service, if any; UsageError when the name is a service that is no app.
   std::optional<swarm::ServiceView> existing_app(engine::Client& manager, const std::string& name);
-  // Secret name -> ID for the request's secrets; UsageError naming a missing one.
-  std::map<std::string, std::string> secret_ids(engine::Client& manager, const DeployRequest& request);
+  // The swarm secret of each of the request's secrets; UsageError naming a missing one.
+  std::map<std::string, swarm::ObjectView> secret_objects(engine::Client& manager, const DeployRequest& request);
   // The app's service; UsageError naming `rsm app ls` when there is none.
   swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.

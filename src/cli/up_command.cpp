@@ -55,8 +55,14 @@ nlohmann::json summary_json(const std::string& env, const up::UpSummary& summary
     apps.push_back({{"name", app.name}, {"outcome", app.outcome}, {"ports", app.ports}, {"urls", app.urls}});
   nlohmann::json db = nullptr;
   if (summary.db_servers > 0) db = {{"servers", summary.db_servers}, {"changed", summary.db_changed}};
-  return {{"env", env}, {"seconds", seconds}, {"nodes", summary.nodes},    {"nodes_added", summary.nodes_added},
-          {"db", db},   {"apps", apps},       {"removed", summary.removed}};
+  return {{"env", env},
+          {"seconds", seconds},
+          {"nodes", summary.nodes},
+          {"nodes_added", summary.nodes_added},
+          {"db", db},
+          {"apps", apps},
+          {"secrets_changed", summary.secrets_changed},
+          {"removed", summary.removed}};
 }
 
 void print_summary(const std::string& env, const up::UpSummary& summary, double seconds) {
@@ -73,6 +79,7 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
     fmt::print("\n");
     if (!app.urls.empty()) fmt::print("    edge proxy: {}\n", fmt::join(app.urls, " "));
   }
+  for (const auto& name : summary.secrets_changed) fmt::print("  secret {} stored\n", name);
   for (const auto& removed : summary.removed) fmt::print("  {} removed\n", removed);
 }
 

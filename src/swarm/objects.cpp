@@ -103,7 +103,10 @@ TaskView TaskView::from(const json& task) {
 }
 
 ObjectView ObjectView::from(const json& object) {
-  return {.id = text(object, "ID"), .name = text(field(object, "Spec"), "Name")};
+  return {.id = text(object, "ID"),
+          .name = text(field(object, "Spec"), "Name"),
+          .labels = labels_of(field(field(object, "Spec"), "Labels")),
+          .created_at = text(object, "CreatedAt")};
 }
 
 std::vector<ObjectView> list_objects(engine::Client& manager, const std::string& kind,

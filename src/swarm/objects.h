@@ -75,6 +75,8 @@ struct TaskView {
 struct ObjectView {
   std::string id;
   std::string name;
+  std::map<std::string, std::string> labels;
+  std::string created_at;  // RFC 3339, as the engine writes it
 
   static ObjectView from(const json& object);
 };

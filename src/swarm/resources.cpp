@@ -15,11 +15,7 @@ namespace rsm::swarm {
 
 using engine::Method;
 
-namespace {
-
-constexpr const char* kSpecLabel = "rsm.spec";
-
-}  // namespace
+namespace {}  // namespace
 
 std::string ensure_overlay_network(engine::Client& manager, const std::string& name, const json& labels) {
   if (auto existing = manager.find("/networks/" + name)) return existing->at("Id");
@@ -46,11 +42,22 @@ std::string ensure_config(engine::Client& manager, const std::string& name, cons
 
 namespace {
 
-// The spec with its hash in the label rsm.spec; returns the hash.
+// The spec with its hash in the label rsm.spec; returns the hash. A secret mounted under
+// another name than its own is a version of the user's secret (app/user_secrets.h): which
+// version is no part of the hash, since a new value is swapped into the services in place
+// and the spec that deploy makes stays the same.
 std::string label_with_hash(json& spec) {
   if (!spec.contains("Labels")) spec["Labels"] = json::object();
   spec["Labels"].erase(kSpecLabel);
-  std::string hash = content_hash({spec.dump()});
+  json hashed = spec;
+  json::json_pointer secrets("/TaskTemplate/ContainerSpec/Secrets");
+  if (hashed.contains(secrets) && hashed[secrets].is_array())
+    for (auto& reference : hashed[secrets])
+      if (reference.value("SecretName", "") != reference.value("File", json::object()).value("Name", "")) {
+        reference.erase("SecretID");
+        reference.erase("SecretName");
+      }
+  std::string hash = content_hash({hashed.dump()});
   spec["Labels"][kSpecLabel] = hash;
   return hash;
 }

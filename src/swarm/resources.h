@@ -33,6 +33,9 @@ std::string ensure_config(engine::Client& manager, const std::string& name, cons
 
 enum class ServiceChange { Created, Updated, Unchanged };
 
+// The label with the hash of the spec rsm applied last.
+inline constexpr const char* kSpecLabel = "rsm.spec";
+
 // Creates the service, or updates it when spec differs from what rsm applied last (a hash
 // of the spec is kept in its label rsm.spec: the engine fills in defaults, so the stored
 // spec never equals ours field for field).

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "app/apps.h"
+#include "app/user_secrets.h"
 #include "build/image_build.h"
 #include "db/backup/schedule.h"
 #include "db/cluster.h"
@@ -91,6 +92,11 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
       summary.db_changed.insert(summary.db_changed.end(), list->begin(), list->end());
     if (file.backups) db::backup::schedule_backups(env, file.backups->every, file.backups->keep, progress);
   }
+
+  // Secrets before the apps that mount them; a new value rolls out to the apps using it.
+  app::UserSecrets secrets(env, progress);
+  for (const auto& [name, value] : file.secrets)
+    if (secrets.set(name, value).changed) summary.secrets_changed.push_back(name);
 
   app::Apps apps(env, progress);
   for (const auto& entry : file.apps) {

@@ -24,7 +24,8 @@ struct UpSummary {
     std::vector<std::string> urls;  // the ports on every node, through the edge proxy
   };
   std::vector<App> apps;
-  std::vector<std::string> removed;  // with prune: "app NAME", "backups", "database"
+  std::vector<std::string> secrets_changed;  // set or given a new value
+  std::vector<std::string> removed;          // with prune: "app NAME", "backups", "database"
 };
 
 // With prune (plan.h), also removes what the file does not name.

@@ -3,7 +3,12 @@
 #include "up/environment_file.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -106,9 +111,73 @@ swarm::CreateRequest read_node_group(const Reader& reader, const YAML::Node& gro
   return request;
 }
 
+// ${VAR}, ${VAR:-default} and $${ in one value.
+std::string expand(const Reader& reader, const YAML::Node& node, const std::string& text, const Variables& variables) {
+  std::string out;
+  for (size_t at = 0; at < text.size();) {
+    if (text.compare(at, 3, "$${") == 0) {
+      out += "${";
+      at += 3;
+      continue;
+    }
+    if (text.compare(at, 2, "${") != 0) {
+      out += text[at++];
+      continue;
+    }
+    auto end = text.find('}', at);
+    if (end == std::string::npos) reader.fail(node, "${ without its closing }");
+    std::string inside = text.substr(at + 2, end - at - 2);
+    auto dash = inside.find(":-");
+    std::string name = inside.substr(0, dash);
+    static const std::regex valid("[A-Za-z_][A-Za-z0-9_]*");
+    if (!std::regex_match(name, valid)) reader.fail(node, fmt::format("${{{}}} is not a variable name", name));
+    auto value = variables(name);
+    if (!value && dash == std::string::npos)
+      reader.fail(node, fmt::format("${{{}}} is not set (in the environment nor in .env); set it, or write "
+                                    "${{{}:-DEFAULT}}",
+                                    name, name));
+    out += value ? *value : inside.substr(dash + 2);
+    at = end + 1;
+  }
+  return out;
+}
+
+// Replaces the variables in every value (not in keys) of the tree.
+void expand_variables(const Reader& reader, YAML::Node node, const Variables& variables) {
+  if (node.IsScalar()) {
+    auto text = node.Scalar();
+    if (text.find('$') != std::string::npos) node = expand(reader, node, text, variables);
+  } else if (node.IsSequence()) {
+    for (auto item : node) expand_variables(reader, item, variables);
+  } else if (node.IsMap()) {
+    for (auto item : node) expand_variables(reader, item.second, variables);
+  }
+}
+
 }  // namespace
 
-EnvironmentFile parse_environment_file(const std::string& text, const std::string& file_name) {
+Variables environment_variables(const std::filesystem::path& dotenv) {
+  std::map<std::string, std::string> file;
+  std::ifstream in(dotenv);
+  for (std::string line; std::getline(in, line);) {
+    auto start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    if (line.compare(start, 7, "export ") == 0) start += 7;
+    auto equals = line.find('=', start);
+    if (equals == std::string::npos) continue;
+    std::string value = line.substr(equals + 1);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') && value.back() == value.front())
+      value = value.substr(1, value.size() - 2);
+    file[line.substr(start, equals - start)] = value;
+  }
+  return [file](const std::string& name) -> std::optional<std::string> {
+    if (const char* value = std::getenv(name.c_str())) return value;
+    if (auto found = file.find(name); found != file.end()) return found->second;
+    return std::nullopt;
+  };
+}
+
+EnvironmentFile parse_environment_file(const std::string& text, const std::string& file_name, const Variables& given) {
   Reader reader(file_name);
   YAML::Node root;
   try {
@@ -116,7 +185,10 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   } catch (const YAML::ParserException& e) {
     throw UsageError(fmt::format("{}:{}: {}", file_name, e.mark.line + 1, e.msg));
   }
-  reader.only(root, "the file", {"env", "nodes", "db", "apps"});
+  auto folder = std::filesystem::path(file_name).parent_path();
+  Variables variables = given ? given : environment_variables({});
+  expand_variables(reader, root, variables);
+  reader.only(root, "the file", {"env", "nodes", "db", "apps", "secrets"});
   EnvironmentFile file;
   reader.optional(root, "env", file.env);
 
@@ -181,9 +253,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
         entry.replicas = reader.value<int>(app["replicas"], "replicas");
         entry.request.replicas = *entry.replicas;  // checked with the rest of the app below
       }
-      if (app["source"])
-        entry.source =
-            std::filesystem::path(file_name).parent_path() / reader.value<std::string>(app["source"], "source");
+      if (app["source"]) entry.source = folder / reader.value<std::string>(app["source"], "source");
       reader.optional(app, "target", entry.target);
       reader.optional(app, "ports", entry.request.ports);
       reader.optional(app, "secrets", entry.request.secrets);
@@ -206,6 +276,29 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       file.apps.push_back(std::move(entry));
     }
   }
+  if (auto secrets = root["secrets"]) {
+    if (!secrets.IsMap()) reader.fail(secrets, "secrets must be a mapping of NAME: {from_env: VAR} or {from_file: F}");
+    for (const auto& item : secrets) {
+      auto name = item.first.as<std::string>();
+      const YAML::Node& source = item.second;
+      reader.only(source, "a secret", {"from_env", "from_file"});
+      if (source["from_env"].IsDefined() == source["from_file"].IsDefined())
+        reader.fail(source, fmt::format("secret {} takes one of from_env and from_file", name));
+      if (source["from_env"]) {
+        auto variable = reader.value<std::string>(source["from_env"], "from_env");
+        auto value = variables(variable);
+        if (!value)
+          reader.fail(source["from_env"],
+                      fmt::format("secret {}: {} is not set (in the environment nor in .env)", name, variable));
+        file.secrets[name] = *value;
+      } else {
+        auto path = folder / reader.value<std::string>(source["from_file"], "from_file");
+        std::ifstream in(path, std::ios::binary);
+        if (!in) reader.fail(source["from_file"], fmt::format("secret {}: cannot read {}", name, path.string()));
+        file.secrets[name] = std::string(std::istreambuf_iterator<char>(in), {});
+      }
+    }
+  }
   return file;
 }
 
@@ -214,7 +307,8 @@ EnvironmentFile read_environment_file(const std::string& path) {
   if (!in) throw UsageError(fmt::format("cannot read {}: give the environment's file with -f", path));
   std::ostringstream text;
   text << in.rdbuf();
-  return parse_environment_file(text.str(), path);
+  return parse_environment_file(text.str(), path,
+                                environment_variables(std::filesystem::path(path).parent_path() / ".env"));
 }
 
 }  // namespace rsm::up

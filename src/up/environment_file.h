@@ -20,10 +20,18 @@
 //       secrets: [rsm-db-password]
 //       health_cmd: /rethinkswarmmode healthcheck
 //       timeout: 500ms                     # the edge proxy's wait for an answer (default 30s)
+//   secrets:                               # the user's secrets (app/user_secrets.h)
+//     api-key: {from_env: API_KEY}         # or {from_file: keys/api.txt}, beside the file
+//
+// ${VAR} and ${VAR:-default} in any value are replaced with the variable from the
+// environment, else from a file .env beside rsm.yaml (KEY=VALUE lines); an unset
+// variable without a default is an error naming it. $${ is a literal ${.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,10 +63,21 @@ struct EnvironmentFile {
   };
   std::optional<BackupSchedule> backups;
   std::vector<AppEntry> apps;
+  // Secret name -> value, read when the file is read (never printed).
+  std::map<std::string, std::string> secrets;
 };
 
+// Where ${VAR} finds its value; nullopt when unset.
+using Variables = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process's environment, then the KEY=VALUE lines of `dotenv` if it exists.
+Variables environment_variables(const std::filesystem::path& dotenv);
+
 // Throws UsageError naming the file and what is wrong in it.
-EnvironmentFile parse_environment_file(const std::string& text, const std::string& file_name);
+// Relative paths (source:, from_file:) are taken from the file's folder. Without
+// `variables`, ${VAR} reads the process's environment only.
+EnvironmentFile parse_environment_file(const std::string& text, const std::string& file_name,
+                                       const Variables& variables = {});
 EnvironmentFile read_environment_file(const std::string& path);
 
 }  // namespace rsm::up

@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include "app/apps.h"
+#include "app/user_secrets.h"
 #include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "engine/image_transfer.h"
@@ -131,6 +132,18 @@ void plan_backups(swarm::Environment& env, const EnvironmentFile& file, bool new
   if (!differences.empty()) plan.changes.push_back({"backups", db::backup::kScheduleService, "update", differences});
 }
 
+void plan_secrets(swarm::Environment& env, const EnvironmentFile& file, bool new_environment, Plan& plan) {
+  Progress quiet(true);
+  app::UserSecrets secrets(env, quiet);
+  for (const auto& [name, value] : file.secrets) {
+    auto holds = new_environment ? std::nullopt : secrets.holds_value(name, value);
+    if (!holds)
+      plan.changes.push_back({"secret", name, "create", {}});
+    else if (!*holds)
+      plan.changes.push_back({"secret", name, "update", {"a new value: the apps that mount it roll it out"}});
+  }
+}
+
 void plan_apps(swarm::Environment& env, const EnvironmentFile& file, bool new_environment, const PruneOptions& prune,
                Plan& plan) {
   Progress quiet(true);
@@ -229,6 +242,7 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
   bool new_nodes = plan.changes_anything();
   plan_database(env, file, new_environment, new_nodes, prune, plan);
   if (file.db) plan_backups(env, file, new_environment, prune, plan);
+  plan_secrets(env, file, new_environment, plan);
   plan_apps(env, file, new_environment, prune, plan);
   return plan;
 }

@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/exec.h"
+#include "engine/url.h"
 #include "support/environment_fixture.h"
 #include "support/rsm_runner.h"
 #include "support/test_images.h"
@@ -138,6 +140,113 @@ TEST_F(Up, APlanShowsWhatAnEditedFileChangesAndChangesNothingThenPruneAppliesIt)
   EXPECT_EQ(after[1]["image"], web2);
   EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--plan"}).output, env_ + ": nothing to change\n");
   EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--prune-data"}).exit_code, 2);
+}
+
+// What `cat /run/secrets/NAME` prints in a running task of web.
+std::string mounted(const std::string& env, const std::string& node_name, const std::string& name) {
+  engine::Client node(node_engine(env, node_name));
+  auto containers =
+      node.get("/containers/json?filters=" + engine::url_encode(R"({"label":["com.docker.swarm.service.name=web"]})"));
+  if (containers.empty()) return "(no task of web)";
+  std::string output;
+  engine::exec_in_container(node, containers[0].value("Id", ""), {"cat", "/run/secrets/" + name},
+                            [&](engine::StreamKind, std::string_view chunk) { output.append(chunk); });
+  return output;
+}
+
+TEST_F(Up, SecretsFromAFileAVariableAndStdinReachTheAppAndAreNeverPrinted) {
+  const std::string from_file = "file-s3cret-7f1c", from_env = "env-s3cret-92ab", from_stdin = "stdin-s3cret-e03d",
+                    rotated = "stdin-s3cret-rotated-55aa";
+  engine::Client host(engine::Endpoint::from_environment());
+  auto key_file = file_.parent_path() / (env_ + "-key.txt");
+  std::ofstream(key_file) << from_file;
+  auto write = [&](const std::string& app_secrets) {
+    std::ofstream(file_) << fmt::format(R"(env: {}
+nodes: {{managers: 1}}
+db: {{image: {}, wait: false}}
+secrets:
+  file-key: {{from_file: {}}}
+  env-key: {{from_env: RSM_TEST_SECRET}}
+apps:
+  - name: web
+    image: ${{RSM_TEST_WEB_IMAGE}}
+    replicas: 1
+    secrets: [{}]
+)",
+                                        env_, ensure_fake_rethinkdb_image(host), key_file.filename().string(),
+                                        app_secrets);
+  };
+  std::map<std::string, std::string> variables{{"RSM_TEST_SECRET", from_env},
+                                               {"RSM_TEST_WEB_IMAGE", ensure_web_image(host, "1")}};
+  std::string printed;  // everything rsm printed, searched for the values at the end
+  auto rsm = [&](const std::vector<std::string>& args) {
+    auto result = run_rsm(args, variables);
+    printed += result.output;
+    return result;
+  };
+  auto piped = [&](const std::string& value, const std::vector<std::string>& args) {
+    std::string command = fmt::format("printf '%s\\n' '{}' | {}", value, RSM_BINARY);
+    for (const auto& arg : args) command += " " + arg;
+    auto result = run_process({"sh", "-c", command});
+    printed += result.output;
+    return result;
+  };
+
+  write("file-key, env-key");
+  auto up = rsm({"up", "-f", file_.string()});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(mounted(env_, node("manager", 1), "file-key"), from_file);
+  EXPECT_EQ(mounted(env_, node("manager", 1), "env-key"), from_env);
+
+  auto set = piped(from_stdin, {"secret", "set", env_, "stdin-key", "--json"});
+  ASSERT_EQ(set.exit_code, 0) << set.output;
+  EXPECT_EQ(nlohmann::json::parse(set.output)["changed"], true);
+  write("file-key, env-key, stdin-key");
+  ASSERT_EQ(rsm({"up", "-f", file_.string(), "-q"}).exit_code, 0);
+  EXPECT_EQ(mounted(env_, node("manager", 1), "stdin-key"), from_stdin) << "one newline of stdin is no part of it";
+
+  // A new value rolls out to the app; the same value again changes nothing.
+  auto rotation = piped(rotated, {"secret", "set", env_, "stdin-key", "--json"});
+  ASSERT_EQ(rotation.exit_code, 0) << rotation.output;
+  EXPECT_EQ(nlohmann::json::parse(rotation.output)["redeployed"], nlohmann::json::array({"web"}));
+  EXPECT_EQ(mounted(env_, node("manager", 1), "stdin-key"), rotated);
+  auto again = piped(rotated, {"secret", "set", env_, "stdin-key", "--json"});
+  EXPECT_EQ(nlohmann::json::parse(again.output)["changed"], false) << again.output;
+
+  // A variable's new value: the plan says so, up rolls it out.
+  variables["RSM_TEST_SECRET"] = from_env + "-2";
+  auto plan = rsm({"up", "-f", file_.string(), "--plan", "--json"});
+  auto changes = nlohmann::json::parse(plan.output)["changes"];
+  ASSERT_EQ(changes.size(), 1u) << plan.output;
+  EXPECT_EQ(changes[0]["kind"], "secret");
+  EXPECT_EQ(changes[0]["name"], "env-key");
+  EXPECT_EQ(changes[0]["action"], "update");
+  ASSERT_EQ(rsm({"up", "-f", file_.string(), "--json", "-q"}).exit_code, 0);
+  EXPECT_EQ(mounted(env_, node("manager", 1), "env-key"), from_env + "-2");
+
+  auto listed = rsm({"secret", "ls", env_, "--json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.output;
+  auto rows = nlohmann::json::parse(listed.output);
+  ASSERT_EQ(rows.size(), 3u) << listed.output;
+  for (const auto& row : rows) EXPECT_EQ(row["used_by"], nlohmann::json::array({"web"})) << row.dump();
+  EXPECT_EQ(rsm({"secret", "rm", env_, "stdin-key", "-f"}).exit_code, 2) << "web mounts it";
+  rsm({"secret", "ls", env_});
+  rsm({"app", "ls", env_, "--json"});
+  rsm({"status", env_, "--json"});
+
+  for (const auto& value : {from_file, from_env, from_stdin, rotated, from_env + "-2"})
+    EXPECT_EQ(printed.find(value), std::string::npos) << value << " was printed:\n" << printed;
+  std::filesystem::remove(key_file);
+}
+
+TEST_F(Up, AnUnsetVariableIsOneLineNamingIt) {
+  std::ofstream(file_) << "env: " << env_
+                       << "\nnodes: {managers: 1}\napps:\n  - name: web\n    image: ${RSM_TEST_UNSET}\n";
+  auto result = run_rsm({"up", "-f", file_.string(), "--plan"}, {{"RSM_TEST_UNSET", ""}});
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_EQ(result.output, fmt::format("rsm: error: {}:5: ${{RSM_TEST_UNSET}} is not set (in the environment nor in "
+                                       ".env); set it, or write ${{RSM_TEST_UNSET:-DEFAULT}}\n",
+                                       file_.string()));
 }
 
 TEST_F(Up, AMissingImageStopsItBeforeAnythingIsMade) {

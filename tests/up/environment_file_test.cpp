@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/temp_folder.h"
 #include "up/environment_file.h"
 #include "util/error.h"
 
@@ -177,4 +178,40 @@ TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
   EXPECT_EQ(file.apps[0].request.ports, std::vector<int>{9090});
   ASSERT_TRUE(file.apps[0].source.has_value()) << "the sample app is built from this repository";
   EXPECT_TRUE(std::filesystem::exists(*file.apps[0].source / "CMakeLists.txt"));
+}
+
+TEST(EnvironmentFile, VariablesComeFromTheGivenLookupWithDefaultsAndEscapes) {
+  rsm::up::Variables variables = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "TAG") return "7";
+    return std::nullopt;
+  };
+  auto file = parse_environment_file(
+      "env: ${ENV_NAME:-tst}\napps:\n  - name: web\n    image: web:${TAG}\n    env: {NOTE: \"$${TAG} stays\"}\n",
+      "rsm.yaml", variables);
+  EXPECT_EQ(file.env, "tst");
+  EXPECT_EQ(file.apps.at(0).request.image, "web:7");
+  EXPECT_EQ(file.apps.at(0).request.variables, std::vector<std::string>{"NOTE=${TAG} stays"});
+  try {
+    parse_environment_file("env: dev\napps:\n  - name: web\n    image: web:${NOPE}\n", "rsm.yaml", variables);
+    ADD_FAILURE() << "an unset variable was taken";
+  } catch (const rsm::UsageError& e) {
+    EXPECT_STREQ(e.what(),
+                 "rsm.yaml:4: ${NOPE} is not set (in the environment nor in .env); set it, or write ${NOPE:-DEFAULT}");
+  }
+}
+
+TEST(EnvironmentFile, SecretsComeFromAVariableOrAFileBesideIt) {
+  rsm::testing::TempFolder folder("rsm-env-file-secrets");
+  folder.write("keys/api.txt", "s3cret\n");
+  folder.write(".env", "# the variables of this folder\nexport DB_KEY='k3y'\nOTHER=1\n");
+  auto path = (folder / "rsm.yaml").string();
+  auto file = parse_environment_file(
+      "secrets:\n  api: {from_file: keys/api.txt}\n  db: {from_env: DB_KEY}\n", path,
+      rsm::up::environment_variables(folder / ".env"));
+  EXPECT_EQ(file.secrets.at("api"), "s3cret\n") << "a file is taken as it is";
+  EXPECT_EQ(file.secrets.at("db"), "k3y");
+  EXPECT_EQ(error_of("secrets:\n  db: {from_env: RSM_TEST_NEVER_SET}\n"),
+            "rsm.yaml:2: secret db: RSM_TEST_NEVER_SET is not set (in the environment nor in .env)");
+  EXPECT_EQ(error_of("secrets:\n  db: {from_env: A, from_file: b}\n"),
+            "rsm.yaml:2: secret db takes one of from_env and from_file");
 }
