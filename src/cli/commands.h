@@ -25,6 +25,7 @@ void add_tunnel_commands(CLI::App& app, int& exit_code);
 void add_up_commands(CLI::App& app, int& exit_code);
 void add_status_command(CLI::App& app, int& exit_code);
 void add_secret_commands(CLI::App& app, int& exit_code);
+void add_completion_commands(CLI::App& app, int& exit_code);
 
 // What a command on one environment starts with: its progress lines (none when quiet)
 // and the environment, whose name is checked here.

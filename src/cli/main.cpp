@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   rsm::cli::add_up_commands(app, exit_code);
   rsm::cli::add_status_command(app, exit_code);
   rsm::cli::add_secret_commands(app, exit_code);
+  rsm::cli::add_completion_commands(app, exit_code);
 
   try {
     app.parse(argc, argv);
