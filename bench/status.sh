@@ -15,14 +15,12 @@ cd "$(dirname "$0")/.."
 db_image=${1:?usage: bench/status.sh DB_IMAGE APP_IMAGE [ROUNDS]}
 app_image=${2:?usage: bench/status.sh DB_IMAGE APP_IMAGE [ROUNDS]}
 rounds=${3:-10}
-rsm=${RSM:-build/rsm}
-env=benchstatus-$$
-file=$(mktemp --suffix=.yaml)
-trap '"$rsm" down "$env" -f >/dev/null 2>&1 || true; rm -f "$file"' EXIT
+source bench/numbers.sh
+bench_environment benchstatus
 cat > "$file" <<YAML
 env: $env
 nodes: {managers: 3}
-db: {image: $db_image, wait: $([ -n "${NO_WAIT:-}" ] && echo false || echo true)}
+db: {image: $db_image, wait: $(db_wait)}
 apps:
   - {name: web, image: $app_image, replicas: 2, ports: [8080]}
   - {name: api, image: $app_image, replicas: 1}
@@ -31,7 +29,6 @@ YAML
 # The docker CLI goes to a manager; rsm itself keeps this machine's engine.
 docker_env=$("$rsm" nodes env "$env" | sed -n 's/^export //p')
 
-source bench/numbers.sh
 
 timed() {  # COMMAND...: seconds it took; a failure (exit 2 or more) stops the benchmark
   local start code=0

@@ -15,19 +15,16 @@ cd "$(dirname "$0")/.."
 db_image=${1:?usage: bench/up.sh DB_IMAGE APP_IMAGE [RUNS]}
 app_image=${2:?usage: bench/up.sh DB_IMAGE APP_IMAGE [RUNS]}
 runs=${3:-3}
-rsm=${RSM:-build/rsm}
-env=benchup-$$
-file=$(mktemp --suffix=.yaml)
-trap '"$rsm" down "$env" -f >/dev/null 2>&1 || true; rm -f "$file"' EXIT
+source bench/numbers.sh
+bench_environment benchup
 cat > "$file" <<YAML
 env: $env
 nodes: {managers: 3}
-db: {image: $db_image, wait: $([ -n "${NO_WAIT:-}" ] && echo false || echo true)}
+db: {image: $db_image, wait: $(db_wait)}
 apps:
   - {name: app, image: $app_image, replicas: 6, ports: [${APP_PORT:-9090}]}
 YAML
 
-source bench/numbers.sh
 
 firsts=() plans=() seconds=()
 for i in $(seq 1 "$runs"); do
