@@ -87,13 +87,13 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
 }
 
 swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> replicas,
-                                   std::vector<std::string>& differences) {
+                                   const std::set<std::string>& coming_secrets, std::vector<std::string>& differences) {
   validate(request);
   engine::Client manager(env_.reachable_manager().engine);
   auto existing = existing_app(manager, request.name);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
-  auto spec =
-      service_spec(env_.name(), request, secret_objects(manager, request), swarm::find_image_id(env_, request.image));
+  auto spec = service_spec(env_.name(), request, secret_objects(manager, request, coming_secrets),
+                           swarm::find_image_id(env_, request.image));
   return swarm::compare_service(manager, spec, &differences);
 }
 
@@ -105,10 +105,13 @@ std::optional<swarm::ServiceView> Apps::existing_app(engine::Client& manager, co
   return existing;
 }
 
-std::map<std::string, swarm::ObjectView> Apps::secret_objects(engine::Client& manager, const DeployRequest& request) {
+std::map<std::string, swarm::ObjectView> Apps::secret_objects(engine::Client& manager, const DeployRequest& request,
+                                                              const std::set<std::string>& coming_secrets) {
   std::map<std::string, swarm::ObjectView> objects;
   for (const auto& name : request.secrets) {
     auto secret = find_app_secret(manager, name);
+    // A version yet to be stored: which version is no part of the spec's hash.
+    if (!secret && coming_secrets.contains(name)) secret = swarm::ObjectView{.name = name + "-coming"};
     if (!secret)
       throw UsageError(fmt::format("{} has no secret {}: {}", env_.name(), name,
                                    name == db::kPasswordSecret

@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,9 +58,10 @@ class Apps {
   // Returns once every wanted task runs and the edge proxy publishes the app's ports.
   DeployOutcome deploy(DeployRequest request, std::optional<int> replicas);
   // What deploy would do, changing nothing: Created, Updated (with what differs, see
-  // swarm::compare_service) or Unchanged. The same UsageErrors as deploy.
+  // swarm::compare_service) or Unchanged. The same UsageErrors as deploy, but for a
+  // missing secret that the caller stores before deploying (`coming_secrets`).
   swarm::ServiceChange compare(DeployRequest request, std::optional<int> replicas,
-                               std::vector<std::string>& differences);
+                               const std::set<std::string>& coming_secrets, std::vector<std::string>& differences);
   // The apps' names.
   std::vector<std::string> names();
   std::vector<AppRow> list();
@@ -75,7 +77,8 @@ class Apps {
   // The app's service, if any; UsageError when the name is a service that is no app.
   std::optional<swarm::ServiceView> existing_app(engine::Client& manager, const std::string& name);
   // The swarm secret of each of the request's secrets; UsageError naming a missing one.
-  std::map<std::string, swarm::ObjectView> secret_objects(engine::Client& manager, const DeployRequest& request);
+  std::map<std::string, swarm::ObjectView> secret_objects(engine::Client& manager, const DeployRequest& request,
+                                                          const std::set<std::string>& coming_secrets = {});
   // The app's service; UsageError naming `rsm app ls` when there is none.
   swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.

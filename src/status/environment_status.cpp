@@ -44,12 +44,12 @@ EnvironmentStatus read_status(const std::string& env_name) {
   std::mutex mutex;
   std::exception_ptr no_nodes;
   // Each reader has its own Environment: an Environment is not shared between threads.
-  auto read = [&](const char* part, const std::function<void(swarm::Environment&)>& reader) {
+  auto read = [&](const char* part, const std::function<void(swarm::Environment&, Progress&)>& reader) {
     return [&, part, reader] {
       Progress quiet(true);
       try {
         swarm::Environment env(env_name, quiet);
-        reader(env);
+        reader(env, quiet);
       } catch (const Error& e) {
         std::lock_guard lock(mutex);
         status.unreadable.push_back(fmt::format("{}: {}", part, e.what()));
@@ -67,16 +67,14 @@ EnvironmentStatus read_status(const std::string& env_name) {
         }
       },
       read("the database",
-           [&](swarm::Environment& env) {
-             Progress quiet(true);
+           [&](swarm::Environment& env, Progress& quiet) {
              db::Cluster cluster(env, quiet);
              if (cluster.services().empty()) return;
              status.has_database = true;
              status.db = cluster.status();
            }),
       read("the apps",
-           [&](swarm::Environment& env) {
-             Progress quiet(true);
+           [&](swarm::Environment& env, Progress& quiet) {
              status.apps = app::Apps(env, quiet).list();
              read_edge(env, status);
            }),

@@ -2,6 +2,7 @@
 #include "up/plan.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -148,12 +149,14 @@ void plan_apps(swarm::Environment& env, const EnvironmentFile& file, bool new_en
                Plan& plan) {
   Progress quiet(true);
   app::Apps apps(env, quiet);
+  std::set<std::string> coming_secrets;
+  for (const auto& [name, value] : file.secrets) coming_secrets.insert(name);
   std::vector<std::string> named;
   for (const auto& entry : file.apps) {
     named.push_back(entry.request.name);
     std::vector<std::string> differences;
-    auto change =
-        new_environment ? swarm::ServiceChange::Created : apps.compare(entry.request, entry.replicas, differences);
+    auto change = new_environment ? swarm::ServiceChange::Created
+                                  : apps.compare(entry.request, entry.replicas, coming_secrets, differences);
     if (change == swarm::ServiceChange::Unchanged && !entry.source) continue;
     if (change == swarm::ServiceChange::Created) {
       differences = {fmt::format("image {}", entry.request.image),

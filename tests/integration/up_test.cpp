@@ -160,21 +160,21 @@ TEST_F(Up, SecretsFromAFileAVariableAndStdinReachTheAppAndAreNeverPrinted) {
   engine::Client host(engine::Endpoint::from_environment());
   auto key_file = file_.parent_path() / (env_ + "-key.txt");
   std::ofstream(key_file) << from_file;
-  auto write = [&](const std::string& app_secrets) {
+  auto write = [&](const std::string& app_secrets, const std::string& more_secrets = "") {
     std::ofstream(file_) << fmt::format(R"(env: {}
 nodes: {{managers: 1}}
 db: {{image: {}, wait: false}}
 secrets:
   file-key: {{from_file: {}}}
   env-key: {{from_env: RSM_TEST_SECRET}}
-apps:
+{}apps:
   - name: web
     image: ${{RSM_TEST_WEB_IMAGE}}
     replicas: 1
     secrets: [{}]
 )",
                                         env_, ensure_fake_rethinkdb_image(host), key_file.filename().string(),
-                                        app_secrets);
+                                        more_secrets, app_secrets);
   };
   std::map<std::string, std::string> variables{{"RSM_TEST_SECRET", from_env},
                                                {"RSM_TEST_WEB_IMAGE", ensure_web_image(host, "1")}};
@@ -223,6 +223,16 @@ apps:
   EXPECT_EQ(changes[0]["action"], "update");
   ASSERT_EQ(rsm({"up", "-f", file_.string(), "--json", "-q"}).exit_code, 0);
   EXPECT_EQ(mounted(env_, node("manager", 1), "env-key"), from_env + "-2");
+
+  // A secret the file adds, mounted by the app: planned before it exists.
+  write("file-key, env-key, stdin-key, later-key", "  later-key: {from_env: RSM_TEST_SECRET}\n");
+  auto later = rsm({"up", "-f", file_.string(), "--plan", "--json"});
+  ASSERT_EQ(later.exit_code, 0) << later.output;
+  std::vector<std::string> kinds;
+  auto later_plan = nlohmann::json::parse(later.output);  // kept: a loop over a temporary's member is undefined
+  for (const auto& change : later_plan["changes"])
+    kinds.push_back(change["action"].get<std::string>() + " " + change["name"].get<std::string>());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"create later-key", "update web"})) << later.output;
 
   auto listed = rsm({"secret", "ls", env_, "--json"});
   ASSERT_EQ(listed.exit_code, 0) << listed.output;
