@@ -1,10 +1,14 @@
-// rsm db create|status|replicate|heal|backup|backups|restore|admin|rm|password|logs: the RethinkDB
-// cluster of an environment.
+// rsm db create|status|replicate|heal|backup|backups|restore|admin|rm|password|shell|logs:
+// the RethinkDB cluster of an environment.
+#include <unistd.h>
+
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <memory>
+#include <string>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,6 +21,8 @@
 #include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "db/placement.h"
+#include "db/shell/reql_text.h"
+#include "reql/errors.h"
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/subprocess.h"
@@ -41,7 +47,27 @@ struct Options {
   std::string every;                   // backup's --every: a duration, or "off"
   int keep = 14;                       // backup's --keep
   std::string fetch;                   // backup's --fetch: an archive of the scheduled backups
+  std::vector<std::string> evaluate;   // shell's -e: terms to run instead of reading them
 };
+
+// Runs one line of the shell (db/shell/reql_text.h), printing the answer as JSON: an atom
+// on one line, a sequence one row per line. False when it failed (said on stderr).
+bool run_shell_line(reql::Connection& connection, const std::string& line) {
+  try {
+    auto cursor = connection.run(reql::Term::raw(db::shell::parse_reql(line)));
+    if (cursor.is_atom()) {
+      write_now(cursor.value().dump() + "\n");
+      return true;
+    }
+    while (auto row = cursor.next()) write_now(row->dump() + "\n");
+    return true;
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "not a term: {}\n", e.what());
+  } catch (const ::reql::Error& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+  }
+  return false;
+}
 
 std::string age(double started) {
   if (started <= 0) return "-";
@@ -172,19 +198,27 @@ void add_db_commands(CLI::App& app, int& exit_code) {
       "replicate", "Reconfigure every table to R replicas (default: as created, else min(3, servers)) and wait");
   add_env(replicate);
   replicate->add_option("--replicas", options->replicas, "Replicas per table")->check(CLI::Range(1, 9));
+  replicate->add_flag("--json", options->json, "Print the result as JSON");
   replicate->callback([options] {
     DbCommand command(options->env, false);
     auto changed = command.cluster.replicate(options->replicas);
-    fmt::print("{}: {} table(s) reconfigured; every table is ready\n", options->env, changed.size());
+    if (options->json)
+      fmt::print("{}\n", nlohmann::json{{"env", options->env}, {"reconfigured", changed}}.dump(2));
+    else
+      fmt::print("{}: {} table(s) reconfigured; every table is ready\n", options->env, changed.size());
   });
 
   auto* heal = db->add_subcommand(
       "heal", "Restart servers that do not see all the others, then re-replicate tables left on servers that are gone");
   add_env(heal);
+  heal->add_flag("--json", options->json, "Print the result as JSON");
   heal->callback([options] {
     DbCommand command(options->env, false);
     auto restarted = command.cluster.heal();
-    fmt::print("{}: {} server(s) restarted; every table is ready\n", options->env, restarted.size());
+    if (options->json)
+      fmt::print("{}\n", nlohmann::json{{"env", options->env}, {"restarted", restarted}}.dump(2));
+    else
+      fmt::print("{}: {} server(s) restarted; every table is ready\n", options->env, restarted.size());
   });
 
   auto* backup = db->add_subcommand(
@@ -363,6 +397,28 @@ void add_db_commands(CLI::App& app, int& exit_code) {
   password->callback([options] {
     DbCommand command(options->env, true);
     fmt::print("{}\n", command.cluster.password());
+  });
+
+  auto* shell = db->add_subcommand(
+      "shell", "A ReQL prompt as admin, through the relay: r.db('shop').table('orders').count(), or JSON terms");
+  add_env(shell);
+  shell->add_option("-e,--eval", options->evaluate, "Run this term and exit (repeat); otherwise terms come from stdin");
+  shell->callback([options, &exit_code] {
+    DbCommand command(options->env, true);
+    auto session = command.cluster.open_session();
+    int failed = 0;
+    for (const auto& term : options->evaluate) failed += !run_shell_line(*session.connection, term);
+    if (options->evaluate.empty()) {
+      bool terminal = isatty(STDIN_FILENO) == 1;
+      if (terminal) fmt::print(stderr, "ReQL on {} as admin; one term per line, Ctrl-D ends\n", options->env);
+      for (std::string line;;) {
+        if (terminal) fmt::print(stderr, "{}> ", options->env);
+        if (!std::getline(std::cin, line) || line == "exit" || line == "quit") break;
+        if (line.find_first_not_of(" \t") == std::string::npos || line.starts_with("//")) continue;
+        failed += !run_shell_line(*session.connection, line);
+      }
+    }
+    exit_code = failed > 0 ? 1 : 0;
   });
 
   auto* logs = db->add_subcommand("logs", "Print the servers' logs");

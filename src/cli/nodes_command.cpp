@@ -77,6 +77,13 @@ void list_nodes(const Options& options) {
   if (billed) fmt::print("Droplets cost ${:.2f} a month together, also while powered off.\n", total);
 }
 
+// What create and start print with --json: the nodes as `nodes ls --json` has them.
+void print_nodes_json(const std::string& env_name, swarm::Environment& env) {
+  auto nodes = nlohmann::json::array();
+  for (const auto& row : env.status()) nodes.push_back(swarm::to_json(row));
+  fmt::print("{}\n", nlohmann::json{{"env", env_name}, {"nodes", nodes}}.dump(2));
+}
+
 void print_docker_env(const Options& options) {
   EnvCommand command(options.env, true);
   auto nodes = command.env.existing_nodes();
@@ -135,6 +142,7 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
       "--mesh", options->mesh,
       "local: put the nodes in the WireGuard mesh so that machines elsewhere (-d ssh) can join them later");
   create->add_flag("-q,--quiet", options->quiet, "No progress output");
+  create->add_flag("--json", options->json, "Print the environment's nodes as JSON (as nodes ls --json) when done");
   create->callback([options] {
     EnvCommand command(options->env, options->quiet);
     command.env.create({.managers = options->managers,
@@ -147,6 +155,7 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
                         .image = options->image,
                         .advertise = options->advertise,
                         .mesh = options->mesh});
+    if (options->json) print_nodes_json(options->env, command.env);
   });
 
   auto* ls = nodes->add_subcommand("ls", "List the environment's machines and their swarm state");
@@ -160,7 +169,12 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
 
   auto* start = nodes->add_subcommand("start", "Start the environment's machines and wait for its swarm");
   add_env(start);
-  start->callback([options] { EnvCommand(options->env, false).env.start(); });
+  start->add_flag("--json", options->json, "Print the environment's nodes as JSON (as nodes ls --json) when done");
+  start->callback([options] {
+    EnvCommand command(options->env, false);
+    command.env.start();
+    if (options->json) print_nodes_json(options->env, command.env);
+  });
 
   auto* rm = nodes->add_subcommand("rm", "Remove every machine of the environment, with its data");
   add_env(rm);
@@ -194,10 +208,13 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
   add_env(promote);
   promote->add_option("NODE", options->nodes_to_promote,
                       "Nodes to promote (default: the first workers, up to 3 managers)");
+  promote->add_flag("--json", options->json, "Print the result as JSON");
   promote->callback([options] {
     EnvCommand command(options->env, false);
     auto promoted = swarm::promote(command.env, options->nodes_to_promote, command.progress);
-    if (promoted.empty())
+    if (options->json)
+      fmt::print("{}\n", nlohmann::json{{"env", options->env}, {"promoted", promoted}}.dump(2));
+    else if (promoted.empty())
       fmt::print("{}: nothing to promote\n", options->env);
     else
       fmt::print("{}: promoted {}\n", options->env, fmt::join(promoted, ", "));

@@ -105,20 +105,20 @@ class Cluster {
   // Says so (a warning) when a cluster of 3+ nodes has fewer than 3 managers.
   void warn_unless_highly_available();
 
- private:
-  // A connection to db:28015 through the relay and a loopback forwarder.
+  // A connection to db:28015 through the relay and a loopback forwarder, as admin.
   struct Session {
     std::unique_ptr<tunnel::Forwarder> forwarder;
     std::shared_ptr<reql::Connection> connection;
   };
+  Session open_session();
 
+ private:
   // Lists the environment's nodes (into nodes_) and finds a manager that answers.
   drivers::Node look_up_nodes_and_manager();
   // The services of the cluster, and no_database_error() when there are none.
   std::vector<swarm::ServiceView> existing_services();
   void wait_until_running(engine::Client& manager, const std::vector<Server>& servers);
   std::vector<std::string> relay_sockets();
-  Session open_session();
   SystemTables read_system_tables(reql::Connection& connection);
   // Server name -> node, from the services.
   std::map<std::string, std::string> expected_servers();

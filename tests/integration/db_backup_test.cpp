@@ -190,6 +190,22 @@ TEST_P(DbBackup, EverythingComesBackAfterTheDatabaseIsRemovedAndMadeAgain) {
   EXPECT_EQ(result["write_hooks"], 1);
   auto again = run_rsm({"db", "backup", env_, "-o", file("all.tar.gz")});
   EXPECT_EQ(again.exit_code, 2) << "a backup never writes over a file";
+  // Every table already has the replicas the cluster wants (the memory stand-in is one server).
+  auto replicated = run_rsm({"db", "replicate", env_, "--json"});
+  ASSERT_EQ(replicated.exit_code, 0) << replicated.output;
+  EXPECT_EQ(json::parse(replicated.output.substr(replicated.output.find('{')))["reconfigured"].size(),
+            real_ ? 5u : 0u);
+  // The shell: a term given, and terms read from stdin, one failing.
+  auto added = run_rsm({"db", "shell", env_, "-e", "r.expr(1).add(2)"});
+  EXPECT_EQ(added.exit_code, 0) << added.output;
+  EXPECT_EQ(added.output, "3\n");
+  auto piped = run_process(
+      {"sh", "-c",
+       fmt::format("printf '%s\\n' \"r.db('shop').table('orders').count()\" 'r.nope()' | {} db shell {}", RSM_BINARY,
+                   env_)});
+  EXPECT_EQ(piped.exit_code, 1) << piped.output;
+  EXPECT_NE(piped.output.find("70000\n"), std::string::npos) << piped.output;
+  EXPECT_NE(piped.output.find("not a term: no term 'nope'"), std::string::npos) << piped.output;
 
   db_ = {};
   ASSERT_EQ(run_rsm({"db", "rm", env_, "-f"}).exit_code, 0);

@@ -196,10 +196,14 @@ TEST_F(NodesLifecycle, OverlayServicesOnDifferentNodesReachEachOtherByName) {
 }
 
 TEST_F(NodesLifecycle, CreateAgainContinuesTheNumbering) {
-  auto created = run_rsm({"nodes", "create", env_name(), "-w", "1"});
+  auto created = run_rsm({"nodes", "create", env_name(), "-w", "1", "-q", "--json"});
   ASSERT_EQ(created.exit_code, 0) << created.output;
   EXPECT_EQ(ready_hostnames(),
             (std::set<std::string>{node("manager", 1), node("worker", 1), node("worker", 2), node("worker", 3)}));
+  auto printed = json::parse(created.output);
+  EXPECT_EQ(printed["env"], env_name());
+  ASSERT_EQ(printed["nodes"].size(), 4u) << created.output;
+  EXPECT_EQ(printed["nodes"][3]["name"], node("worker", 3));
 }
 
 TEST_F(NodesLifecycle, CreateFinishesWhatWasLeftHalfDone) {
@@ -230,8 +234,10 @@ TEST_F(NodesLifecycle, StopAndStartKeepTheSwarm) {
   for (const auto& row : json::parse(run_rsm({"nodes", "ls", env_name(), "--json"}).output))
     EXPECT_NE(row["state"], "running") << row.dump();
 
-  auto started = run_rsm({"nodes", "start", env_name()});
+  auto started = run_rsm({"nodes", "start", env_name(), "--json"});
   ASSERT_EQ(started.exit_code, 0) << started.output;
+  auto printed = json::parse(started.output.substr(started.output.find('{')));  // after the progress lines
+  EXPECT_EQ(printed["nodes"].size(), 4u) << started.output;
   engine::Client manager_again(node_engine(env_name(), node("manager", 1)));
   EXPECT_EQ(manager_again.get("/swarm")["ID"], swarm_id);
   EXPECT_TRUE(eventually([] { return ready_hostnames().size() == 4; }, 60));

@@ -49,6 +49,9 @@ TEST_F(Promote, ReachesThreeManagersThenDoesNothingMore) {
   auto again = run_rsm({"nodes", "promote", env_});
   EXPECT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("nothing to promote"), std::string::npos) << again.output;
+  auto as_json = run_rsm({"nodes", "promote", env_, "--json"});
+  EXPECT_EQ(as_json.output.substr(as_json.output.find('{')),
+            nlohmann::json({{"env", env_}, {"promoted", nlohmann::json::array()}}).dump(2) + "\n");
 
   // A later create keeps what the swarm says, not what the machines were made as.
   ASSERT_EQ(run_rsm({"nodes", "create", env_, "-q"}).exit_code, 0);

@@ -333,6 +333,22 @@ MemoryRethinkdb::Value MemoryRethinkdb::eval(const json& term, const json& globa
       for (const auto& [key, document] : t.documents) out.stream.push_back(document);
       return out;
     }
+    case TermType::ADD: {  // numbers add up; strings and arrays join
+      json sum = arg(0);
+      for (size_t i = 1; i < args.size(); ++i) {
+        json next = arg(i);
+        if (sum.is_number() && next.is_number())
+          sum = sum.is_number_integer() && next.is_number_integer() ? json(sum.get<long long>() + next.get<long long>())
+                                                                    : json(sum.get<double>() + next.get<double>());
+        else if (sum.is_string() && next.is_string())
+          sum = sum.get<std::string>() + next.get<std::string>();
+        else if (sum.is_array() && next.is_array())
+          sum.insert(sum.end(), next.begin(), next.end());
+        else
+          refuse(kQueryLogic, "Expected type NUMBER, STRING or ARRAY to add.");
+      }
+      return {.datum = sum};
+    }
     case TermType::COUNT: {
       Value source = eval(args.at(0), global_optargs);
       if (source.kind == Value::Kind::Table) return {.datum = table(source).documents.size()};

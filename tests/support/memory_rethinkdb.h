@@ -3,7 +3,7 @@
 // as RethinkDB 2.4 answers: databases and tables created, listed and dropped; a table's
 // info(), index_status(), index_create() (a function given as the BINARY index_status()
 // shows, or a FUNC term), index_wait(), get_write_hook()/set_write_hook(), reconfigure();
-// insert() with conflict, count(), delete(), and a table or its order_by({index}) read as a
+// insert() with conflict, count(), add(), delete(), and a table or its order_by({index}) read as a
 // stream in batches (SUCCESS_PARTIAL, then SUCCESS_SEQUENCE as CONTINUEs arrive). The
 // system database `rethinkdb` has its `users` (admin to begin with) and `permissions`
 // tables, which grant() (global, on a database or on a table) keeps as RethinkDB does.
