@@ -243,6 +243,19 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
   if (here.ping()) check_images(file, new_environment, here);
   plan_nodes(file, nodes, plan);
   bool new_nodes = plan.changes_anything();
+  // Stopped machines are started first (up repairs them); without a manager that answers,
+  // the rest can only be planned once they run.
+  for (const auto& node : nodes)
+    if (!node.running()) plan.changes.push_back({"node", node.name, "update", {"stopped: up starts it"}});
+  if (!new_environment) {
+    try {
+      env.reachable_manager();
+    } catch (const Error&) {
+      plan.changes.push_back({"swarm", file.env, "update",
+                              {"no manager answers yet: up starts the machines, then applies the rest"}});
+      return plan;
+    }
+  }
   plan_database(env, file, new_environment, new_nodes, prune, plan);
   if (file.db) plan_backups(env, file, new_environment, prune, plan);
   plan_secrets(env, file, new_environment, plan);

@@ -16,7 +16,7 @@
 namespace rsm::up {
 
 struct PlannedChange {
-  std::string kind;    // node, database, backups, secret, app
+  std::string kind;    // node, swarm, database, backups, secret, app
   std::string name;    // a node group ("2 managers, local"), a service, an app
   std::string action;  // create, update, remove, keep (not in the file, left as it is)
   std::vector<std::string> details;

@@ -259,6 +259,19 @@ TEST_F(Up, AnUnsetVariableIsOneLineNamingIt) {
                                        file_.string()));
 }
 
+TEST_F(Up, StoppedMachinesArePlannedAndStartedByUp) {
+  auto first = run_rsm({"up", "-f", file_.string(), "-q"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_EQ(run_rsm({"nodes", "stop", env_}).exit_code, 0);
+  auto plan = run_rsm({"up", "-f", file_.string(), "--plan"});
+  EXPECT_EQ(plan.exit_code, 0) << plan.output;
+  EXPECT_NE(plan.output.find(node("manager", 1) + ": stopped: up starts it"), std::string::npos) << plan.output;
+  EXPECT_NE(plan.output.find("no manager answers yet"), std::string::npos) << plan.output;
+  auto again = run_rsm({"up", "-f", file_.string(), "-q", "--json"});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(nlohmann::json::parse(again.output)["apps"][0]["outcome"], "unchanged");
+}
+
 TEST_F(Up, AMissingImageStopsItBeforeAnythingIsMade) {
   std::ofstream(file_) << "env: " << env_ << "\nnodes: {managers: 1}\ndb: {image: rsm-test/nobody-has:404}\n";
   auto result = run_rsm({"up", "-f", file_.string()});
