@@ -5,6 +5,7 @@
 // within a short time limit, so that a slow or absent engine never hangs the shell.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <thread>
@@ -161,6 +162,9 @@ void add_completion_commands(CLI::App& cli, int&) {
   candidates->prefix_command();
   candidates->callback([&cli, candidates] {
     for (const auto& candidate : complete(cli, candidates->remaining())) fmt::print("{}\n", candidate);
+    // A lookup past its time limit may still run: end here, not in static destructors it uses.
+    std::fflush(stdout);
+    std::_Exit(0);
   });
 }
 
