@@ -31,7 +31,7 @@ struct Options {
 
 // One line per change: + create, ~ update, - remove, = keep, * build.
 std::string describe_plan(const up::Plan& plan) {
-  if (!plan.changes_anything() && plan.changes.empty()) return fmt::format("{}: nothing to change\n", plan.env);
+  if (plan.changes.empty()) return fmt::format("{}: nothing to change\n", plan.env);
   std::string text = fmt::format("{}: the plan\n", plan.env);
   std::map<std::string, int> counts;
   for (const auto& change : plan.changes) {

@@ -108,9 +108,6 @@ void plan_database(swarm::Environment& env, const EnvironmentFile& file, bool ne
 void plan_backups(swarm::Environment& env, const EnvironmentFile& file, bool new_environment, const PruneOptions& prune,
                   Plan& plan) {
   auto current = new_environment ? std::nullopt : db::backup::backup_schedule(env);
-  auto words = [](std::chrono::seconds every, int keep) {
-    return fmt::format("every {}, keeping {}", format_duration(every), keep);
-  };
   if (!file.backups) {
     if (current)
       plan.changes.push_back({"backups",
@@ -121,7 +118,10 @@ void plan_backups(swarm::Environment& env, const EnvironmentFile& file, bool new
   }
   if (!current) {
     plan.changes.push_back(
-        {"backups", db::backup::kScheduleService, "create", {words(file.backups->every, file.backups->keep)}});
+        {"backups",
+         db::backup::kScheduleService,
+         "create",
+         {fmt::format("every {}, keeping {}", format_duration(file.backups->every), file.backups->keep)}});
     return;
   }
   std::vector<std::string> differences;
@@ -251,8 +251,8 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
     try {
       env.reachable_manager();
     } catch (const Error&) {
-      plan.changes.push_back({"swarm", file.env, "update",
-                              {"no manager answers yet: up starts the machines, then applies the rest"}});
+      plan.changes.push_back(
+          {"swarm", file.env, "update", {"no manager answers yet: up starts the machines, then applies the rest"}});
       return plan;
     }
   }
