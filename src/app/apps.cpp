@@ -155,8 +155,8 @@ void Apps::wait_for_update(engine::Client& manager, const std::string& name, boo
 
 void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int replicas) {
   int running = 0;
-  int failures = 0;
-  std::string last_failure;
+  // One crash may be bad luck; tasks failing again and again are not.
+  swarm::FailureWatch failures(2);
   poll_until(
       kTimeout, kInterval,
       [&] {
@@ -167,13 +167,9 @@ void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int 
         auto tasks = swarm::service_tasks(manager, name);
         running = swarm::running_tasks(tasks);
         if (running >= replicas) return true;
-        if (auto failure = swarm::task_failure(tasks); failure && *failure != last_failure) {
-          last_failure = *failure;
-          // One crash may be bad luck; tasks failing again and again are not.
-          if (++failures >= 3)
-            throw Error(fmt::format("{}'s tasks keep failing: {}; see `rsm app logs {} {}`", name, *failure,
-                                    env_.name(), name));
-        }
+        if (auto failure = failures.check(tasks))
+          throw Error(
+              fmt::format("{}'s tasks keep failing: {}; see `rsm app logs {} {}`", name, *failure, env_.name(), name));
         return false;
       });
 }

@@ -203,6 +203,7 @@ void Cluster::warn_unless_highly_available() {
 
 void Cluster::wait_until_running(engine::Client& client, const std::vector<Server>& servers) {
   std::set<std::string> running;
+  std::map<std::string, swarm::FailureWatch> failures;  // service -> its failed tasks
   auto late = [&] {
     std::vector<std::string> names;
     for (const auto& server : servers)
@@ -216,7 +217,7 @@ void Cluster::wait_until_running(engine::Client& client, const std::vector<Serve
       if (swarm::running_tasks(tasks) > 0) {
         running.insert(server.service);
         progress_.step(server.service, "running");
-      } else if (auto failure = swarm::task_failure(tasks)) {
+      } else if (auto failure = failures.try_emplace(server.service, 1).first->second.check(tasks)) {
         throw Error(fmt::format("{} on {} does not start: {}; see `rsm db logs {} {}`", server.service, server.node,
                                 *failure, env_.name(), server.service));
       }

@@ -186,6 +186,19 @@ std::optional<std::string> task_failure(const std::vector<TaskView>& tasks) {
   return fmt::format("{} ({})", newest->error.empty() ? "no reason given" : newest->error, newest->state);
 }
 
+std::optional<std::string> FailureWatch::check(const std::vector<TaskView>& tasks) {
+  for (const auto& task : tasks) {
+    if (task.state != "failed" && task.state != "rejected") continue;
+    if (!looked_)
+      history_.insert(task.id);
+    else if (!history_.contains(task.id))
+      failed_.insert(task.id);
+  }
+  looked_ = true;
+  if (static_cast<int>(failed_.size()) <= forgiven_) return std::nullopt;
+  return task_failure(tasks);
+}
+
 double engine_time(const std::string& text) {
   std::tm parts{};
   double seconds = 0;

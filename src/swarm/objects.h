@@ -6,6 +6,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,22 @@ std::vector<TaskView> service_tasks(engine::Client& manager, const std::string& 
 int running_tasks(const std::vector<TaskView>& tasks);
 // Why the newest of these tasks failed ("... (failed)", "... (rejected)"), if it did.
 std::optional<std::string> task_failure(const std::vector<TaskView>& tasks);
+
+// Tells a task that fails once, which the swarm's restart may mend (a node that just came
+// back fails the tasks it ran), from tasks that keep failing. Tasks that had failed before
+// the first look are history and do not count.
+class FailureWatch {
+ public:
+  explicit FailureWatch(int forgiven) : forgiven_(forgiven) {}
+  // The newest failure once more than `forgiven` tasks failed while watched.
+  std::optional<std::string> check(const std::vector<TaskView>& tasks);
+
+ private:
+  int forgiven_;
+  bool looked_ = false;
+  std::set<std::string> history_;
+  std::set<std::string> failed_;
+};
 
 // Seconds since the epoch of the engine's RFC 3339 times ("2026-11-25T07:40:01.123Z");
 // 0 when missing.

@@ -82,3 +82,22 @@ TEST(TaskView, TheNewestTaskSaysWhyItFailed) {
   tasks.pop_back();
   EXPECT_EQ(task_failure(tasks), std::nullopt);
 }
+
+TEST(FailureWatch, ForgivesFailuresBeforeTheFirstLookAndAsManyAsAskedAfterIt) {
+  auto task = [](const char* id, const char* state, const char* updated_at) {
+    TaskView view;
+    view.id = id;
+    view.state = state;
+    view.updated_at = updated_at;
+    view.error = "No such image: db:404";
+    return view;
+  };
+  FailureWatch watch(1);
+  std::vector<TaskView> tasks{task("old", "failed", "2026-11-25T07:40:01Z")};
+  EXPECT_EQ(watch.check(tasks), std::nullopt) << "failed before the first look: history";
+  tasks.push_back(task("t1", "rejected", "2026-11-25T07:40:05Z"));
+  EXPECT_EQ(watch.check(tasks), std::nullopt) << "one failure is forgiven";
+  EXPECT_EQ(watch.check(tasks), std::nullopt) << "the same task seen again is still one";
+  tasks.push_back(task("t2", "rejected", "2026-11-25T07:40:10Z"));
+  EXPECT_EQ(watch.check(tasks), "No such image: db:404 (rejected)");
+}
