@@ -11,6 +11,7 @@
 
 #include "app/user_secrets.h"
 #include "db/layout.h"
+#include "engine/exec.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/image_distribution.h"
 #include "swarm/labels.h"
@@ -228,6 +229,19 @@ void Apps::logs(const std::string& name, const swarm::LogQuery& query,
   auto manager_node = env_.reachable_manager();
   engine::Client manager(manager_node.engine);
   swarm::service_logs(manager_node.engine, {find(manager, name)}, query, output);
+}
+
+int Apps::exec(const std::string& name, const std::string& node, const std::vector<std::string>& argv, bool tty) {
+  if (argv.empty()) throw UsageError("name the command to run after --: rsm app exec ENV NAME -- sh");
+  engine::Client manager(env_.reachable_manager().engine);
+  find(manager, name);
+  auto running = env_.running(manager, swarm::service_tasks(manager, name));
+  std::erase_if(running, [&](const swarm::RunningTask& task) { return !node.empty() && task.node.name != node; });
+  if (running.empty())
+    throw Error(fmt::format("{} has no running task{}; see `rsm app ps {} {}`", name, node.empty() ? "" : " on " + node,
+                            env_.name(), name));
+  engine::Client node_engine(running.front().node.engine);
+  return engine::exec_attached(node_engine, running.front().container, argv, tty);
 }
 
 void Apps::scale(const std::string& name, int replicas) {

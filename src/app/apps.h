@@ -67,6 +67,10 @@ class Apps {
   std::vector<AppRow> list();
   std::vector<TaskRow> tasks(const std::string& name);
   void logs(const std::string& name, const swarm::LogQuery& query, const std::function<void(std::string_view)>& output);
+  // Runs argv in a running task of the app (the lowest slot's, or the first on the machine
+  // `node` when named) with this process's stdin, stdout and stderr (engine::exec_attached);
+  // returns its exit code.
+  int exec(const std::string& name, const std::string& node, const std::vector<std::string>& argv, bool tty);
   void scale(const std::string& name, int replicas);
   // Back to the spec before the last update.
   void rollback(const std::string& name);

@@ -1,4 +1,6 @@
-// rsm app deploy|ls|ps|logs|scale|rollback|rm: stateless apps of an environment.
+// rsm app deploy|ls|ps|logs|exec|scale|rollback|rm: stateless apps of an environment.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -30,6 +32,9 @@ struct Options {
   std::string timeout;
   bool json = false;
   bool quiet = false;
+  std::string node;                  // exec: the machine whose task runs the command
+  std::vector<std::string> command;  // exec: the command and its arguments
+  bool no_tty = false;
 };
 
 // "CMD ARG..." split on spaces: the health command runs without a shell.
@@ -101,7 +106,7 @@ void list_tasks(const Options& options) {
 
 }  // namespace
 
-void add_app_commands(CLI::App& cli, int&) {
+void add_app_commands(CLI::App& cli, int& exit_code) {
   auto options = std::make_shared<Options>();
   auto* app = cli.add_subcommand("app", "Stateless apps on the swarm, next to the database");
   app->require_subcommand(1);
@@ -178,6 +183,20 @@ void add_app_commands(CLI::App& cli, int&) {
   logs->callback([options, log_query] {
     EnvCommand command(options->env, true);
     app::Apps(command.env, command.progress).logs(options->name, log_query(), write_now);
+  });
+
+  auto* exec = app->add_subcommand(
+      "exec", "Run a command in one of the app's running tasks, attached: rsm app exec ENV NAME -- CMD...");
+  add_env(exec);
+  add_name(exec);
+  exec->add_option("--node", options->node, "Run it in the task on this machine (default: the first task's)");
+  exec->add_flag("-T,--no-tty", options->no_tty,
+                 "Give the command no terminal even when rsm has one (default: a terminal when stdin and stdout are)");
+  exec->add_option("COMMAND", options->command, "The command and its arguments (after --)")->required();
+  exec->callback([options, &exit_code] {
+    EnvCommand command(options->env, true);
+    bool tty = !options->no_tty && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    exit_code = app::Apps(command.env, command.progress).exec(options->name, options->node, options->command, tty);
   });
 
   auto* scale = app->add_subcommand("scale", "Run N tasks of the app");

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/hijacked_stream.h"
 #include "engine/ssh_dialer.h"
 
 namespace rsm::engine {
@@ -137,9 +138,14 @@ bool api_version_less(std::string_view a, std::string_view b) {
 
 Client::Client(Endpoint endpoint) : endpoint_(std::move(endpoint)), curl_(std::make_unique<Curl>()) {
   static CurlGlobal global;
-  curl_->handle = curl_easy_init();
-  if (!curl_->handle) throw Error("cannot initialise libcurl");
-  CURL* h = curl_->handle;
+  if (endpoint_.kind == Endpoint::Kind::Ssh)
+    curl_->dialer = std::make_unique<SshDialer>(SshDialer::engine_command(endpoint_));
+  curl_->handle = new_handle();
+}
+
+void* Client::new_handle() {
+  CURL* h = curl_easy_init();
+  if (!h) throw Error("cannot initialise libcurl");
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
   // RSM_DEBUG_HTTP=1 shows every request and answer on stderr, headers included.
@@ -162,10 +168,10 @@ Client::Client(Endpoint endpoint) : endpoint_(std::move(endpoint)), curl_(std::m
     }
     case Endpoint::Kind::Ssh:
       base_url_ = "http://localhost";
-      curl_->dialer = std::make_unique<SshDialer>(SshDialer::engine_command(endpoint_));
       curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, curl_->dialer->socket_path().c_str());
       break;
   }
+  return h;
 }
 
 Client::~Client() = default;
@@ -305,6 +311,25 @@ std::optional<json> Client::find(std::string_view path) {
   if (response.status == 404) return std::nullopt;
   if (!response.ok()) throw_engine_error(Method::Get, path, response);
   return json::parse(response.body);
+}
+
+std::unique_ptr<HijackedStream> Client::hijack(std::string_view path, const json& body) {
+  std::string version = api_version();
+  CURL* h = static_cast<CURL*>(new_handle());
+  curl_easy_setopt(h, CURLOPT_URL, base_url_.c_str());
+  curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+  if (CURLcode code = curl_easy_perform(h); code != CURLE_OK) {
+    curl_easy_cleanup(h);
+    throw UnreachableError(
+        fmt::format("cannot reach the Docker engine at {}: {}", endpoint_.to_string(), curl_easy_strerror(code)));
+  }
+  std::string payload = body.dump();
+  std::string request = fmt::format(
+      "POST /v{}{} HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+      "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+      version, path, payload.size(), payload);
+  bool half_close = endpoint_.kind != Endpoint::Kind::Tcp || !endpoint_.tls;  // TLS has no half-close
+  return std::make_unique<HijackedStream>(h, request, "engine at " + endpoint_.to_string(), half_close);
 }
 
 bool Client::remove_if_present(std::string_view path) {

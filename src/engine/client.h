@@ -90,6 +90,8 @@ struct RequestOptions {
   std::vector<std::string> headers;  // more request headers, "Name: value"
 };
 
+class HijackedStream;
+
 class Client {
  public:
   explicit Client(Endpoint endpoint);
@@ -121,7 +123,14 @@ class Client {
   // GET /_ping, unversioned: true when the engine answers OK. Never throws.
   bool ping();
 
+  // POST on a connection of its own whose answer turns it into a raw stream both ways
+  // (POST /exec/{id}/start with Upgrade: tcp, as `docker exec -i` does). Throws
+  // EngineError when the engine refuses.
+  std::unique_ptr<HijackedStream> hijack(std::string_view path, const json& body);
+
  private:
+  // A libcurl easy handle (CURL*) set to reach the endpoint.
+  void* new_handle();
   Response perform(Method method, const std::string& url_path, const RequestOptions& options);
   [[noreturn]] void throw_engine_error(Method method, std::string_view path, const Response& response);
 

@@ -67,6 +67,22 @@ std::vector<Node> Environment::existing_nodes() {
   return all;
 }
 
+std::vector<RunningTask> Environment::running(engine::Client& manager, const std::vector<TaskView>& tasks) {
+  std::map<std::string, std::string> names;  // node ID -> rsm's name for it
+  for (const auto& node : list_nodes(manager)) names[node.id] = node.name;
+  std::vector<TaskView> by_slot(tasks);
+  std::stable_sort(by_slot.begin(), by_slot.end(), [](const auto& a, const auto& b) { return a.slot < b.slot; });
+  auto machines = nodes();
+  std::vector<RunningTask> result;
+  for (const auto& task : by_slot) {
+    if (!task.running() || task.container_id.empty()) continue;
+    auto machine = std::find_if(machines.begin(), machines.end(),
+                                [&](const drivers::Node& node) { return node.name == names[task.node_id]; });
+    if (machine != machines.end()) result.push_back({*machine, task.container_id});
+  }
+  return result;
+}
+
 drivers::Node Environment::reachable_manager() {
   auto manager = answering_manager(existing_nodes());
   if (!manager) throw no_manager_error(name_);

@@ -13,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "drivers/node_driver.h"
+#include "engine/client.h"
+#include "swarm/objects.h"
 #include "util/progress.h"
 
 namespace rsm::swarm {
@@ -48,6 +50,12 @@ struct NodeStatus {
   std::string role() const;
 };
 
+// A task that runs: the machine it runs on and its container there.
+struct RunningTask {
+  drivers::Node node;
+  std::string container;
+};
+
 // A row as `rsm nodes ls --json` and `rsm status --json` print it.
 nlohmann::json to_json(const NodeStatus& row);
 
@@ -73,6 +81,9 @@ class Environment {
   // through which the swarm is driven. Throws no_nodes_error() when the environment has
   // no nodes, no_manager_error() when no manager answers.
   drivers::Node reachable_manager();
+
+  // Those of a service's tasks that run on machines of the environment, lowest slot first.
+  std::vector<RunningTask> running(engine::Client& manager, const std::vector<TaskView>& tasks);
 
   // Adds machines (continuing the numbering) and joins every machine into the swarm.
   // Re-running after a failure finishes what was left: stopped machines are started and

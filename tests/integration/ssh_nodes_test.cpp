@@ -143,6 +143,11 @@ TEST_F(SshNodes, CarryTheDatabaseAndAnAppLikeLocalNodes) {
   int local_port = free_port();
   auto tunnelled = fetch_through_rsm({"tunnel", env_, "8080", "-p", std::to_string(local_port)}, local_port, "web 1");
   EXPECT_EQ(tunnelled.page, "web 1\n");
+  // A command in a task, its input and output carried over ssh both ways.
+  auto counted =
+      run_process({"sh", "-c", fmt::format("printf 'a\\nb\\n' | {} app exec {} web -- wc -l", RSM_BINARY, env_)});
+  EXPECT_EQ(counted.output, "2\n");
+  EXPECT_EQ(counted.exit_code, 0);
 
   EXPECT_EQ(run_rsm({"app", "rm", env_, "web"}).exit_code, 0);
   auto removed = run_rsm({"db", "rm", env_, "-f"});

@@ -84,24 +84,16 @@ Schedule schedule_of(const swarm::ServiceView& service) {
 }
 
 // The service's running task: the node and container that hold the archives.
-struct RunningTask {
-  drivers::Node node;
-  std::string container;
-};
-
-RunningTask running_task(swarm::Environment& env, engine::Client& manager) {
+swarm::RunningTask running_task(swarm::Environment& env, engine::Client& manager) {
   auto tasks = swarm::service_tasks(manager, kScheduleService);
-  std::map<std::string, std::string> names;  // node ID -> rsm's name for it
-  for (const auto& node : swarm::list_nodes(manager)) names[node.id] = node.name;
-  for (const auto& task : tasks)
-    if (task.running() && !task.container_id.empty()) return {node_named(env, names[task.node_id]), task.container_id};
+  if (auto running = env.running(manager, tasks); !running.empty()) return running.front();
   auto failure = swarm::task_failure(tasks);
   throw Error(fmt::format("the scheduled backups' service does not run{}; see `docker service ps {}` on a manager",
                           failure ? ": " + *failure : "", kScheduleService));
 }
 
 // What `rsm-backup list` says in the task, with the schedule added.
-json list_archives(const RunningTask& task, const Schedule& schedule) {
+json list_archives(const swarm::RunningTask& task, const Schedule& schedule) {
   engine::Client node_engine(task.node.engine);
   std::string output, errors;
   int code = engine::exec_in_container(node_engine, task.container, {"/rsm-backup", "list"},
