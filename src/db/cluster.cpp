@@ -93,7 +93,9 @@ CreateResult Cluster::create(const CreateOptions& options) {
                        .standalone = result.servers.size() == 1,
                        .replicas = options.replicas};
   inputs.secret_ids[kPasswordSecret] = ensure_password_secret(client, env_.name());
-  inputs.config_id = swarm::ensure_config(client, inputs.config_name, labels, std::string(kStartScript));
+  auto config = swarm::ensure_config(client, inputs.config_name, labels, std::string(kStartScript));
+  inputs.config_id = config.id;
+  inputs.config_name = config.name;
 
   std::set<std::string> planned;
   for (const auto& server : result.servers) {
@@ -168,7 +170,10 @@ CreatePlan Cluster::compare(const CreateOptions& options) {
                        .config_name = start_config_name(),
                        .standalone = servers.size() == 1,
                        .replicas = options.replicas};
-  if (auto config = swarm::find_object(client, "configs", inputs.config_name)) inputs.config_id = config->id;
+  if (auto config = swarm::find_config(client, cluster_labels(env_.name()), std::string(kStartScript))) {
+    inputs.config_id = config->id;
+    inputs.config_name = config->name;
+  }
   for (const char* name : {kPasswordSecret, kClusterCaSecret, kClusterCertSecret, kClusterKeySecret}) {
     auto secret = swarm::find_object(client, "secrets", name);
     inputs.secret_ids[name] = secret ? secret->id : "";

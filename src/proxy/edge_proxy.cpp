@@ -85,18 +85,20 @@ struct ProxyTasks {
   bool complete() const { return running >= wanted; }
 };
 
-ProxyTasks proxy_tasks(engine::Client& manager, const std::string& config_name) {
+// The tasks that run this image with this config: an update changes one or both.
+ProxyTasks proxy_tasks(engine::Client& manager, const std::string& image, const std::string& config_name) {
   ProxyTasks out;
   auto tasks = swarm::service_tasks(manager, kServiceName);
   out.running = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
-    return task.running() && !task.config_names.empty() && task.config_names[0] == config_name;
+    return task.running() && task.image == image && !task.config_names.empty() && task.config_names[0] == config_name;
   }));
   out.wanted = ready_nodes(manager);
   out.failure = swarm::task_failure(tasks);
   return out;
 }
 
-void wait_until_running(engine::Client& manager, const std::string& config_name, Progress& progress) {
+void wait_until_running(engine::Client& manager, const std::string& image, const std::string& config_name,
+                        Progress& progress) {
   ProxyTasks tasks;
   poll_until(
       kStartTimeout, milliseconds(250),
@@ -105,7 +107,7 @@ void wait_until_running(engine::Client& manager, const std::string& config_name,
                            tasks.running, tasks.wanted, tasks.failure ? ": " + *tasks.failure : "", kServiceName);
       },
       [&] {
-        tasks = proxy_tasks(manager, config_name);
+        tasks = proxy_tasks(manager, image, config_name);
         return tasks.complete();
       });
   progress.step("proxy", fmt::format("running on {} node(s)", tasks.running));
@@ -172,21 +174,21 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   swarm::load_image(env, image, progress);
 
   std::string config = haproxy_config(backends);
-  std::string config_name = "rsm-proxy-" + content_hash({config});
-  std::string config_id = swarm::ensure_config(manager, config_name, labels(env.name()), config);
+  auto stored = swarm::ensure_config(manager, "rsm-proxy-" + content_hash({config}), labels(env.name()), config);
+  const std::string& config_name = stored.name;
   auto change =
-      swarm::apply_service(manager, service_spec(env.name(), network, image, config_id, config_name, backends));
+      swarm::apply_service(manager, service_spec(env.name(), network, image, stored.id, config_name, backends));
   if (change == swarm::ServiceChange::Unchanged) {
     // A node that joined since the last change starts its task of the global service only
     // now, once the image is there: its ports answer, too, when this returns.
-    if (proxy_tasks(manager, config_name).complete()) return;
-    wait_until_running(manager, config_name, progress);
+    if (proxy_tasks(manager, image, config_name).complete()) return;
+    wait_until_running(manager, image, config_name, progress);
     wait_until_answering(env, backends, progress);
     return;
   }
   progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
                                                                  : "updating the edge proxy, one node at a time");
-  wait_until_running(manager, config_name, progress);
+  wait_until_running(manager, image, config_name, progress);
   swarm::apply_firewall(env, progress);  // the proxy's ports are the ones published ports may use
   remove_unused_configs(manager, env.name(), config_name);
   wait_until_answering(env, backends, progress);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "engine/url.h"
+#include "reql/base64.h"
 #include "swarm/labels.h"
 
 namespace rsm::swarm {
@@ -106,7 +107,8 @@ ObjectView ObjectView::from(const json& object) {
   return {.id = text(object, "ID"),
           .name = text(field(object, "Spec"), "Name"),
           .labels = labels_of(field(field(object, "Spec"), "Labels")),
-          .created_at = text(object, "CreatedAt")};
+          .created_at = text(object, "CreatedAt"),
+          .data = reql::base64_decode(text(field(object, "Spec"), "Data"))};
 }
 
 std::vector<ObjectView> list_objects(engine::Client& manager, const std::string& kind,

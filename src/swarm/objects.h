@@ -78,6 +78,7 @@ struct ObjectView {
   std::string name;
   std::map<std::string, std::string> labels;
   std::string created_at;  // RFC 3339, as the engine writes it
+  std::string data;        // a config's content (the engine never shows a secret's)
 
   static ObjectView from(const json& object);
 };

@@ -33,20 +33,41 @@ std::string ensure_secret(engine::Client& manager, const std::string& name, cons
       .at("ID");
 }
 
-std::string ensure_config(engine::Client& manager, const std::string& name, const json& labels,
-                          const std::string& content) {
-  if (auto config = find_object(manager, "configs", name)) return config->id;
-  return manager.post("/configs/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(content)}})
-      .at("ID");
+std::optional<ObjectView> find_config(engine::Client& manager, const json& labels, const std::string& content) {
+  std::vector<std::string> filters;
+  for (const auto& [key, value] : labels.items()) filters.push_back(key + "=" + value.get<std::string>());
+  for (auto& config : list_objects(manager, "configs", filters))
+    if (config.data == content) return config;
+  return std::nullopt;
+}
+
+ObjectView ensure_config(engine::Client& manager, const std::string& name, const json& labels,
+                         const std::string& content) {
+  if (auto config = find_config(manager, labels, content)) return *config;
+  std::string id =
+      manager.post("/configs/create", {{"Name", name}, {"Labels", labels}, {"Data", reql::base64_encode(content)}})
+          .at("ID");
+  return {.id = id, .name = name, .data = content};
 }
 
 namespace {
 
-// The spec with its hash in the label rsm.spec; returns the hash. A secret mounted under
-// another name than its own is a version of the user's secret (app/user_secrets.h): which
-// version is no part of the hash, since a new value is swapped into the services in place
-// and the spec that deploy makes stays the same.
-std::string label_with_hash(json& spec) {
+// The hash of a spec, and the one an earlier rsm wrote for the same spec: a service
+// labelled with either carries the spec already.
+struct SpecHash {
+  std::string hash;
+  std::string earlier;
+  bool labels(const ServiceView& service) const {
+    auto label = service.label(kSpecLabel);
+    return label == hash || label == earlier;
+  }
+};
+
+// The spec with its hash in the label rsm.spec. A secret mounted under another name than
+// its own is a version of the user's secret (app/user_secrets.h): which version is no part
+// of the hash, since a new value is swapped into the services in place and the spec that
+// deploy makes stays the same.
+SpecHash label_with_hash(json& spec) {
   if (!spec.contains("Labels")) spec["Labels"] = json::object();
   spec["Labels"].erase(kSpecLabel);
   json hashed = spec;
@@ -57,9 +78,10 @@ std::string label_with_hash(json& spec) {
         reference.erase("SecretID");
         reference.erase("SecretName");
       }
-  std::string hash = content_hash({hashed.dump()});
-  spec["Labels"][kSpecLabel] = hash;
-  return hash;
+  std::string text = hashed.dump();
+  SpecHash result{content_hash({text}), earlier_content_hash({text})};
+  spec["Labels"][kSpecLabel] = result.hash;
+  return result;
 }
 
 // The fields of a service's spec that users set, by their JSON pointer.
@@ -90,22 +112,22 @@ json field_value(const json& spec, const json::json_pointer& pointer) {
 }  // namespace
 
 ServiceChange apply_service(engine::Client& manager, json spec) {
-  std::string hash = label_with_hash(spec);
+  SpecHash hash = label_with_hash(spec);
   auto existing = find_service(manager, spec.at("Name"));
   if (!existing) {
     manager.post("/services/create", spec);
     return ServiceChange::Created;
   }
-  if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
+  if (hash.labels(*existing)) return ServiceChange::Unchanged;
   update_service(manager, *existing, spec);
   return ServiceChange::Updated;
 }
 
 ServiceChange compare_service(engine::Client& manager, json spec, std::vector<std::string>* differences) {
-  std::string hash = label_with_hash(spec);
+  SpecHash hash = label_with_hash(spec);
   auto existing = find_service(manager, spec.at("Name"));
   if (!existing) return ServiceChange::Created;
-  if (existing->label(kSpecLabel) == hash) return ServiceChange::Unchanged;
+  if (hash.labels(*existing)) return ServiceChange::Unchanged;
   if (!differences) return ServiceChange::Updated;
   for (const auto& field : kNamedFields) {
     json::json_pointer pointer(field.pointer);

@@ -26,10 +26,13 @@ std::string ensure_overlay_network(engine::Client& manager, const std::string& n
 std::string ensure_secret(engine::Client& manager, const std::string& name, const json& labels,
                           const std::function<std::string()>& make_value);
 
-// Configs cannot be changed either: name them after their content (content_hash).
-// Returns the ID.
-std::string ensure_config(engine::Client& manager, const std::string& name, const json& labels,
-                          const std::string& content);
+// Configs cannot be changed either: they are named after their content (content_hash).
+// A config with these labels that holds the content already is the one, whatever its name
+// (one named by an earlier hash), so that the services using it stay unchanged.
+std::optional<ObjectView> find_config(engine::Client& manager, const json& labels, const std::string& content);
+// find_config(), or a new config `name`.
+ObjectView ensure_config(engine::Client& manager, const std::string& name, const json& labels,
+                         const std::string& content);
 
 enum class ServiceChange { Created, Updated, Unchanged };
 

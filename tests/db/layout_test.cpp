@@ -79,5 +79,5 @@ TEST(DbLayout, ServiceIsPinnedToItsNodeOnTheSharedAliasWithItsVolumeSecretAndScr
 
 TEST(DbLayout, StartScriptNameChangesWithTheScript) {
   EXPECT_EQ(db::start_config_name().rfind("rsm-db-start-", 0), 0u);
-  EXPECT_EQ(db::start_config_name().size(), std::string("rsm-db-start-").size() + 12);
+  EXPECT_EQ(db::start_config_name().size(), std::string("rsm-db-start-").size() + 32);
 }
