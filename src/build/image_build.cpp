@@ -1,15 +1,17 @@
-// The builder container (made from Debian packages, removed however the build ends), the
+// The builder containers (made from Debian packages, removed however the build ends), the
 // kept build folder per project, the compile with its progress lines, and the FROM scratch
-// image around the binary it made.
+// image around the binary it made; or the engine's build of a Dockerfile.
 #include "build/image_build.h"
 
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <filesystem>
 #include <optional>
 #include <regex>
 
@@ -31,6 +33,7 @@
 
 namespace rsm::build {
 
+namespace fs = std::filesystem;
 using engine::json;
 using engine::Method;
 
@@ -41,21 +44,50 @@ namespace {
 const std::vector<std::string> kBuilderPackages = {
     "g++",           "cmake",      "ninja-build",    "pkg-config", "libssl-dev", "libboost-dev", "nlohmann-json3-dev",
     "rapidjson-dev", "libfmt-dev", "ca-certificates"};
+// Go and the certificates a module download needs; Debian's Go libraries come with --package.
+const std::vector<std::string> kGoBuilderPackages = {"golang-go", "ca-certificates"};
 constexpr size_t kKeptLines = 40;
 
-images::DebianImageRecipe builder_recipe(const std::vector<std::string>& extra_packages) {
-  images::DebianImageRecipe recipe{.what = "builder image", .repository = "rsm-builder", .packages = kBuilderPackages};
+// How a compiled project is built: the builder's image, its script, and whether it may
+// reach the network (a Go module without vendor/ fetches its dependencies).
+struct Builder {
+  images::DebianImageRecipe recipe;
+  std::string_view script;
+  bool network = false;
+};
+
+Builder builder_for(const SourceTree& tree, const std::vector<std::string>& extra_packages) {
+  Builder builder;
+  if (tree.kind == ProjectKind::Go) {
+    builder.recipe = {.what = "Go builder image", .repository = "rsm-go-builder", .packages = kGoBuilderPackages};
+    builder.script = kGoBuilderScript;
+    builder.network = fs::exists(tree.folder() / "go.mod") && !fs::exists(tree.folder() / "vendor");
+  } else {
+    builder.recipe = {.what = "builder image", .repository = "rsm-builder", .packages = kBuilderPackages};
+    builder.script = kBuilderScript;
+  }
   for (const auto& package : extra_packages)
-    if (std::find(recipe.packages.begin(), recipe.packages.end(), package) == recipe.packages.end())
-      recipe.packages.push_back(package);
-  recipe.entrypoint = {"/bin/sh"};
-  return recipe;
+    if (std::find(builder.recipe.packages.begin(), builder.recipe.packages.end(), package) ==
+        builder.recipe.packages.end())
+      builder.recipe.packages.push_back(package);
+  builder.recipe.entrypoint = {"/bin/sh"};
+  return builder;
 }
 
-void validate(const BuildRequest& request, const std::string& target) {
+void validate(const BuildRequest& request, const std::string& target, ProjectKind kind) {
   if (!std::regex_match(request.image, std::regex(R"([a-z0-9]([a-z0-9._/:-]*[a-zA-Z0-9_.-])?)")))
     throw UsageError(
         fmt::format("invalid image name '{}': use e.g. myapp:1 or registry.example.com/myapp:1", request.image));
+  if (kind == ProjectKind::Dockerfile) {
+    if (!request.target.empty() || !request.packages.empty() || !request.cmake_arguments.empty() ||
+        !request.ports.empty() || !request.variables.empty())
+      throw UsageError(
+          "--target, --package, --cmake-arg, -p and -e are for CMake and Go projects: a Dockerfile says it all "
+          "itself (EXPOSE, ENV)");
+    return;
+  }
+  if (kind == ProjectKind::Go && !request.cmake_arguments.empty())
+    throw UsageError("--cmake-arg is for CMake projects: this one is Go");
   if (!std::regex_match(target, std::regex(R"([A-Za-z0-9_.+-]+)")))
     throw UsageError(fmt::format("invalid target '{}': give the CMake target with --target", target));
   for (int port : request.ports)
@@ -161,24 +193,24 @@ std::string build_volume(engine::Client& engine, const BuildRequest& request, co
 }
 
 // Runs the builder over the sources and returns the static binary it made. Ninja's
-// "[3/12] Building CXX object ..." lines show progress; when the build fails, its last
-// lines are printed and the error says what to try.
+// "[3/12] Building CXX object ..." lines and the Go packages being compiled show
+// progress; when the build fails, its last lines are printed and the error says what to try.
 std::string compile(engine::Client& engine, const BuildRequest& request, const SourceTree& tree,
-                    const std::string& target, const std::string& builder, const std::string& volume,
-                    Progress& progress) {
+                    const std::string& target, const Builder& builder, const std::string& builder_image,
+                    const std::string& volume, Progress& progress) {
   remove_orphaned_builders(engine);
   progress.step(target,
-                fmt::format("compiling {} ({} files) in {}", tree.folder().string(), tree.files.size(), builder));
-  BuilderContainer container(
-      engine,
-      {{"Image", builder},
-       // The script is given here, not baked into the image: changing it rebuilds nothing.
-       {"Entrypoint", {"/bin/sh", "-c", std::string(kBuilderScript), "rsm-build"}},
-       {"Cmd", request.cmake_arguments},
-       {"Env", {"RSM_PROJECT=" + tree.project.string(), "RSM_TARGET=" + target}},
-       {"Labels", {{"rsm.component", "builder"}, {"rsm.build.host", host_name()}}},
-       {"HostConfig",
-        {{"NetworkMode", "none"}, {"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/build"}}}}}}});
+                fmt::format("compiling {} ({} files) in {}", tree.folder().string(), tree.files.size(), builder_image));
+  BuilderContainer container(engine,
+                             {{"Image", builder_image},
+                              // The script is given here, not baked into the image: changing it rebuilds nothing.
+                              {"Entrypoint", {"/bin/sh", "-c", std::string(builder.script), "rsm-build"}},
+                              {"Cmd", request.cmake_arguments},
+                              {"Env", {"RSM_PROJECT=" + tree.project.string(), "RSM_TARGET=" + target}},
+                              {"Labels", {{"rsm.component", "builder"}, {"rsm.build.host", host_name()}}},
+                              {"HostConfig",
+                               {{"NetworkMode", builder.network ? "default" : "none"},
+                                {"Mounts", {{{"Type", "volume"}, {"Source", volume}, {"Target", "/build"}}}}}}});
   engine.checked(
       Method::Put, fmt::format("/containers/{}/archive?path=/", container.id()),
       {.raw_body = source_archive(tree, "src/"), .content_type = "application/x-tar", .timeout_seconds = 300});
@@ -186,7 +218,8 @@ std::string compile(engine::Client& engine, const BuildRequest& request, const S
 
   std::deque<std::string> last_lines;
   LineSplitter lines([&](std::string_view line) {
-    if (line.starts_with("[") && line.find('/') != std::string_view::npos) progress.step(target, std::string(line));
+    bool ninja_step = line.starts_with("[") && line.find('/') != std::string_view::npos;
+    if (ninja_step || (tree.kind == ProjectKind::Go && !line.empty())) progress.step(target, std::string(line));
     last_lines.emplace_back(line);
     if (last_lines.size() > kKeptLines) last_lines.pop_front();
   });
@@ -203,8 +236,10 @@ std::string compile(engine::Client& engine, const BuildRequest& request, const S
     }
     throw Error(fmt::format("the build of {} failed (exit {}): see the builder's last lines above; {}", target,
                             exit_code,
-                            unknown_target ? "name the project's executable target with --target"
-                                           : "a missing library may need --package NAME-dev"));
+                            unknown_target                 ? "name the project's executable target with --target"
+                            : tree.kind == ProjectKind::Go ? "a missing library may need --package golang-NAME-dev, "
+                                                             "vendor/ or a go.mod"
+                                                           : "a missing library may need --package NAME-dev"));
   }
   auto out = engine.checked(Method::Get, fmt::format("/containers/{}/archive?path=/out/app", container.id()), {});
   auto files = read_tar(out.body);
@@ -214,29 +249,81 @@ std::string compile(engine::Client& engine, const BuildRequest& request, const S
 
 }  // namespace
 
+namespace {
+
+// The engine builds the folder's Dockerfile, the folder as the context; the source hash
+// goes into a label of the image.
+BuildResult build_dockerfile(engine::Client& engine, const BuildRequest& request, const SourceTree& tree,
+                             const std::string& name, Progress& progress) {
+  SourceTree context = project_only(tree);
+  std::string source = content_hash({kind_name(tree.kind), source_hash(context)});
+  BuildResult result{.image = request.image, .target = name, .kind = tree.kind};
+  if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
+    progress.step(name, fmt::format("{} is built from these sources already", request.image));
+    result.binary_bytes = made->value("Size", size_t{0});
+    result.unchanged = true;
+    return result;
+  }
+  progress.step(name, fmt::format("building {} from {}/Dockerfile ({} files)", request.image, tree.folder().string(),
+                                  context.files.size()));
+  std::deque<std::string> last_lines;
+  LineSplitter lines([&](std::string_view line) {
+    if (line.empty()) return;
+    if (line.starts_with("Step ")) progress.step(name, std::string(line));
+    last_lines.emplace_back(line);
+    if (last_lines.size() > kKeptLines) last_lines.pop_front();
+  });
+  try {
+    engine::build_image(engine, request.image, source_archive(context, ""), 0,
+                        [&](const json& message) {
+                          if (message.contains("stream") && message["stream"].is_string())
+                            lines.feed(message["stream"].get<std::string>());
+                        },
+                        {{kSourceLabel, source}});
+  } catch (const Error& e) {
+    lines.finish();
+    for (const auto& line : last_lines) std::fprintf(stderr, "  %s\n", line.c_str());
+    // A step that ran and failed, or an image FROM names that could not be had.
+    bool step_failed = std::string_view(e.what()).find("returned a non-zero code") != std::string_view::npos;
+    throw Error(fmt::format("the build of {} failed: {}; {}", request.image, e.what(),
+                            step_failed ? "see the build's last lines above"
+                                        : "an image FROM names must be on this machine's engine or in a registry "
+                                          "it reaches"));
+  }
+  result.binary_bytes = engine.get("/images/" + request.image + "/json").value("Size", size_t{0});
+  return result;
+}
+
+}  // namespace
+
 BuildResult build_image(engine::Client& engine, const BuildRequest& request, Progress& progress) {
   std::string target = request.target.empty() ? default_target(request.project) : request.target;
-  validate(request, target);
-  SourceTree tree = find_source_tree(request.project);
-  std::string builder = images::ensure_debian_image(engine, builder_recipe(request.packages), progress);
+  SourceTree tree = find_source_tree(request.project, request.kind);
+  validate(request, target, tree.kind);
+  if (tree.kind == ProjectKind::Dockerfile) return build_dockerfile(engine, request, tree, target, progress);
+  Builder builder = builder_for(tree, request.packages);
+  std::string builder_image = images::ensure_debian_image(engine, builder.recipe, progress);
   // Everything the image is made of: the same again means the same image.
-  std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder, kBuilderScript,
+  std::string source = content_hash({source_hash(tree), tree.project.string(), target, builder_image, builder.script,
                                      fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
                                                  fmt::join(request.ports, ","), fmt::join(request.variables, "\n"))});
+  BuildResult result{.image = request.image, .target = target, .kind = tree.kind};
   if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
     progress.step(target, fmt::format("{} is built from these sources already", request.image));
-    return {
-        .image = request.image, .target = target, .binary_bytes = made->value("Size", size_t{0}), .unchanged = true};
+    result.binary_bytes = made->value("Size", size_t{0});
+    result.unchanged = true;
+    return result;
   }
 
-  std::string volume = build_volume(engine, request, tree, target, builder);
-  std::string binary = compile(engine, request, tree, target, builder, volume, progress);
+  std::string volume = build_volume(engine, request, tree, target, builder_image);
+  std::string binary = compile(engine, request, tree, target, builder, builder_image, volume, progress);
   progress.step(target, fmt::format("making {} FROM scratch ({} KB binary)", request.image, binary.size() / 1024));
   TarWriter context;
   context.add_file("Dockerfile", dockerfile(request, target, source));
   context.add_file("app", binary, 0755);
   engine::build_image(engine, request.image, context.finish(), 300);
-  return {.image = request.image, .target = target, .binary_bytes = binary.size()};
+  result.binary_bytes = binary.size();
+  return result;
 }
 
 void push_image(engine::Client& engine, const std::string& image, Progress& progress) {

@@ -66,20 +66,78 @@ std::string read_file(const fs::path& path) {
 
 }  // namespace
 
-SourceTree find_source_tree(const fs::path& project) {
+std::string_view kind_name(ProjectKind kind) {
+  switch (kind) {
+    case ProjectKind::Dockerfile:
+      return "dockerfile";
+    case ProjectKind::CMake:
+      return "cmake";
+    case ProjectKind::Go:
+      return "go";
+  }
+  return "cmake";
+}
+
+std::optional<ProjectKind> kind_named(std::string_view name) {
+  for (auto kind : {ProjectKind::Dockerfile, ProjectKind::CMake, ProjectKind::Go})
+    if (kind_name(kind) == name) return kind;
+  return std::nullopt;
+}
+
+namespace {
+
+bool has_go_files(const fs::path& folder) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (entry.path().extension() == ".go") return true;
+  return false;
+}
+
+// Whether the folder holds a project of that kind.
+bool holds(const fs::path& folder, ProjectKind kind) {
+  switch (kind) {
+    case ProjectKind::Dockerfile:
+      return fs::exists(folder / "Dockerfile");
+    case ProjectKind::CMake:
+      return fs::exists(folder / "CMakeLists.txt");
+    case ProjectKind::Go:
+      return fs::exists(folder / "go.mod") || has_go_files(folder);
+  }
+  return false;
+}
+
+constexpr std::string_view kWhatABuildTakes = "a folder with a Dockerfile, a CMakeLists.txt, or a Go package";
+
+}  // namespace
+
+SourceTree find_source_tree(const fs::path& project, std::optional<ProjectKind> kind) {
   std::error_code ec;
   fs::path folder = fs::canonical(project, ec);
   if (ec || !fs::is_directory(folder))
-    throw UsageError(fmt::format("{} is not a folder: give the folder of a CMake project", project.string()));
-  if (!fs::exists(folder / "CMakeLists.txt"))
-    throw UsageError(fmt::format("{} has no CMakeLists.txt: give the folder of a CMake project", project.string()));
+    throw UsageError(fmt::format("{} is not a folder: give {}", project.string(), kWhatABuildTakes));
+  if (kind && !holds(folder, *kind))
+    throw UsageError(fmt::format("{} holds no {} project: leave out --kind, or give {}", project.string(),
+                                 kind_name(*kind), kWhatABuildTakes));
+  if (!kind)
+    for (auto candidate : {ProjectKind::Dockerfile, ProjectKind::CMake, ProjectKind::Go})
+      if (!kind && holds(folder, candidate)) kind = candidate;
+  if (!kind) throw UsageError(fmt::format("{} holds nothing rsm builds: give {}", project.string(), kWhatABuildTakes));
   SourceTree tree;
+  tree.kind = *kind;
   auto root = git_root(folder);
   tree.root = root ? fs::canonical(*root) : folder;
   tree.project = fs::relative(folder, tree.root);
   tree.files = root ? git_files(tree.root) : walked_files(tree.root);
   std::sort(tree.files.begin(), tree.files.end());
   return tree;
+}
+
+SourceTree project_only(const SourceTree& tree) {
+  SourceTree inside{.root = tree.folder(), .project = ".", .files = {}, .kind = tree.kind};
+  std::string prefix = tree.project == "." ? "" : tree.project.string() + "/";
+  for (const auto& name : tree.files)
+    if (name.starts_with(prefix)) inside.files.push_back(name.substr(prefix.size()));
+  return inside;
 }
 
 std::string source_hash(const SourceTree& tree) {

@@ -1,5 +1,5 @@
-// rsm build: a C++ CMake project into a FROM scratch image, loaded into an environment's
-// nodes or pushed to a registry.
+// rsm build: a project (a Dockerfile's folder, C++ CMake, Go) into an image, loaded into
+// an environment's nodes or pushed to a registry.
 #include <algorithm>
 #include <filesystem>
 #include <memory>
@@ -20,6 +20,7 @@ struct Options {
   std::vector<std::string> arguments;  // [ENV] SRC IMAGE
   build::BuildRequest request;
   std::optional<std::string> env;
+  std::string kind;
   bool push = false;
   bool json = false;
   bool quiet = false;
@@ -41,27 +42,34 @@ void take_arguments(Options& options) {
   }
   options.request.project = args[0];
   options.request.image = args[1];
+  if (!options.kind.empty()) options.request.kind = build::kind_named(options.kind);
 }
 
 }  // namespace
 
 void add_build_commands(CLI::App& app, int&) {
   auto options = std::make_shared<Options>();
-  auto* build = app.add_subcommand("build",
-                                   "rsm build [ENV] SRC IMAGE: compile a C++ CMake project into one static binary in a "
-                                   "FROM scratch image (builder made from Debian packages; cached per project)");
+  auto* build =
+      app.add_subcommand("build",
+                         "rsm build [ENV] SRC IMAGE: a folder with a Dockerfile built by the engine, or a C++ "
+                         "CMake project or Go package compiled into one static binary in a FROM scratch "
+                         "image (builders made from Debian packages; cached per project)");
   build
       ->add_option("ARGS", options->arguments,
                    "[ENV] SRC IMAGE: the environment whose nodes get the image too (optional), the project's folder "
-                   "(with its CMakeLists.txt), and the image to make, e.g. myapp:1")
+                   "(with a Dockerfile, a CMakeLists.txt, or Go sources), and the image to make, e.g. myapp:1")
       ->required()
       ->expected(2, 3)
       ->type_name("");
-  build->add_option("-t,--target", options->request.target, "The CMake executable target (default: SRC's name)");
+  build->add_option("--kind", options->kind, "Build SRC as this kind (default: the first SRC has, in this order)")
+      ->check(CLI::IsMember({"dockerfile", "cmake", "go"}));
+  build->add_option("-t,--target", options->request.target,
+                    "The CMake executable target, or the Go binary's name (default: SRC's name)");
   build->add_option("-p,--port", options->request.ports, "EXPOSE this port (repeatable)")->check(CLI::Range(1, 65535));
   build->add_option("-e,--env", options->request.variables, "ENV KEY=VALUE in the image (repeatable)");
   build->add_option("--package", options->request.packages,
-                    "A Debian package the build needs beyond the usual (e.g. libpq-dev; repeatable)");
+                    "A Debian package the build needs beyond the usual (e.g. libpq-dev, or "
+                    "golang-gopkg-rethinkdb-rethinkdb-go.v6-dev for Go; repeatable)");
   build
       ->add_option("--cmake-arg", options->request.cmake_arguments,
                    "An argument for cmake's configure step, as --cmake-arg=-DFOO=ON (repeatable)")
@@ -84,6 +92,7 @@ void add_build_commands(CLI::App& app, int&) {
     if (options->push) build::push_image(host, result.image, progress);
     if (options->json) {
       fmt::print("{}\n", nlohmann::json{{"image", result.image},
+                                        {"kind", build::kind_name(result.kind)},
                                         {"target", result.target},
                                         {"binary_bytes", result.binary_bytes},
                                         {"unchanged", result.unchanged},
@@ -92,8 +101,9 @@ void add_build_commands(CLI::App& app, int&) {
                              .dump(2));
       return;
     }
-    fmt::print("{}: {} ({} KB static binary{}){}\n", result.image, result.unchanged ? "unchanged" : "built",
+    fmt::print("{}: {} ({} KB {}{}){}\n", result.image, result.unchanged ? "unchanged" : "built",
                result.binary_bytes / 1024,
+               result.kind == build::ProjectKind::Dockerfile ? "image from the Dockerfile" : "static binary",
                options->env ? fmt::format(", loaded into {} node(s) of {}", loaded.size(), *options->env) : "",
                options->push ? ", pushed" : "");
   });

@@ -48,9 +48,10 @@ void pull_image(Client& engine, const std::string& reference) {
 }
 
 void build_image(Client& engine, const std::string& reference, std::string context_tar, long timeout_seconds,
-                 const std::function<void(const json&)>& on_message) {
+                 const std::function<void(const json&)>& on_message, const json& labels) {
   JsonMessageStream messages(on_message);
-  engine.checked(Method::Post, fmt::format("/build?t={}&rm=1&forcerm=1", url_encode(reference)),
+  engine.checked(Method::Post,
+                 fmt::format("/build?t={}&rm=1&forcerm=1&labels={}", url_encode(reference), url_encode(labels.dump())),
                  {.raw_body = std::move(context_tar),
                   .content_type = "application/x-tar",
                   .sink = [&](std::string_view chunk) { messages.feed(chunk); },

@@ -23,12 +23,10 @@ namespace {
 void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress& progress) {
   for (const auto& entry : file.apps)
     if (entry.source)
-      build::build_image(engine,
-                         {.project = *entry.source,
-                          .image = entry.request.image,
-                          .target = entry.target,
-                          .ports = entry.request.ports},
-                         progress);
+      build::build_image(
+          engine,
+          {.project = *entry.source, .image = entry.request.image, .target = entry.target, .packages = entry.packages},
+          progress);
 }
 
 // What the file does not name: apps, the backup schedule, the database (its data only

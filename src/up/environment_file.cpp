@@ -242,9 +242,9 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   if (auto apps = root["apps"]) {
     if (!apps.IsSequence()) reader.fail(apps, "apps must be a list");
     for (const auto& app : apps) {
-      reader.only(
-          app, "an app",
-          {"name", "image", "source", "target", "replicas", "ports", "env", "secrets", "health_cmd", "timeout"});
+      reader.only(app, "an app",
+                  {"name", "image", "source", "target", "packages", "replicas", "ports", "env", "secrets", "health_cmd",
+                   "timeout"});
       AppEntry entry;
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
@@ -255,6 +255,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
       }
       if (app["source"]) entry.source = folder / reader.value<std::string>(app["source"], "source");
       reader.optional(app, "target", entry.target);
+      reader.optional(app, "packages", entry.packages);
       reader.optional(app, "ports", entry.request.ports);
       reader.optional(app, "secrets", entry.request.secrets);
       if (auto env = app["env"]) {

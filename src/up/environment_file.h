@@ -45,9 +45,11 @@ namespace rsm::up {
 struct AppEntry {
   app::DeployRequest request;
   std::optional<int> replicas;
-  // A CMake project to build the image from (rsm build), relative to the file's folder.
+  // A project to build the image from (rsm build: a Dockerfile's folder, CMake, Go),
+  // relative to the file's folder.
   std::optional<std::filesystem::path> source;
-  std::string target;  // its executable target; empty: the folder's name
+  std::string target;                 // its executable target; empty: the folder's name
+  std::vector<std::string> packages;  // Debian packages its build needs beyond the usual
 };
 
 struct EnvironmentFile {

@@ -151,6 +151,8 @@ void plan_apps(swarm::Environment& env, const EnvironmentFile& file, bool new_en
   app::Apps apps(env, quiet);
   std::set<std::string> coming_secrets;
   for (const auto& [name, value] : file.secrets) coming_secrets.insert(name);
+  // The database's password comes with the database, which up makes before the apps.
+  if (file.db) coming_secrets.insert(db::kPasswordSecret);
   std::vector<std::string> named;
   for (const auto& entry : file.apps) {
     named.push_back(entry.request.name);

@@ -59,7 +59,26 @@ TEST_F(SourceTreeTest, ArchiveKeepsContentUnderThePrefix) {
   EXPECT_EQ(files["src/main.cpp"], "int main() {}\n");
 }
 
-TEST_F(SourceTreeTest, NotACMakeProjectIsAUsageError) {
+TEST_F(SourceTreeTest, AFolderWithNothingToBuildIsAUsageError) {
   EXPECT_THROW(find_source_tree(root_ / "lib"), UsageError);
   EXPECT_THROW(find_source_tree(root_ / "nothing-here"), UsageError);
+  EXPECT_THROW(find_source_tree(root_.path(), ProjectKind::Go), UsageError) << "no Go here";
+}
+
+TEST_F(SourceTreeTest, TheKindIsTheFirstOfDockerfileCMakeAndGo) {
+  EXPECT_EQ(find_source_tree(root_.path()).kind, ProjectKind::CMake);
+  write("lib/main.go", "package main\n");
+  EXPECT_EQ(find_source_tree(root_ / "lib").kind, ProjectKind::Go);
+  write("Dockerfile", "FROM scratch\n");
+  EXPECT_EQ(find_source_tree(root_.path()).kind, ProjectKind::Dockerfile);
+  EXPECT_EQ(find_source_tree(root_.path(), ProjectKind::CMake).kind, ProjectKind::CMake) << "as asked";
+  EXPECT_EQ(kind_named("go"), ProjectKind::Go);
+  EXPECT_EQ(kind_named("rust"), std::nullopt);
+}
+
+TEST_F(SourceTreeTest, TheProjectOnlyTreeIsTheFolderAsADockerfileContext) {
+  write("lib/Dockerfile", "FROM scratch\n");
+  auto inside = project_only(find_source_tree(root_ / "lib"));
+  EXPECT_EQ(inside.root, fs::canonical(root_ / "lib"));
+  EXPECT_EQ(inside.files, (std::vector<std::string>{"Dockerfile", "part.cpp"}));
 }

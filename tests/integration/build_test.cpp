@@ -2,8 +2,9 @@
 // FROM scratch image, loaded into a real local swarm, run with 6 replicas and reached
 // through the edge proxy and rsm tunnel, then updated to a second build under a steady
 // load with no failed request; a second build compiles nothing; a build that fails says
-// so and leaves no builder behind; a push reaches a real registry, and a push to no
-// registry fails in one line.
+// so and leaves no builder behind; a folder with a Dockerfile built by the engine; the Go
+// app of bench/go_app built by `rsm up` and answering /bar from the database; a push
+// reaches a real registry, and a push to no registry fails in one line.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "support/http_client.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
+#include "support/temp_folder.h"
 #include "support/test_images.h"
 
 using namespace rsm;
@@ -150,6 +152,77 @@ TEST_F(Build, AFailedBuildSaysWhyAndLeavesNoBuilder) {
   EXPECT_NE(no_registry.output.find("rsm: error: cannot push localhost:1/rsm-test/pushed:1"), std::string::npos)
       << no_registry.output;
   host.request(engine::Method::Delete, "/images/localhost:1/rsm-test/pushed:1?force=1");
+}
+
+TEST_F(Build, ADockerfileFolderIsBuiltByTheEngineLoadedAndAnswers) {
+  engine::Client host(engine::Endpoint::from_environment());
+  rsm::testing::TempFolder project("rsm-dockerfile-app");
+  project.write("Dockerfile", fmt::format("FROM {}\nRUN echo made > /made\nCMD [\"/bin/web\", \"dockerfile\"]\n",
+                                          ensure_web_image(host, "1")));
+  image_ = fmt::format("rsm-test/dockerfile-app:{}", getpid());
+  auto built = run_rsm({"build", env_, project.path().string(), image_, "--json", "-q"});
+  ASSERT_EQ(built.exit_code, 0) << built.output;
+  auto result = json::parse(built.output);
+  EXPECT_EQ(result["kind"], "dockerfile");
+  EXPECT_EQ(result["loaded"].size(), 2u) << built.output;
+  auto again = run_rsm({"build", project.path().string(), image_, "--json", "-q"});
+  EXPECT_TRUE(json::parse(again.output)["unchanged"].get<bool>()) << again.output;
+
+  auto deployed = run_rsm({"app", "deploy", env_, "fromdockerfile", image_, "-r", "1", "-p", "8080", "--json", "-q"});
+  ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
+  for (const auto& url : json::parse(deployed.output)["urls"])
+    EXPECT_EQ(http_get(url.get<std::string>() + "/").body, "web dockerfile\n") << url;
+
+  project.write("Dockerfile", fmt::format("FROM {}\nRUN echo about to fail && false\n", ensure_web_image(host, "1")));
+  auto failed = run_rsm({"build", project.path().string(), image_ + "-broken"});
+  EXPECT_EQ(failed.exit_code, 1);
+  EXPECT_NE(failed.output.find("about to fail"), std::string::npos) << "the step's own words:\n" << failed.output;
+  EXPECT_NE(failed.output.find(fmt::format("rsm: error: the build of {}-broken failed: The command", image_)),
+            std::string::npos)
+      << failed.output;
+  project.write("Dockerfile", "FROM rsm-test/nobody-has:404\n");
+  auto unpulled = run_rsm({"build", project.path().string(), image_ + "-broken"});
+  EXPECT_EQ(unpulled.exit_code, 1);
+  EXPECT_NE(unpulled.output.find("an image FROM names must be on this machine's engine"), std::string::npos)
+      << unpulled.output;
+  EXPECT_EQ(run_rsm({"build", project.path().string(), image_, "-p", "80"}).exit_code, 2) << "-p is no Dockerfile's";
+  EXPECT_EQ(run_rsm({"build", project.path().string(), image_, "--kind", "go"}).exit_code, 2) << "no Go here";
+}
+
+TEST_F(Build, TheGoAppIsBuiltByUpAndAnswersBarFromTheDatabase) {
+  engine::Client host(engine::Endpoint::from_environment());
+  rsm::testing::TempFolder folder("rsm-go-up");
+  image_ = fmt::format("rsm-test/goapp:{}", getpid());
+  folder.write("rsm.yaml",
+               fmt::format(R"(env: {}
+nodes: {{managers: 1, workers: 1}}
+db: {{image: {}, wait: false}}
+apps:
+  - name: goapp
+    image: {}
+    source: {}/bench/go_app
+    packages: [golang-gopkg-rethinkdb-rethinkdb-go.v6-dev]
+    replicas: 2
+    ports: [9090]
+    secrets: [rsm-db-password]
+)",
+                           env_, ensure_memory_rethinkdb_image(host, RSM_TEST_SERVER_BINARY), image_, RSM_SOURCE_DIR));
+  auto up = run_rsm({"up", "-f", (folder / "rsm.yaml").string(), "--json", "-y"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto inspected = host.get("/images/" + image_ + "/json");
+  EXPECT_EQ(inspected["RootFS"]["Layers"].size(), 1u) << "FROM scratch: the binary's layer only";
+  auto summary = json::parse(up.output.substr(up.output.find("{\n")));
+  ASSERT_EQ(summary["apps"][0]["urls"].size(), 2u) << up.output;
+  for (const auto& url : summary["apps"][0]["urls"]) {
+    std::string body;
+    // The proxy admits a task once it answers /healthz; the app connects first.
+    for (int i = 0; i < 50 && body.find("Hello from Rethink") == std::string::npos; ++i) {
+      body = http_get(url.get<std::string>() + "/bar").body;
+      if (body.find("Hello from Rethink") == std::string::npos)
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_EQ(body, "Hello, \"/bar\" 0.1\nHello from Rethink\n") << url;
+  }
 }
 
 // --push, for real: a registry (Debian's docker-registry) on this machine's loopback,

@@ -32,6 +32,7 @@ apps:
   - name: rethinkswarmmode
     image: rethinkswarmmode:1
     source: samples/rethinkswarmmode
+    packages: [libpq-dev]
     replicas: 6
     ports: [9090]
     env: {PORT: "9090", RETHINKDB_HOSTS: "db:28015"}
@@ -57,6 +58,7 @@ apps:
   EXPECT_EQ(app.request.health_command, (std::vector<std::string>{"/rethinkswarmmode", "healthcheck"}));
   EXPECT_EQ(app.source, std::filesystem::path("config/samples/rethinkswarmmode")) << "relative to the file";
   EXPECT_EQ(app.target, "");
+  EXPECT_EQ(app.packages, std::vector<std::string>{"libpq-dev"});
 }
 
 TEST(EnvironmentFile, DefaultsToOneManagerAndNoDatabase) {
