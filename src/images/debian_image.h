@@ -1,11 +1,13 @@
 // Images made from Debian packages, for machines without a registry: the local driver's
-// node, the edge proxy, the builder of `rsm build`. One recipe makes the same system two
-// ways: a Dockerfile on debian:bookworm-slim where that image can be had, otherwise
-// debootstrap (root and a reachable Debian mirror, RSM_DEBIAN_MIRROR) and `docker import`.
-// An image is tagged with a hash of its recipe, so a changed recipe builds a new one.
+// node, the edge proxy, the builders of `rsm build`. A recipe is a Dockerfile built FROM
+// debian:bookworm-slim where that image can be had, otherwise FROM a base that mmdebstrap
+// writes once straight into the engine's import (root and a reachable Debian mirror,
+// RSM_DEBIAN_MIRROR). Several images can be built at once: they share the base. An
+// image is tagged with a hash of its recipe, so a changed recipe builds a new one.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/client.h"
@@ -41,8 +43,9 @@ std::string image_reference(const DebianImageRecipe& recipe);
 // naming what is missing when it can be neither pulled nor built.
 std::string ensure_debian_image(engine::Client& engine, const DebianImageRecipe& recipe, Progress& progress);
 
-// The recipe as the Dockerfile of the first way (its files are in the context as files/N).
-// With only_programs it has two stages: Debian, then scratch with what was kept.
-std::string dockerfile(const DebianImageRecipe& recipe);
+// The recipe as a Dockerfile FROM base (default debian:bookworm-slim; its files are in the
+// context as files/N). With only_programs it has two stages: Debian, then scratch with
+// what was kept. The tag hashes the default's text: either base makes the same image.
+std::string dockerfile(const DebianImageRecipe& recipe, std::string_view base = {});
 
 }  // namespace rsm::images

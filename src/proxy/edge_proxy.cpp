@@ -170,7 +170,7 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   }
 
   engine::Client maker(swarm::engine_for_images(env));
-  std::string image = images::ensure_debian_image(maker, proxy_recipe(), progress);
+  std::string image = ensure_proxy_image(maker, progress);
   swarm::load_image(env, image, progress);
 
   std::string config = haproxy_config(backends);
@@ -192,6 +192,10 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   swarm::apply_firewall(env, progress);  // the proxy's ports are the ones published ports may use
   remove_unused_configs(manager, env.name(), config_name);
   wait_until_answering(env, backends, progress);
+}
+
+std::string ensure_proxy_image(engine::Client& engine, Progress& progress) {
+  return images::ensure_debian_image(engine, proxy_recipe(), progress);
 }
 
 std::vector<std::string> urls(swarm::Environment& env, int port) {

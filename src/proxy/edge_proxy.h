@@ -30,4 +30,7 @@ void check_ports_free(swarm::Environment& env, engine::Client& manager, const st
 // http://ADDRESS:PORT on every running node: where a published port answers.
 std::vector<std::string> urls(swarm::Environment& env, int port);
 
+// Makes sure the engine has the proxy's image (built from Debian packages) and returns it.
+std::string ensure_proxy_image(engine::Client& engine, Progress& progress);
+
 }  // namespace rsm::proxy

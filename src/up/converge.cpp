@@ -3,6 +3,8 @@
 #include "up/converge.h"
 
 #include <algorithm>
+#include <functional>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -11,10 +13,12 @@
 #include "build/image_build.h"
 #include "db/backup/schedule.h"
 #include "db/cluster.h"
+#include "drivers/local/node_image.h"
 #include "engine/image_transfer.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/environment.h"
 #include "up/plan.h"
+#include "util/parallel.h"
 
 namespace rsm::up {
 
@@ -27,6 +31,36 @@ void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress
           engine,
           {.project = *entry.source, .image = entry.request.image, .target = entry.target, .packages = entry.packages},
           progress);
+}
+
+// What a run builds here, at once where it can: the apps' sources (each with its
+// builder), the node image for local nodes still to be made, the edge proxy's image for
+// apps with ports. The steps that use them then find them made.
+void make_images(const EnvironmentFile& file, swarm::Environment& env, const engine::Endpoint& here,
+                 Progress& progress) {
+  std::vector<std::function<void()>> jobs;
+  jobs.push_back([&] {
+    engine::Client engine(here);
+    build_sources(file, engine, progress);
+  });
+  auto nodes = env.nodes();
+  bool local_nodes_to_make = std::any_of(file.node_groups.begin(), file.node_groups.end(), [&](const auto& group) {
+    auto missing = missing_nodes(nodes, group);
+    return group.driver == "local" && missing.managers + missing.workers > 0;
+  });
+  if (local_nodes_to_make)
+    jobs.push_back([&] {
+      engine::Client engine(here);
+      drivers::ensure_node_image(engine, progress);
+    });
+  bool ports = std::any_of(file.apps.begin(), file.apps.end(),
+                           [](const AppEntry& entry) { return !entry.request.ports.empty(); });
+  if (ports)
+    jobs.push_back([&] {
+      engine::Client engine(here);
+      proxy::ensure_proxy_image(engine, progress);
+    });
+  for_each_parallel(jobs, [](const std::function<void()>& job) { job(); });
 }
 
 // What the file does not name: apps, the backup schedule, the database (its data only
@@ -65,7 +99,7 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
   bool engine_here = here.ping();
   if (engine_here) {
     check_images(file, env.nodes().empty(), here);
-    build_sources(file, here, progress);
+    make_images(file, env, here.endpoint(), progress);
   }
 
   // The file says which nodes there should be; create adds what is missing of each group

@@ -1,5 +1,5 @@
-// posix_spawnp with the descriptors dup'ed into place, no shell; a child still running
-// when its object goes is sent SIGTERM and reaped.
+// posix_spawnp with the descriptors dup'ed into place and every other one closed, no
+// shell; a child still running when its object goes is sent SIGTERM and reaped.
 #include "util/subprocess.h"
 
 #include <fcntl.h>
@@ -40,6 +40,10 @@ Subprocess Subprocess::spawn(const std::vector<std::string>& argv, int stdin_fd,
   if (stdin_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdin_fd, STDIN_FILENO);
   if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO);
   if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
+  // Nothing else of ours reaches the child: not our sockets, which it would keep open, and
+  // no low numbers taken that the child expects free (mmdebstrap's `cat >&N` runs in dash,
+  // which takes only N < 10).
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);
 
   pid_t pid = -1;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);

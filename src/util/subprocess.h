@@ -1,4 +1,4 @@
-// Starting other programs (ssh, debootstrap, tar) without a shell, so arguments are
+// Starting other programs (ssh, mmdebstrap, tar) without a shell, so arguments are
 // never re-parsed and nothing the user typed can be injected.
 #pragma once
 

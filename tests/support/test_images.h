@@ -34,7 +34,7 @@ std::string ensure_memory_rethinkdb_image(engine::Client& engine, const std::str
 std::string ensure_web_image(engine::Client& engine, const std::string& version);
 
 // A Docker registry for push tests: Debian's docker-registry, in an image made from
-// Debian packages the way rsm makes its own (debootstrap where nothing can be pulled).
+// Debian packages the way rsm makes its own (FROM a base written by mmdebstrap where nothing can be pulled).
 // It serves plain HTTP on port 5000 and keeps nothing. Returns its reference.
 std::string ensure_registry_image(engine::Client& engine);
 
