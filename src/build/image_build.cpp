@@ -171,6 +171,18 @@ std::optional<json> image_made_from(engine::Client& engine, const std::string& i
   return found;
 }
 
+// Whether the image was built from exactly this source hash already (and no fresh build
+// is asked for); the result says so then.
+bool built_already(engine::Client& engine, const BuildRequest& request, const std::string& source, BuildResult& result,
+                   Progress& progress) {
+  auto made = image_made_from(engine, request.image, source);
+  if (!made || request.fresh) return false;
+  progress.step(result.target, fmt::format("{} is built from these sources already", request.image));
+  result.binary_bytes = made->value("Size", size_t{0});
+  result.unchanged = true;
+  return true;
+}
+
 // The volume that keeps the build folder: one per project, target, builder and configure
 // arguments. Older ones of the same project and target (another builder, other
 // arguments) are hundreds of megabytes that would never be used again: they go.
@@ -258,12 +270,7 @@ BuildResult build_dockerfile(engine::Client& engine, const BuildRequest& request
   SourceTree context = project_only(tree);
   std::string source = content_hash({kind_name(tree.kind), source_hash(context)});
   BuildResult result{.image = request.image, .target = name, .kind = tree.kind};
-  if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
-    progress.step(name, fmt::format("{} is built from these sources already", request.image));
-    result.binary_bytes = made->value("Size", size_t{0});
-    result.unchanged = true;
-    return result;
-  }
+  if (built_already(engine, request, source, result, progress)) return result;
   progress.step(name, fmt::format("building {} from {}/Dockerfile ({} files)", request.image, tree.folder().string(),
                                   context.files.size()));
   std::deque<std::string> last_lines;
@@ -308,12 +315,7 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
                                      fmt::format("{}|{}|{}", fmt::join(request.cmake_arguments, "\n"),
                                                  fmt::join(request.ports, ","), fmt::join(request.variables, "\n"))});
   BuildResult result{.image = request.image, .target = target, .kind = tree.kind};
-  if (auto made = image_made_from(engine, request.image, source); made && !request.fresh) {
-    progress.step(target, fmt::format("{} is built from these sources already", request.image));
-    result.binary_bytes = made->value("Size", size_t{0});
-    result.unchanged = true;
-    return result;
-  }
+  if (built_already(engine, request, source, result, progress)) return result;
 
   std::string volume = build_volume(engine, request, tree, target, builder_image);
   std::string binary = compile(engine, request, tree, target, builder, builder_image, volume, progress);
