@@ -7,9 +7,11 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -39,6 +41,15 @@ std::pair<long, long> read_head(std::string_view head) {
 
 HijackedStream::HijackedStream(void* curl_handle, std::string_view request, std::string where, bool half_close)
     : curl_(curl_handle), where_(std::move(where)), half_close_(half_close) {
+  try {
+    open(request);
+  } catch (...) {
+    curl_easy_cleanup(handle(curl_));  // no destructor runs for a constructor that throws
+    throw;
+  }
+}
+
+void HijackedStream::open(std::string_view request) {
   curl_socket_t socket = CURL_SOCKET_BAD;
   curl_easy_getinfo(handle(curl_), CURLINFO_ACTIVESOCKET, &socket);
   fd_ = static_cast<int>(socket);

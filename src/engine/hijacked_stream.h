@@ -31,6 +31,8 @@ class HijackedStream {
   void close_write();
 
  private:
+  // Sends the request and reads the answer's head.
+  void open(std::string_view request);
   // Waits until the socket is ready for `events` (POLLIN, POLLOUT) or `seconds` pass.
   void wait_for(short events, int seconds);
 
