@@ -170,7 +170,8 @@ TEST_F(Build, ADockerfileFolderIsBuiltByTheEngineLoadedAndAnswers) {
 
   auto deployed = run_rsm({"app", "deploy", env_, "fromdockerfile", image_, "-r", "1", "-p", "8080", "--json", "-q"});
   ASSERT_EQ(deployed.exit_code, 0) << deployed.output;
-  for (const auto& url : json::parse(deployed.output)["urls"])
+  auto answer = json::parse(deployed.output);  // kept: a range-for over a temporary's member outlives it
+  for (const auto& url : answer["urls"])
     EXPECT_EQ(http_get(url.get<std::string>() + "/").body, "web dockerfile\n") << url;
 
   project.write("Dockerfile", fmt::format("FROM {}\nRUN echo about to fail && false\n", ensure_web_image(host, "1")));
