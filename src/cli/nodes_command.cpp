@@ -12,6 +12,7 @@
 #include "drivers/local/node_image.h"
 #include "swarm/environment.h"
 #include "swarm/promotion.h"
+#include "up/node_removal.h"
 #include "util/error.h"
 
 namespace rsm::cli {
@@ -37,6 +38,7 @@ struct Options {
   bool quiet = false;
   std::vector<std::string> command;
   std::vector<std::string> nodes_to_promote;
+  std::vector<std::string> nodes_to_remove;
 };
 
 void list_nodes(const Options& options) {
@@ -82,6 +84,30 @@ void print_nodes_json(const std::string& env_name, swarm::Environment& env) {
   auto nodes = nlohmann::json::array();
   for (const auto& row : env.status()) nodes.push_back(swarm::to_json(row));
   fmt::print("{}\n", nlohmann::json{{"env", env_name}, {"nodes", nodes}}.dump(2));
+}
+
+void remove_some_nodes(const Options& options) {
+  EnvCommand command(options.env, options.json);
+  const auto& names = options.nodes_to_remove;
+  confirm_removal(options.force,
+                  fmt::format("Remove {} from {}? Their tasks and database replicas move to the other nodes first; "
+                              "what else is stored on them goes.",
+                              fmt::join(names, ", "), options.env),
+                  fmt::format("not removing {} without confirmation: add -f", fmt::join(names, ", ")));
+  auto removal = up::remove_nodes(command.env, names, options.forget_unreachable, command.progress);
+  if (options.json) {
+    fmt::print(
+        "{}\n",
+        nlohmann::json{{"env", options.env}, {"removed", removal.nodes}, {"db_servers", removal.db_servers}}.dump(2));
+    return;
+  }
+  fmt::print("{}: removed {}{}\n", options.env, fmt::join(removal.nodes, ", "),
+             removal.db_servers.empty() ? ""
+                                        : fmt::format(" (and the database servers {}; the others hold their replicas)",
+                                                      fmt::join(removal.db_servers, ", ")));
+  engine::Client manager(command.env.reachable_manager().engine);
+  if (auto advice = swarm::managers_advice(options.env, swarm::list_nodes(manager)); !advice.empty())
+    command.progress.warn(advice);
 }
 
 void print_docker_env(const Options& options) {
@@ -176,12 +202,21 @@ void add_nodes_commands(CLI::App& app, int& exit_code) {
     if (options->json) print_nodes_json(options->env, command.env);
   });
 
-  auto* rm = nodes->add_subcommand("rm", "Remove every machine of the environment, with its data");
+  auto* rm = nodes->add_subcommand(
+      "rm",
+      "Remove the named machines while the rest keeps running (their tasks and database replicas move to the others "
+      "first), or every machine of the environment with its data");
   add_env(rm);
+  rm->add_option("NODE", options->nodes_to_remove, "Nodes to remove (default: all of them, and the environment)");
   rm->add_flag("-f,--force", options->force, "Do not ask for confirmation");
   rm->add_flag("--forget-unreachable", options->forget_unreachable,
                "Drop machines that cannot be reached from rsm's records, leaving them as they are");
+  rm->add_flag("--json", options->json, "With NODE: print what was removed as JSON");
   rm->callback([options] {
+    if (!options->nodes_to_remove.empty()) {
+      remove_some_nodes(*options);
+      return;
+    }
     EnvCommand command(options->env, false);
     auto& env = command.env;
     auto count = env.nodes().size();

@@ -96,7 +96,8 @@ void add_up_commands(CLI::App& cli, int&) {
   up->add_flag("--plan", options->plan, "Show what would change, and change nothing");
   up->add_flag("-y,--yes", options->yes, "Do not ask before changing (the question comes only on a terminal)");
   up->add_flag("--prune", options->prune.prune,
-               "Also remove apps and a backup schedule the file does not name (a database too, keeping its data)");
+               "Also remove apps, nodes and a backup schedule the file does not name (a database too, keeping its "
+               "data); a node goes once its tasks and database replicas moved to the others");
   up->add_flag("--prune-data", options->prune.prune_data,
                "With --prune, a database the file does not name goes with its volumes and password");
   up->callback([options] {

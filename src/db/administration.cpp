@@ -159,14 +159,21 @@ std::vector<std::string> Cluster::replicate(int replicas) {
   return replicate(*session.connection, replicas);
 }
 
-std::vector<std::string> Cluster::replicate(reql::Connection& connection, int replicas) {
+std::vector<std::string> Cluster::replicate(reql::Connection& connection, int replicas,
+                                            const std::set<std::string>& leaving) {
   SystemTables tables = read_system_tables(connection);
   std::set<std::string> connected;
-  for (const auto& row : tables.server_status) connected.insert(row.value("name", ""));
-  int wanted = wanted_replicas(replicas, static_cast<int>(expected_servers().size()));
+  for (const auto& row : tables.server_status)
+    if (!leaving.contains(row.value("name", ""))) connected.insert(row.value("name", ""));
+  int wanted = wanted_replicas(replicas, static_cast<int>(expected_servers().size() - leaving.size()));
   if (wanted > static_cast<int>(connected.size()))
-    throw UsageError(fmt::format("{} replicas per table need {} connected servers; {} has {} (see `rsm db status {}`)",
-                                 wanted, wanted, env_.name(), connected.size(), env_.name()));
+    throw UsageError(
+        fmt::format("{} replicas per table need {} connected servers; {} has {}{} (see `rsm db status {}`)", wanted,
+                    wanted, env_.name(), connected.size(),
+                    leaving.empty() ? ""
+                                    : " that stay: add a node first (rsm nodes create), or lower "
+                                      "the replicas (rsm db replicate --replicas)",
+                    env_.name()));
 
   // Servers in several regions: replicas spread over them (placement.h).
   std::map<std::string, std::string> region;
@@ -243,6 +250,49 @@ void Cluster::set_heartbeat(reql::Connection& connection, int seconds) {
   }
   if (written.value("replaced", 0) > 0)
     progress_.step("db", fmt::format("a silent server counts as gone after {} s", seconds));
+}
+
+std::vector<std::string> Cluster::retire(const std::vector<std::string>& nodes) {
+  std::vector<swarm::ServiceView> retiring;
+  std::set<std::string> leaving;
+  for (const auto& service : services())
+    if (std::find(nodes.begin(), nodes.end(), service.label(kNodeLabel)) != nodes.end()) {
+      retiring.push_back(service);
+      leaving.insert(service.label(kServerLabel));
+    }
+  if (retiring.empty()) return {};
+  {
+    auto session = open_session();
+    auto& connection = *session.connection;
+    // The count of servers that stay is checked before a tag changes; replicate() checks
+    // it again on the way.
+    int staying = static_cast<int>(expected_servers().size() - leaving.size());
+    int wanted = wanted_replicas(0, staying);
+    if (wanted > staying)
+      throw UsageError(fmt::format(
+          "the tables of {} keep {} replicas, and {} server(s) would stay: add a node first (rsm nodes create {}), or "
+          "lower the replicas (rsm db replicate {} --replicas {})",
+          env_.name(), wanted, staying, env_.name(), env_.name(), std::max(1, staying)));
+    // A server without tags gets no replicas from reconfigure: neither a count (which goes to
+    // servers tagged "default") nor a count per region tag.
+    for (const auto& row : read_system_tables(connection).server_config) {
+      if (!leaving.contains(row.value("name", "")) || row.value("tags", json::array()).empty()) continue;
+      progress_.step(row.value("name", ""), "handing its replicas to the other servers");
+      connection.run(reql::r.db("rethinkdb")
+                         .table("server_config")
+                         .get(row.value("id", ""))
+                         .update(json{{"tags", json::array()}}));
+    }
+    replicate(connection, 0, leaving);
+  }
+  engine::Client client(look_up_nodes_and_manager().engine);
+  std::vector<std::string> removed;
+  for (const auto& service : retiring) {
+    progress_.step(service.name, "removing: the other servers hold its replicas");
+    client.remove_if_present("/services/" + service.id);
+    removed.push_back(service.name);
+  }
+  return removed;
 }
 
 std::vector<std::string> Cluster::heal() {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +94,13 @@ class Cluster {
   // count; a restore of the same archive interrupted before carries on (restore_marker.h).
   backup::RestoreResult restore(const backup::DumpReader& archive, backup::RestoreOptions options);
 
+  // Hands every table's replicas on the servers of these nodes to the other servers (the
+  // leaving servers lose their tags, so that reconfigure leaves them out), waits until the
+  // tables are ready without them, then removes their services; their volumes go with their
+  // machines. Throws before changing anything when the cluster does not answer or the
+  // servers that stay are too few for the tables' replicas. Returns the services removed.
+  std::vector<std::string> retire(const std::vector<std::string>& nodes);
+
   // Restarts the servers that see fewer peers than the others, waits for them, then
   // replicates (tables that still name servers that are gone get live ones). Returns the
   // servers restarted.
@@ -124,8 +132,10 @@ class Cluster {
   std::map<std::string, std::string> expected_servers();
   int wanted_replicas(int requested, int servers);
   void wait_until_formed(const std::vector<std::string>& expected);
-  // replicate() on a session open already (create's, which also sets the heartbeat).
-  std::vector<std::string> replicate(reql::Connection& connection, int replicas);
+  // replicate() on a session open already (create's, which also sets the heartbeat),
+  // leaving out the `leaving` servers (retire()'s).
+  std::vector<std::string> replicate(reql::Connection& connection, int replicas,
+                                     const std::set<std::string>& leaving = {});
   // Sets the cluster's heartbeat timeout (CreateOptions::heartbeat); the cluster must answer.
   void set_heartbeat(reql::Connection& connection, int seconds);
 

@@ -232,28 +232,30 @@ void Environment::stop() {
 
 void Environment::remove(bool forget_unreachable) {
   auto all = nodes();
-  for_each_parallel(all, [&](const Node& node) {
-    // The swarm is left while the mesh still carries it (a manager leaving tells the others).
-    bool still_there = false;
-    try {
-      still_there = driver(node.driver).remove(node, progress_);
-    } catch (const engine::UnreachableError& e) {
-      if (!forget_unreachable)
-        throw engine::UnreachableError(
-            fmt::format("{}; bring it back and run again, or leave it as it is and drop it from rsm's records with "
-                        "`rsm nodes rm {} --forget-unreachable`",
-                        e.what(), name_));
-      if (!driver(node.driver).forget(node)) throw;
-      progress_.warn(fmt::format("{} ({}) cannot be reached: dropped from rsm's records; what rsm made there stays",
-                                 node.name, node.host));
-      return;
-    }
-    if (!still_there) return;
-    remove_mesh(*this, node);
-    remove_firewall(*this, node);
-  });
+  for_each_parallel(all, [&](const Node& node) { remove_machine(node, forget_unreachable, false); });
   for (auto name : drivers::driver_names()) driver(std::string(name)).remove_environment(name_);
   progress_.step(name_, fmt::format("removed {} nodes", all.size()));
+}
+
+void Environment::remove_machine(const Node& node, bool forget_unreachable, bool alone) {
+  // The swarm is left while the mesh still carries it (a manager leaving tells the others).
+  bool still_there = false;
+  try {
+    still_there = driver(node.driver).remove(node, progress_);
+  } catch (const engine::UnreachableError& e) {
+    if (!forget_unreachable)
+      throw engine::UnreachableError(
+          fmt::format("{}; bring it back and run again, or leave it as it is and drop it from rsm's records with "
+                      "`rsm nodes rm {} --forget-unreachable`",
+                      e.what(), alone ? name_ + " " + node.name : name_));
+    if (!driver(node.driver).forget(node)) throw;
+    progress_.warn(fmt::format("{} ({}) cannot be reached: dropped from rsm's records; what rsm made there stays",
+                               node.name, node.host));
+    return;
+  }
+  if (!still_there) return;
+  remove_mesh(*this, node);
+  remove_firewall(*this, node);
 }
 
 std::string NodeStatus::role() const {

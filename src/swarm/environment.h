@@ -97,6 +97,10 @@ class Environment {
   // cannot be reached stops it with an error naming the fix, unless forget_unreachable:
   // then rsm's record of it goes (with a warning) and the machine stays as it is.
   void remove(bool forget_unreachable = false);
+  // Removes one machine through its driver, with its mesh and firewall (the swarm steps
+  // before it are swarm/node_departure.h's); an unreachable one as remove() has it, the
+  // fix naming the node when it leaves `alone` (the environment stays).
+  void remove_machine(const drivers::Node& node, bool forget_unreachable, bool alone);
   // Runs argv on every running machine; output lines are prefixed with the node name.
   // Returns 0 when it succeeded everywhere.
   int run_everywhere(const std::vector<std::string>& argv);

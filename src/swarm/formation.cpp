@@ -128,13 +128,16 @@ void settle(const Node& manager, const std::vector<Node>& nodes, const std::map<
 }  // namespace
 
 std::optional<Node> answering_manager(const std::vector<Node>& nodes) {
-  for (const auto& node : nodes) {
-    if (node.role != Role::Manager || !node.running()) continue;
-    bool manager = false;
-    ignore_failure("an engine that does not answer is not the manager sought",
-                   [&] { manager = is_manager(engine_info(node)); });
-    if (manager) return node;
-  }
+  // Machines made as managers are asked first; a promoted worker only when none answers
+  // (its machine's role stays "worker"), as after the first managers were removed.
+  for (bool made_as_manager : {true, false})
+    for (const auto& node : nodes) {
+      if ((node.role == Role::Manager) != made_as_manager || !node.running()) continue;
+      bool manager = false;
+      ignore_failure("an engine that does not answer is not the manager sought",
+                     [&] { manager = is_manager(engine_info(node)); });
+      if (manager) return node;
+    }
   return std::nullopt;
 }
 

@@ -24,7 +24,8 @@ void form_swarm(const std::vector<drivers::Node>& nodes, Progress& progress);
 // rsm.driver and rsm.region.
 void label_node(engine::Client& manager, const NodeView& entry, const drivers::Node& node);
 
-// The first node that is a manager of an active swarm, if any answers.
+// The first node that is a manager of an active swarm, if any answers: machines made as
+// managers first, then promoted workers.
 std::optional<drivers::Node> answering_manager(const std::vector<drivers::Node>& nodes);
 
 }  // namespace rsm::swarm

@@ -89,6 +89,7 @@ TaskView TaskView::from(const json& task) {
   TaskView view;
   view.id = text(task, "ID");
   view.node_id = text(task, "NodeID");
+  view.service_id = text(task, "ServiceID");
   view.slot = task.value("Slot", 0);
   const json& status = field(task, "Status");
   view.state = text(status, "State");
@@ -170,6 +171,13 @@ std::vector<TaskView> service_tasks(engine::Client& manager, const std::string& 
   std::vector<TaskView> tasks;
   for (const auto& task :
        manager.get("/tasks?filters=" + engine::encode_filters({{"service", json::array({service})}})))
+    tasks.push_back(TaskView::from(task));
+  return tasks;
+}
+
+std::vector<TaskView> node_tasks(engine::Client& manager, const std::string& node_id) {
+  std::vector<TaskView> tasks;
+  for (const auto& task : manager.get("/tasks?filters=" + engine::encode_filters({{"node", json::array({node_id})}})))
     tasks.push_back(TaskView::from(task));
   return tasks;
 }

@@ -59,6 +59,7 @@ struct NodeView {
 struct TaskView {
   std::string id;
   std::string node_id;
+  std::string service_id;
   std::string container_id;   // on its node's engine, once the task has a container
   int slot = 0;               // a replicated service's task number; 0 for a global service's
   std::string state;          // running, starting, failed, rejected...
@@ -105,6 +106,8 @@ void update_node(engine::Client& manager, const NodeView& node, const json& spec
 
 // Every task of the service, whatever its state.
 std::vector<TaskView> service_tasks(engine::Client& manager, const std::string& service);
+// Every task the swarm gave the node (its ID), of any service and in any state.
+std::vector<TaskView> node_tasks(engine::Client& manager, const std::string& node_id);
 int running_tasks(const std::vector<TaskView>& tasks);
 // Why the newest of these tasks failed ("... (failed)", "... (rejected)"), if it did.
 std::optional<std::string> task_failure(const std::vector<TaskView>& tasks);

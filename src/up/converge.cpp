@@ -1,5 +1,6 @@
 // Images first (so a missing one stops up before anything is made), then nodes up to the
-// file's counts, the database, and each app.
+// file's counts, the database, and each app; with prune, what the file no longer names
+// goes last (apps, then nodes).
 #include "up/converge.h"
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 #include "engine/image_transfer.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/environment.h"
+#include "up/node_removal.h"
 #include "up/plan.h"
 #include "util/parallel.h"
 
@@ -141,7 +143,16 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
     for (int port : entry.request.ports)
       for (auto& url : proxy::urls(env, port)) summary.apps.back().urls.push_back(std::move(url));
   }
-  if (prune.prune) remove_unnamed(env, file, prune, summary, progress);
+  if (prune.prune) {
+    remove_unnamed(env, file, prune, summary, progress);
+    std::vector<std::string> surplus;
+    for (const auto& node : surplus_nodes(env.nodes(), file.node_groups)) surplus.push_back(node.name);
+    if (!surplus.empty()) {
+      for (const auto& name : remove_nodes(env, surplus, false, progress).nodes)
+        summary.removed.push_back("node " + name);
+      summary.nodes = static_cast<int>(env.nodes().size());
+    }
+  }
   return summary;
 }
 

@@ -25,7 +25,7 @@ struct UpSummary {
   };
   std::vector<App> apps;
   std::vector<std::string> secrets_changed;  // set or given a new value
-  std::vector<std::string> removed;          // with prune: "app NAME", "backups", "database"
+  std::vector<std::string> removed;          // with prune: "app NAME", "backups", "database", "node NAME"
 };
 
 // With prune (plan.h), also removes what the file does not name.

@@ -12,6 +12,7 @@
 #include "db/backup/schedule.h"
 #include "db/cluster.h"
 #include "engine/image_transfer.h"
+#include "swarm/node_departure.h"
 #include "util/duration.h"
 #include "util/error.h"
 
@@ -29,8 +30,9 @@ std::string describe_group(const swarm::CreateRequest& group) {
   return fmt::format("{} ({})", fmt::join(counts, " and "), where);
 }
 
-// The nodes no group of the file accounts for.
-std::vector<drivers::Node> unnamed_nodes(const std::vector<drivers::Node>& nodes,
+}  // namespace
+
+std::vector<drivers::Node> surplus_nodes(const std::vector<drivers::Node>& nodes,
                                          const std::vector<swarm::CreateRequest>& groups) {
   std::vector<bool> named(nodes.size(), false);
   auto index_of = [&](const drivers::Node& node) {
@@ -53,19 +55,27 @@ std::vector<drivers::Node> unnamed_nodes(const std::vector<drivers::Node>& nodes
           --count;
         }
   }
-  std::vector<drivers::Node> unnamed;
+  std::vector<drivers::Node> surplus;
   for (size_t i = 0; i < nodes.size(); ++i)
-    if (!named[i]) unnamed.push_back(nodes[i]);
-  return unnamed;
+    if (!named[i]) surplus.push_back(nodes[i]);
+  return surplus;
 }
 
-void plan_nodes(const EnvironmentFile& file, const std::vector<drivers::Node>& nodes, Plan& plan) {
+namespace {
+
+void plan_nodes(const EnvironmentFile& file, const std::vector<drivers::Node>& nodes, const PruneOptions& prune,
+                Plan& plan) {
   for (const auto& group : file.node_groups) {
     auto missing = missing_nodes(nodes, group);
     if (missing.managers + missing.workers > 0) plan.changes.push_back({"node", describe_group(missing), "create", {}});
   }
-  for (const auto& node : unnamed_nodes(nodes, file.node_groups))
-    plan.changes.push_back({"node", node.name, "keep", {"not in the file: rsm up leaves it"}});
+  for (const auto& node : surplus_nodes(nodes, file.node_groups))
+    plan.changes.push_back(
+        {"node",
+         node.name,
+         prune.prune ? "remove" : "keep",
+         {prune.prune ? "not in the file: drained first, its tasks and database replicas move to the other nodes"
+                      : "not in the file: rsm up leaves it (--prune removes it)"}});
 }
 
 void plan_database(swarm::Environment& env, const EnvironmentFile& file, bool new_environment, bool new_nodes,
@@ -243,7 +253,7 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
   bool new_environment = nodes.empty();
   engine::Client here(engine::Endpoint::from_environment());
   if (here.ping()) check_images(file, new_environment, here);
-  plan_nodes(file, nodes, plan);
+  plan_nodes(file, nodes, prune, plan);
   bool new_nodes = plan.changes_anything();
   // Stopped machines are started first (up repairs them); without a manager that answers,
   // the rest can only be planned once they run.
@@ -257,6 +267,13 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
           {"swarm", file.env, "update", {"no manager answers yet: up starts the machines, then applies the rest"}});
       return plan;
     }
+  }
+  // Nodes that cannot go (the last manager, a majority of the managers) stop up before
+  // anything changes.
+  if (prune.prune && !new_environment) {
+    std::vector<std::string> names;
+    for (const auto& node : surplus_nodes(nodes, file.node_groups)) names.push_back(node.name);
+    if (!names.empty()) swarm::leaving_nodes(env, names);
   }
   plan_database(env, file, new_environment, new_nodes, prune, plan);
   if (file.db) plan_backups(env, file, new_environment, prune, plan);

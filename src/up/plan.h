@@ -29,7 +29,7 @@ struct Plan {
 };
 
 struct PruneOptions {
-  bool prune = false;       // remove apps and the backup schedule the file does not name
+  bool prune = false;       // remove apps, nodes and the backup schedule the file does not name
   bool prune_data = false;  // with prune, a database the file does not name goes with its data
 };
 
@@ -43,6 +43,10 @@ nlohmann::json to_json(const Plan& plan);
 // be here or pullable (nodes that exist may hold images this machine lacks; loading them
 // finds out).
 void check_images(const EnvironmentFile& file, bool new_environment, engine::Client& host);
+
+// The nodes no group of the file accounts for: past a group's count, the last made.
+std::vector<drivers::Node> surplus_nodes(const std::vector<drivers::Node>& nodes,
+                                         const std::vector<swarm::CreateRequest>& groups);
 
 // What of the group is not there yet: hosts not adopted, or the count of a role short of
 // the group's, counting the nodes of its driver (and region).

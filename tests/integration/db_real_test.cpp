@@ -1,14 +1,16 @@
 // rsm db with a real RethinkDB image on a real local swarm of 3 managers: the cluster
-// forms, every table gets 3 replicas, and losing any one node (the first included) loses
-// no data and no availability for long. RSM_TEST_RETHINKDB_IMAGE names the image (e.g.
-// rethinkdb:2.4.4-bookworm-slim, on this machine's engine or pullable); without it these
-// tests skip, saying so.
+// forms, every table gets 3 replicas, losing any one node (the first included) loses no
+// data and no availability for long, and a node removed hands its replicas on first. RSM_TEST_RETHINKDB_IMAGE names the
+// image (e.g. rethinkdb:2.4.4-bookworm-slim, on this machine's engine or pullable); without it these tests skip, saying
+// so.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <iostream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -17,6 +19,7 @@
 #include "reql/connection.h"
 #include "support/db_connection.h"
 #include "support/environment_fixture.h"
+#include "support/failover_writer.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
 #include "swarm/environment.h"
@@ -133,4 +136,33 @@ TEST_F(DbReal, AdminAnswersThroughTheTunnel) {
   auto served = fetch_through_rsm({"db", "admin", env_, "--port", std::to_string(port)}, port, "RethinkDB");
   EXPECT_NE(served.page.find("RethinkDB"), std::string::npos) << served.page;
   EXPECT_EQ(served.exit_code, 0);
+}
+
+TEST_F(DbReal, RemovingANodeHandsItsReplicasToTheOthersAndLosesNoWrite) {
+  ASSERT_EQ(run_rsm({"nodes", "create", env_, "-w", "1", "-q"}).exit_code, 0);
+  auto created = run_rsm({"db", "create", env_, "--image", real_rethinkdb_image()});
+  ASSERT_EQ(created.exit_code, 0) << created.output;
+  // 3 replicas on 4 servers; the node of the primary replica goes.
+  std::string leaving = make_failover_table(env_, "drill", "writes");
+  std::string writing_through = leaving == node("worker", 1) ? node("manager", 1) : node("worker", 1);
+  FailoverWriter writer(env_, writing_through, "drill", "writes");
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto removed = run_rsm({"nodes", "rm", env_, leaving, "-f", "--json"});
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  auto written = writer.stop();
+  ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  EXPECT_EQ(json::parse(removed.output.substr(removed.output.find('{')))["db_servers"].size(), 1u) << removed.output;
+  auto lost = writer.missing(written);
+  EXPECT_TRUE(lost.empty()) << lost.size() << " acknowledged writes lost, the first: " << lost.front();
+  EXPECT_FALSE(written.acknowledged.empty()) << written.first_failure;
+  std::cout << fmt::format("removing {}: writes {} acknowledged, {} given up, longest gap {} ms\n", leaving,
+                           written.acknowledged.size(), written.failed, written.longest_gap.count());
+
+  EXPECT_TRUE(status_ready()) << run_rsm({"db", "status", env_}).output;
+  std::string gone = leaving;
+  std::replace(gone.begin(), gone.end(), '-', '_');
+  auto db = connect_to_db(env_);
+  auto config = db.connection->run(r.db("drill").table("writes").config()).value();
+  EXPECT_EQ(config["shards"][0]["replicas"].size(), 3u) << config.dump();
+  for (const auto& replica : config["shards"][0]["replicas"]) EXPECT_NE(replica, gone) << config.dump();
 }

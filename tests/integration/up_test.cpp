@@ -142,6 +142,37 @@ TEST_F(Up, APlanShowsWhatAnEditedFileChangesAndChangesNothingThenPruneAppliesIt)
   EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--prune-data"}).exit_code, 2);
 }
 
+TEST_F(Up, PruneRemovesTheNodesTheFileNoLongerNames) {
+  engine::Client host(engine::Endpoint::from_environment());
+  auto write = [&](int workers) {
+    std::ofstream(file_) << fmt::format(
+        "env: {}\nnodes: {{managers: 1, workers: {}}}\napps:\n  - {{name: api, image: {}, replicas: 2}}\n", env_,
+        workers, ensure_web_image(host, "1"));
+  };
+  write(2);
+  auto up = run_rsm({"up", "-f", file_.string(), "-q"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+
+  write(1);
+  auto kept = nlohmann::json::parse(run_rsm({"up", "-f", file_.string(), "--plan", "--json"}).output);
+  EXPECT_EQ(planned(kept), (std::vector<std::string>{"keep node " + env_ + "-worker-2"}));
+  auto plan = nlohmann::json::parse(run_rsm({"up", "-f", file_.string(), "--plan", "--prune", "--json"}).output);
+  EXPECT_EQ(planned(plan), (std::vector<std::string>{"remove node " + env_ + "-worker-2"}));
+  EXPECT_EQ(nlohmann::json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output).size(), 3u)
+      << "a plan changes nothing";
+
+  auto pruned = run_rsm({"up", "-f", file_.string(), "--prune", "--json", "-q"});
+  ASSERT_EQ(pruned.exit_code, 0) << pruned.output;
+  auto summary = nlohmann::json::parse(pruned.output);
+  EXPECT_EQ(summary["removed"], nlohmann::json::array({"node " + env_ + "-worker-2"}));
+  EXPECT_EQ(summary["nodes"], 2);
+  EXPECT_EQ(nlohmann::json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output).size(), 2u);
+  auto apps = nlohmann::json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  ASSERT_EQ(apps.size(), 1u);
+  EXPECT_EQ(apps[0]["running"], 2) << apps.dump();
+  EXPECT_EQ(run_rsm({"up", "-f", file_.string(), "--plan", "--prune"}).output, env_ + ": nothing to change\n");
+}
+
 // What `cat /run/secrets/NAME` prints in a running task of web.
 std::string mounted(const std::string& env, const std::string& node_name, const std::string& name) {
   engine::Client node(node_engine(env, node_name));
