@@ -281,12 +281,15 @@ BuildResult build_dockerfile(engine::Client& engine, const BuildRequest& request
     if (last_lines.size() > kKeptLines) last_lines.pop_front();
   });
   try {
-    engine::build_image(engine, request.image, source_archive(context, ""), 0,
-                        [&](const json& message) {
-                          if (message.contains("stream") && message["stream"].is_string())
-                            lines.feed(message["stream"].get<std::string>());
-                        },
-                        {{kSourceLabel, source}});
+    // --fresh builds every step again, as it compiles CMake and Go projects from nothing.
+    engine::build_image(engine, request.image, source_archive(context, ""),
+                        {.on_message =
+                             [&](const json& message) {
+                               if (message.contains("stream") && message["stream"].is_string())
+                                 lines.feed(message["stream"].get<std::string>());
+                             },
+                         .labels = {{kSourceLabel, source}},
+                         .no_cache = request.fresh});
   } catch (const Error& e) {
     lines.finish();
     for (const auto& line : last_lines) std::fprintf(stderr, "  %s\n", line.c_str());
@@ -323,7 +326,7 @@ BuildResult build_image(engine::Client& engine, const BuildRequest& request, Pro
   TarWriter context;
   context.add_file("Dockerfile", dockerfile(request, target, source));
   context.add_file("app", binary, 0755);
-  engine::build_image(engine, request.image, context.finish(), 300);
+  engine::build_image(engine, request.image, context.finish(), {.timeout_seconds = 300});
   result.binary_bytes = binary.size();
   return result;
 }

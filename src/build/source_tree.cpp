@@ -79,7 +79,7 @@ std::string_view kind_name(ProjectKind kind) {
 }
 
 std::optional<ProjectKind> kind_named(std::string_view name) {
-  for (auto kind : {ProjectKind::Dockerfile, ProjectKind::CMake, ProjectKind::Go})
+  for (auto kind : kProjectKinds)
     if (kind_name(kind) == name) return kind;
   return std::nullopt;
 }
@@ -119,7 +119,7 @@ SourceTree find_source_tree(const fs::path& project, std::optional<ProjectKind> 
     throw UsageError(fmt::format("{} holds no {} project: leave out --kind, or give {}", project.string(),
                                  kind_name(*kind), kWhatABuildTakes));
   if (!kind)
-    for (auto candidate : {ProjectKind::Dockerfile, ProjectKind::CMake, ProjectKind::Go})
+    for (auto candidate : kProjectKinds)
       if (!kind && holds(folder, candidate)) kind = candidate;
   if (!kind) throw UsageError(fmt::format("{} holds nothing rsm builds: give {}", project.string(), kWhatABuildTakes));
   SourceTree tree;

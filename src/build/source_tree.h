@@ -5,6 +5,7 @@
 // says how it becomes an image.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -18,6 +19,9 @@ enum class ProjectKind {
   CMake,       // C++, compiled static in rsm's builder
   Go,          // compiled static (CGO_ENABLED=0) in rsm's Go builder
 };
+
+// Every kind, in the order a folder is tried for them.
+inline constexpr std::array kProjectKinds{ProjectKind::Dockerfile, ProjectKind::CMake, ProjectKind::Go};
 
 // "dockerfile", "cmake", "go"; and back (nullopt for another word).
 std::string_view kind_name(ProjectKind kind);

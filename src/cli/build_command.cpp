@@ -61,8 +61,10 @@ void add_build_commands(CLI::App& app, int&) {
       ->required()
       ->expected(2, 3)
       ->type_name("");
+  std::vector<std::string> kinds;
+  for (auto kind : build::kProjectKinds) kinds.emplace_back(build::kind_name(kind));
   build->add_option("--kind", options->kind, "Build SRC as this kind (default: the first SRC has, in this order)")
-      ->check(CLI::IsMember({"dockerfile", "cmake", "go"}));
+      ->check(CLI::IsMember(kinds));
   build->add_option("-t,--target", options->request.target,
                     "The CMake executable target, or the Go binary's name (default: SRC's name)");
   build->add_option("-p,--port", options->request.ports, "EXPOSE this port (repeatable)")->check(CLI::Range(1, 65535));
@@ -74,7 +76,8 @@ void add_build_commands(CLI::App& app, int&) {
       ->add_option("--cmake-arg", options->request.cmake_arguments,
                    "An argument for cmake's configure step, as --cmake-arg=-DFOO=ON (repeatable)")
       ->allow_extra_args(false);
-  build->add_flag("--fresh", options->request.fresh, "Start from an empty build folder (no cache)");
+  build->add_flag("--fresh", options->request.fresh,
+                  "Build from nothing: an empty build folder, or every step of a Dockerfile past the engine's cache");
   build->add_flag("--push", options->push, "Push the image to the registry its name starts with");
   build->add_flag("--json", options->json, "Print JSON for scripts (and no progress)");
   build->add_flag("-q,--quiet", options->quiet, "No progress output");

@@ -30,6 +30,25 @@ namespace {
 constexpr auto kFormTimeout = seconds(120);
 constexpr int kReadyTimeoutSeconds = 120;  // for tables to backfill their new replicas
 
+// Server name -> node, from the services.
+std::map<std::string, std::string> expected_servers(const std::vector<swarm::ServiceView>& services) {
+  std::map<std::string, std::string> servers;
+  for (const auto& service : services) servers[service.label(kServerLabel)] = service.label(kNodeLabel);
+  return servers;
+}
+
+// Replicas per table: those requested, else what create was given (a label of the
+// services), else min(3, servers), counting the servers that are not `leaving`.
+int wanted_replicas(int requested, const std::vector<swarm::ServiceView>& services, size_t leaving = 0) {
+  if (requested > 0) return requested;
+  int chosen = 0;
+  for (const auto& service : services) {
+    std::string label = service.label(kReplicasLabel);
+    chosen = std::max(chosen, label.empty() ? 0 : std::stoi(label));
+  }
+  return chosen > 0 ? chosen : default_replicas(static_cast<int>(services.size() - leaving));
+}
+
 }  // namespace
 
 std::vector<std::string> Cluster::relay_sockets() {
@@ -67,22 +86,6 @@ SystemTables Cluster::read_system_tables(reql::Connection& connection) {
           .current_issues = rows("current_issues")};
 }
 
-std::map<std::string, std::string> Cluster::expected_servers() {
-  std::map<std::string, std::string> servers;
-  for (const auto& service : services()) servers[service.label(kServerLabel)] = service.label(kNodeLabel);
-  return servers;
-}
-
-int Cluster::wanted_replicas(int requested, int servers) {
-  if (requested > 0) return requested;
-  int chosen = 0;
-  for (const auto& service : services()) {
-    std::string label = service.label(kReplicasLabel);
-    chosen = std::max(chosen, label.empty() ? 0 : std::stoi(label));
-  }
-  return chosen > 0 ? chosen : default_replicas(servers);
-}
-
 void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
   progress_.step("db", fmt::format("waiting for {} server(s) to form one cluster", expected.size()));
   std::string last;
@@ -116,9 +119,9 @@ void Cluster::wait_until_formed(const std::vector<std::string>& expected) {
 
 StatusReport Cluster::status() {
   auto session = open_session();
-  auto expected = expected_servers();
-  auto report = make_report(read_system_tables(*session.connection), expected,
-                            wanted_replicas(0, static_cast<int>(expected.size())), env_.name());
+  auto listed = services();
+  auto report = make_report(read_system_tables(*session.connection), expected_servers(listed),
+                            wanted_replicas(0, listed), env_.name());
   // A failed scheduled backup is a problem like an unready table: nobody looks at backups
   // until they need one.
   try {
@@ -148,7 +151,7 @@ backup::RestoreResult Cluster::restore(const backup::DumpReader& archive, backup
     progress_.step(env_.name(), fmt::format("carrying on with the restore of {} that stopped in {}", archive.file(),
                                             fmt::join(options.resumed, ", ")));
   options.starting_table = [&](const std::string& table) { marker.started(table); };
-  options.replicas = wanted_replicas(0, static_cast<int>(expected_servers().size()));
+  options.replicas = wanted_replicas(0, services());
   auto result = backup::restore(*session.connection, archive, options, progress_);
   marker.finished();
   return result;
@@ -165,7 +168,7 @@ std::vector<std::string> Cluster::replicate(reql::Connection& connection, int re
   std::set<std::string> connected;
   for (const auto& row : tables.server_status)
     if (!leaving.contains(row.value("name", ""))) connected.insert(row.value("name", ""));
-  int wanted = wanted_replicas(replicas, static_cast<int>(expected_servers().size() - leaving.size()));
+  int wanted = wanted_replicas(replicas, services(), leaving.size());
   if (wanted > static_cast<int>(connected.size()))
     throw UsageError(
         fmt::format("{} replicas per table need {} connected servers; {} has {}{} (see `rsm db status {}`)", wanted,
@@ -253,9 +256,10 @@ void Cluster::set_heartbeat(reql::Connection& connection, int seconds) {
 }
 
 std::vector<std::string> Cluster::retire(const std::vector<std::string>& nodes) {
+  auto listed = services();
   std::vector<swarm::ServiceView> retiring;
   std::set<std::string> leaving;
-  for (const auto& service : services())
+  for (const auto& service : listed)
     if (std::find(nodes.begin(), nodes.end(), service.label(kNodeLabel)) != nodes.end()) {
       retiring.push_back(service);
       leaving.insert(service.label(kServerLabel));
@@ -266,8 +270,8 @@ std::vector<std::string> Cluster::retire(const std::vector<std::string>& nodes) 
     auto& connection = *session.connection;
     // The count of servers that stay is checked before a tag changes; replicate() checks
     // it again on the way.
-    int staying = static_cast<int>(expected_servers().size() - leaving.size());
-    int wanted = wanted_replicas(0, staying);
+    int staying = static_cast<int>(listed.size() - leaving.size());
+    int wanted = wanted_replicas(0, listed, leaving.size());
     if (wanted > staying)
       throw UsageError(fmt::format(
           "the tables of {} keep {} replicas, and {} server(s) would stay: add a node first (rsm nodes create {}), or "
@@ -297,6 +301,7 @@ std::vector<std::string> Cluster::retire(const std::vector<std::string>& nodes) 
 
 std::vector<std::string> Cluster::heal() {
   std::vector<std::string> restarted;
+  auto listed = services();
   {
     auto session = open_session();
     SystemTables tables = read_system_tables(*session.connection);
@@ -304,7 +309,7 @@ std::vector<std::string> Cluster::heal() {
     std::map<std::string, int> peers;
     for (const auto& row : tables.server_status) peers[row.value("name", "")] = connected_peers(row);
     engine::Client client(look_up_nodes_and_manager().engine);
-    for (const auto& service : services()) {
+    for (const auto& service : listed) {
       auto seen = peers.find(service.label(kServerLabel));
       // Not connected at all (started alone, or stuck), or cut off from some of the others.
       if (seen != peers.end() && seen->second >= connected - 1) continue;
@@ -317,7 +322,7 @@ std::vector<std::string> Cluster::heal() {
   }
   if (!restarted.empty()) {
     std::vector<std::string> expected;
-    for (const auto& [server, node_name] : expected_servers()) {
+    for (const auto& [server, node_name] : expected_servers(listed)) {
       auto node = std::find_if(nodes_.begin(), nodes_.end(), [&](const Node& n) { return n.name == node_name; });
       if (node != nodes_.end() && node->running()) expected.push_back(server);
     }

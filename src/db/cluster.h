@@ -128,9 +128,6 @@ class Cluster {
   void wait_until_running(engine::Client& manager, const std::vector<Server>& servers);
   std::vector<std::string> relay_sockets();
   SystemTables read_system_tables(reql::Connection& connection);
-  // Server name -> node, from the services.
-  std::map<std::string, std::string> expected_servers();
-  int wanted_replicas(int requested, int servers);
   void wait_until_formed(const std::vector<std::string>& expected);
   // replicate() on a session open already (create's, which also sets the heartbeat),
   // leaving out the `leaving` servers (retire()'s).

@@ -47,15 +47,16 @@ void pull_image(Client& engine, const std::string& reference) {
   }
 }
 
-void build_image(Client& engine, const std::string& reference, std::string context_tar, long timeout_seconds,
-                 const std::function<void(const json&)>& on_message, const json& labels) {
-  JsonMessageStream messages(on_message);
+void build_image(Client& engine, const std::string& reference, std::string context_tar,
+                 const ImageBuildOptions& options) {
+  JsonMessageStream messages(options.on_message);
   engine.checked(Method::Post,
-                 fmt::format("/build?t={}&rm=1&forcerm=1&labels={}", url_encode(reference), url_encode(labels.dump())),
+                 fmt::format("/build?t={}&rm=1&forcerm=1&labels={}{}", url_encode(reference),
+                             url_encode(options.labels.dump()), options.no_cache ? "&nocache=1" : ""),
                  {.raw_body = std::move(context_tar),
                   .content_type = "application/x-tar",
                   .sink = [&](std::string_view chunk) { messages.feed(chunk); },
-                  .timeout_seconds = timeout_seconds});
+                  .timeout_seconds = options.timeout_seconds});
   messages.finish();
 }
 

@@ -21,11 +21,17 @@ std::string image_id(Client& engine, const std::string& reference);
 // fast.
 void pull_image(Client& engine, const std::string& reference);
 
-// Builds `reference` from a tar build context (POST /build), with these labels on the
-// image. on_message sees each line the build streams; a failed step is thrown as Error
-// with the engine's words.
-void build_image(Client& engine, const std::string& reference, std::string context_tar, long timeout_seconds,
-                 const std::function<void(const json&)>& on_message = nullptr, const json& labels = json::object());
+struct ImageBuildOptions {
+  long timeout_seconds = 0;                     // 0: none
+  std::function<void(const json&)> on_message;  // sees each line the build streams
+  json labels = json::object();                 // put on the image
+  bool no_cache = false;                        // every step runs again, none from the engine's cache
+};
+
+// Builds `reference` from a tar build context (POST /build); a failed step is thrown as
+// Error with the engine's words.
+void build_image(Client& engine, const std::string& reference, std::string context_tar,
+                 const ImageBuildOptions& options = {});
 
 // Throws Error when the source lacks the image or the target refuses it.
 void copy_image(Client& source, Client& target, const std::string& reference);

@@ -139,12 +139,12 @@ void build_from_dockerfile(engine::Client& engine, const DebianImageRecipe& reci
   context.add_file("Dockerfile", dockerfile(recipe, base));
   for (size_t i = 0; i < recipe.files.size(); ++i)
     context.add_file(fmt::format("files/{}", i), recipe.files[i].content, recipe.files[i].mode);
-  engine::build_image(engine, reference, context.finish(), 0, [&](const json& message) {
-    if (message.contains("stream") && message["stream"].is_string()) {
-      std::string line = message["stream"];
-      if (line.starts_with("Step ")) progress.step(recipe.what, line.substr(0, line.find('\n')));
-    }
-  });
+  engine::build_image(engine, reference, context.finish(), {.on_message = [&](const json& message) {
+                        if (message.contains("stream") && message["stream"].is_string()) {
+                          std::string line = message["stream"];
+                          if (line.starts_with("Step ")) progress.step(recipe.what, line.substr(0, line.find('\n')));
+                        }
+                      }});
 }
 
 }  // namespace

@@ -42,7 +42,7 @@ std::string ensure_program_image(engine::Client& node_engine, const std::string&
   TarWriter context;
   context.add_file("Dockerfile", fmt::format("FROM scratch\nCOPY {0} /{0}\nENTRYPOINT [\"/{0}\"]\n", program));
   context.add_file(program, binary, 0755);
-  engine::build_image(node_engine, reference, context.finish(), 120);
+  engine::build_image(node_engine, reference, context.finish(), {.timeout_seconds = 120});
   return reference;
 }
 

@@ -38,14 +38,13 @@ void build_sources(const EnvironmentFile& file, engine::Client& engine, Progress
 // What a run builds here, at once where it can: the apps' sources (each with its
 // builder), the node image for local nodes still to be made, the edge proxy's image for
 // apps with ports. The steps that use them then find them made.
-void make_images(const EnvironmentFile& file, swarm::Environment& env, const engine::Endpoint& here,
+void make_images(const EnvironmentFile& file, const std::vector<drivers::Node>& nodes, const engine::Endpoint& here,
                  Progress& progress) {
   std::vector<std::function<void()>> jobs;
   jobs.push_back([&] {
     engine::Client engine(here);
     build_sources(file, engine, progress);
   });
-  auto nodes = env.nodes();
   bool local_nodes_to_make = std::any_of(file.node_groups.begin(), file.node_groups.end(), [&](const auto& group) {
     auto missing = missing_nodes(nodes, group);
     return group.driver == "local" && missing.managers + missing.workers > 0;
@@ -99,21 +98,23 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
   // is checked first: the nodes pull what they need, and a manager builds the sources.
   engine::Client here(engine::Endpoint::from_environment());
   bool engine_here = here.ping();
+  auto nodes = env.nodes();
   if (engine_here) {
-    check_images(file, env.nodes().empty(), here);
-    make_images(file, env, here.endpoint(), progress);
+    check_images(file, nodes.empty(), here);
+    make_images(file, nodes, here.endpoint(), progress);
   }
 
   // The file says which nodes there should be; create adds what is missing of each group
   // (and finishes what an interrupted run left: stopped nodes, nodes outside the swarm).
   for (const auto& group : file.node_groups) {
-    auto missing = missing_nodes(env.nodes(), group);
+    auto missing = missing_nodes(nodes, group);
     if (missing.managers + missing.workers == 0) continue;
     env.create(missing);
     summary.nodes_added += missing.managers + missing.workers;
+    nodes = env.nodes();
   }
   if (summary.nodes_added == 0) env.create({});
-  summary.nodes = static_cast<int>(env.nodes().size());
+  summary.nodes = static_cast<int>(nodes.size());  // create({}) only finishes what is there
   if (!engine_here) {
     engine::Client manager(env.reachable_manager().engine);
     build_sources(file, manager, progress);
@@ -146,12 +147,12 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
   if (prune.prune) {
     remove_unnamed(env, file, prune, summary, progress);
     std::vector<std::string> surplus;
-    for (const auto& node : surplus_nodes(env.nodes(), file.node_groups)) surplus.push_back(node.name);
-    if (!surplus.empty()) {
-      for (const auto& name : remove_nodes(env, surplus, false, progress).nodes)
+    for (const auto& node : surplus_nodes(nodes, file.node_groups)) surplus.push_back(node.name);
+    if (!surplus.empty())
+      for (const auto& name : remove_nodes(env, surplus, false, progress).nodes) {
         summary.removed.push_back("node " + name);
-      summary.nodes = static_cast<int>(env.nodes().size());
-    }
+        --summary.nodes;
+      }
   }
   return summary;
 }

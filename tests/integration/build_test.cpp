@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "engine/image_transfer.h"
 #include "engine/url.h"
 #include "support/environment_fixture.h"
 #include "support/http_client.h"
@@ -167,6 +168,11 @@ TEST_F(Build, ADockerfileFolderIsBuiltByTheEngineLoadedAndAnswers) {
   EXPECT_EQ(result["loaded"].size(), 2u) << built.output;
   auto again = run_rsm({"build", project.path().string(), image_, "--json", "-q"});
   EXPECT_TRUE(json::parse(again.output)["unchanged"].get<bool>()) << again.output;
+  std::string cached = engine::image_id(host, image_);
+  auto fresh = run_rsm({"build", project.path().string(), image_, "--fresh", "--json", "-q"});
+  ASSERT_EQ(fresh.exit_code, 0) << fresh.output;
+  EXPECT_FALSE(json::parse(fresh.output)["unchanged"].get<bool>()) << fresh.output;
+  EXPECT_NE(engine::image_id(host, image_), cached) << "--fresh runs the RUN step again, past the engine's cache";
 
   auto deployed = run_rsm({"app", "deploy", env_, "fromdockerfile", image_, "-r", "1", "-p", "8080", "--json", "-q"});
   ASSERT_EQ(deployed.exit_code, 0) << deployed.output;

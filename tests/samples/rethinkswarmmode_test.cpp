@@ -350,7 +350,7 @@ TEST(SampleApp, BuildsIntoOneStaticBinaryThatRunsFromScratch) {
       "FROM scratch\nCOPY rethinkswarmmode /rethinkswarmmode\nEXPOSE 9090\nENTRYPOINT [\"/rethinkswarmmode\"]\n");
   context.add_file("rethinkswarmmode", bytes, 0755);
   std::string image = "rsm-test/rethinkswarmmode:" + std::to_string(getpid());
-  rsm::engine::build_image(engine, image, context.finish(), 300);
+  rsm::engine::build_image(engine, image, context.finish(), {.timeout_seconds = 300});
 
   ReplayServer database(handshake);
   int app_port = free_port();

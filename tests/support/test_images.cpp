@@ -34,7 +34,7 @@ void build_busybox_image(engine::Client& engine, const std::string& reference, c
   context.add_file("Dockerfile", dockerfile);
   context.add_file("busybox", read_file("/bin/busybox", "apt-get install busybox-static"), 0755);
   for (const auto& [name, content] : files) context.add_file(name, content, 0755);
-  engine::build_image(engine, reference, context.finish(), 300);
+  engine::build_image(engine, reference, context.finish(), {.timeout_seconds = 300});
 }
 
 }  // namespace
