@@ -461,9 +461,18 @@ TEST_F(SshNodes, LocalNodesBehindNatShareASwarmWithAHostElsewhere) {
   for (const std::string& address : {bridge, spare_->address})
     for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(fmt::format("http://{}:8080/", address)).body, "web 1\n") << address;
 
+  // The host elsewhere leaves alone: its task moves to the local node, the mesh forgets it,
+  // and nothing of rsm's stays on it.
+  auto left = run_rsm({"nodes", "rm", mixed, rows[1]["name"], "-f"});
+  ASSERT_EQ(left.exit_code, 0) << left.output;
+  EXPECT_EQ(traces(*spare_), "inactive\n");
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(http_get(fmt::format("http://{}:8080/", bridge)).body, "web 1\n");
+  auto peers = run_rsm({"nodes", "ssh", mixed, "--", "wg", "show", "rsm0", "peers"});
+  EXPECT_EQ(peers.exit_code, 0) << peers.output;
+  EXPECT_EQ(peers.output.find('='), std::string::npos) << "no peer keys left: " << peers.output;
+
   auto removed = run_rsm({"nodes", "rm", mixed, "-f"});
   ASSERT_EQ(removed.exit_code, 0) << removed.output;
-  EXPECT_EQ(traces(*spare_), "inactive\n");
 }
 
 // A machine in an office behind NAT, its router forwarding only ssh: it calls the others
