@@ -46,7 +46,8 @@ std::optional<NodeView> swarm_entry(engine::Client& manager, const std::string& 
 // Until the replicated services that ran tasks on a drained node run all their tasks again
 // elsewhere, so that the next node drains only then. One that cannot (a constraint only
 // the leaving node met) is told, and the removal goes on: the node is going either way.
-void wait_for_replacements(engine::Client& manager, const std::set<std::string>& services, Progress& progress) {
+void wait_for_replacements(engine::Client& manager, const std::set<std::string>& services, const std::string& env,
+                           Progress& progress) {
   for (const auto& id : services) {
     auto response = manager.request(engine::Method::Get, "/services/" + id);
     if (!response.ok()) continue;  // removed meanwhile
@@ -55,8 +56,8 @@ void wait_for_replacements(engine::Client& manager, const std::set<std::string>&
     bool back = poll_for(kDrainTimeout, milliseconds(250),
                          [&] { return running_tasks(service_tasks(manager, service.name)) >= service.replicas; });
     if (!back)
-      progress.warn(fmt::format("{} runs fewer than its {} tasks on the other nodes; see `rsm status`", service.name,
-                                service.replicas));
+      progress.warn(fmt::format("{} runs fewer than its {} tasks on the other nodes; see `rsm status {}`", service.name,
+                                service.replicas, env));
   }
 }
 
@@ -64,6 +65,9 @@ void drain(const std::vector<Node>& staying, const Node& node, Progress& progres
   auto manager = staying_manager(staying, node.env);
   auto entry = swarm_entry(manager, node.name);
   if (!entry) return;
+  std::set<std::string> moved;  // services whose tasks run there
+  for (const auto& task : node_tasks(manager, entry->id))
+    if (task.running()) moved.insert(task.service_id);
   if (entry->availability != "drain") {
     progress.step(node.name, "draining: its tasks start on the other nodes");
     json spec = entry->spec;
@@ -71,7 +75,6 @@ void drain(const std::vector<Node>& staying, const Node& node, Progress& progres
     update_node(manager, *entry, spec);
   }
   if (!entry->ready()) return;  // a node that is down runs nothing
-  std::set<std::string> moved;  // services whose tasks ran there
   std::vector<std::string> running;
   poll_until(
       kDrainTimeout, milliseconds(250),
@@ -82,13 +85,10 @@ void drain(const std::vector<Node>& staying, const Node& node, Progress& progres
       [&] {
         running.clear();
         for (const auto& task : node_tasks(manager, entry->id))
-          if (task.state == "running") {
-            running.push_back(task.id);
-            moved.insert(task.service_id);
-          }
+          if (task.state == "running") running.push_back(task.id);
         return running.empty();
       });
-  wait_for_replacements(manager, moved, progress);
+  wait_for_replacements(manager, moved, node.env, progress);
 }
 
 void demote(const std::vector<Node>& staying, const Node& node, Progress& progress) {
