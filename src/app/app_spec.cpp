@@ -2,6 +2,7 @@
 #include "app/app_spec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <regex>
 
 #include <fmt/format.h>
@@ -25,9 +26,48 @@ bool has_variable(const std::vector<std::string>& variables, const std::string& 
                      [&](const std::string& line) { return line.rfind(name + "=", 0) == 0; });
 }
 
+// Host names lower case, sorted and once each; the path without a trailing '/'.
+void normalize_routes(DeployRequest& request, const Spelling& spelling) {
+  // Host names as DNS has them: labels of letters, digits and '-', dot-separated.
+  static const std::regex host_name("([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  for (auto& host : request.hosts) {
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (host.size() > 253 || !std::regex_match(host, host_name))
+      throw UsageError(fmt::format("{} takes host names such as www.example.com, not '{}'", spelling.host, host));
+  }
+  std::sort(request.hosts.begin(), request.hosts.end());
+  request.hosts.erase(std::unique(request.hosts.begin(), request.hosts.end()), request.hosts.end());
+  // Characters HAProxy's configuration takes as they are (no quotes, no '#').
+  static const std::regex path_prefix("(/[A-Za-z0-9._~%-]+)*/?");
+  if (!request.path.empty() && !std::regex_match(request.path, path_prefix))
+    throw UsageError(fmt::format("{} takes a path prefix such as /api, not '{}'", spelling.path, request.path));
+  while (!request.path.empty() && request.path.back() == '/') request.path.pop_back();
+  if (!request.path.empty() && request.hosts.empty())
+    throw UsageError(
+        fmt::format("{} routes part of a host's requests: give the host too ({})", spelling.path, spelling.host));
+  if (request.http_port < 0 || request.http_port > 65535)
+    throw UsageError(fmt::format("invalid port {} in {}", request.http_port, spelling.http_port));
+  if (request.http_port && request.hosts.empty())
+    throw UsageError(fmt::format("{} is where the app answers its hosts' requests: give them too ({})",
+                                 spelling.http_port, spelling.host));
+  if (!request.hosts.empty() &&
+      std::find(request.ports.begin(), request.ports.end(), kRoutesPort) != request.ports.end())
+    throw UsageError(fmt::format("port {} takes the requests for {}; leave it out of {}", kRoutesPort, spelling.host,
+                                 spelling.port));
+}
+
+void check_health(const DeployRequest& request, const Spelling& spelling) {
+  if (!std::regex_match(request.health_path, std::regex("/[A-Za-z0-9._~%/?=&-]*")))
+    throw UsageError(
+        fmt::format("{} takes a path such as /healthz, not '{}'", spelling.health_path, request.health_path));
+  if (request.health_interval < kMinHealthInterval || request.health_interval > kMaxHealthInterval)
+    throw UsageError(fmt::format("{} takes {} to {}", spelling.health_interval, format_duration(kMinHealthInterval),
+                                 format_duration(kMaxHealthInterval)));
+}
+
 }  // namespace
 
-void validate(const DeployRequest& request, const Spelling& spelling) {
+void normalize(DeployRequest& request, const Spelling& spelling) {
   // A DNS label: the name is also the app's name on the network.
   if (!std::regex_match(request.name, std::regex("[a-z]([a-z0-9-]{0,61}[a-z0-9])?")))
     throw UsageError(fmt::format("invalid app name '{}': use a-z, 0-9 and '-', starting with a letter", request.name));
@@ -42,6 +82,8 @@ void validate(const DeployRequest& request, const Spelling& spelling) {
   if (request.timeout < kMinTimeout || request.timeout > kMaxTimeout)
     throw UsageError(
         fmt::format("{} takes {} to {}", spelling.timeout, format_duration(kMinTimeout), format_duration(kMaxTimeout)));
+  normalize_routes(request, spelling);
+  check_health(request, spelling);
 }
 
 json service_spec(const std::string& env, const DeployRequest& request,
@@ -49,6 +91,14 @@ json service_spec(const std::string& env, const DeployRequest& request,
   json labels = swarm::component_labels(env, kComponent);
   labels[kPortsLabel] = fmt::format("{}", fmt::join(request.ports, ","));
   labels[kTimeoutLabel] = format_duration(request.timeout);
+  if (!request.hosts.empty()) {
+    labels[kHostsLabel] = fmt::format("{}", fmt::join(request.hosts, ","));
+    if (!request.path.empty()) labels[kPathLabel] = request.path;
+    labels[kHttpPortLabel] = std::to_string(request.route_port());
+  }
+  if (request.health_path != kDefaultHealthPath) labels[kHealthPathLabel] = request.health_path;
+  if (request.health_interval != kDefaultHealthInterval)
+    labels[kHealthIntervalLabel] = format_duration(request.health_interval);
 
   std::vector<std::string> variables = request.variables;
   json secrets = json::array();

@@ -18,6 +18,18 @@ namespace rsm::app {
 inline constexpr const char* kComponent = "app";
 inline constexpr const char* kPortsLabel = "rsm.app.ports";
 inline constexpr const char* kTimeoutLabel = "rsm.app.timeout";
+// Set only where they differ from the defaults, so that apps deployed before routes and
+// health settings existed keep their spec.
+inline constexpr const char* kHostsLabel = "rsm.app.hosts";  // comma-separated
+inline constexpr const char* kPathLabel = "rsm.app.path";
+inline constexpr const char* kHttpPortLabel = "rsm.app.http_port";
+inline constexpr const char* kHealthPathLabel = "rsm.app.health.path";
+inline constexpr const char* kHealthIntervalLabel = "rsm.app.health.interval";
+inline constexpr const char* kDefaultHealthPath = proxy::kDefaultHealthPath;
+inline constexpr std::chrono::milliseconds kDefaultHealthInterval = proxy::kDefaultHealthInterval;
+inline constexpr std::chrono::milliseconds kMinHealthInterval{100}, kMaxHealthInterval{60'000};
+inline constexpr int kDefaultHttpPort = 80;
+inline constexpr int kRoutesPort = proxy::kRoutesPort;
 inline constexpr std::chrono::milliseconds kDefaultTimeout = proxy::kDefaultAnswerTimeout;
 inline constexpr std::chrono::milliseconds kMinTimeout{50}, kMaxTimeout{3'600'000};
 
@@ -33,6 +45,17 @@ struct DeployRequest {
   // is tried on another task (a silently dead task costs its requests no more than this);
   // other requests, which may have done their work, are answered 504.
   std::chrono::milliseconds timeout = kDefaultTimeout;
+  // Routes: HTTP requests for these host names (and, with `path`, under that prefix) reach
+  // the app through the edge proxy's port 80 on every node, at http_port.
+  std::vector<std::string> hosts;
+  std::string path;   // "/api": /api and /api/...; empty: every path
+  int http_port = 0;  // where the app answers its routes' requests; 0: its first port, else 80
+  // What the edge proxy asks a task, and how often, to know it answers.
+  std::string health_path = kDefaultHealthPath;
+  std::chrono::milliseconds health_interval = kDefaultHealthInterval;
+
+  // http_port, or its default.
+  int route_port() const { return http_port ? http_port : ports.empty() ? kDefaultHttpPort : ports.front(); }
 };
 
 // secrets: name -> the swarm secret of every secret in the request (user_secrets.h:
@@ -49,12 +72,34 @@ struct Spelling {
   const char* replicas;
   const char* port;
   const char* timeout;
+  const char* host;
+  const char* path;
+  const char* http_port;
+  const char* health_path;
+  const char* health_interval;
 };
-inline constexpr Spelling kFlags{.variables = "-e", .replicas = "--replicas", .port = "-p", .timeout = "--timeout"};
-inline constexpr Spelling kFileKeys{
-    .variables = "env:", .replicas = "replicas:", .port = "ports:", .timeout = "timeout:"};
+inline constexpr Spelling kFlags{.variables = "-e",
+                                 .replicas = "--replicas",
+                                 .port = "-p",
+                                 .timeout = "--timeout",
+                                 .host = "--host",
+                                 .path = "--path",
+                                 .http_port = "--http-port",
+                                 .health_path = "--health-path",
+                                 .health_interval = "--health-interval"};
+inline constexpr Spelling kFileKeys{.variables = "env:",
+                                    .replicas = "replicas:",
+                                    .port = "ports:",
+                                    .timeout = "timeout:",
+                                    .host = "hosts:",
+                                    .path = "path:",
+                                    .http_port = "http_port:",
+                                    .health_path = "health: path:",
+                                    .health_interval = "health: interval:"};
 
-// Throws UsageError for a name the swarm (and DNS) would refuse, or KEY=VALUE without '='.
-void validate(const DeployRequest& request, const Spelling& spelling = kFlags);
+// Throws UsageError for a name the swarm (and DNS) would refuse, KEY=VALUE without '=',
+// a host name that is none, or a path that is not one prefix ("/api"). Makes host names
+// lower case and takes a trailing '/' off the path ("/" routes every path).
+void normalize(DeployRequest& request, const Spelling& spelling = kFlags);
 
 }  // namespace rsm::app

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,7 @@
 #include "util/duration.h"
 #include "util/error.h"
 #include "util/poll.h"
+#include "util/split.h"
 
 namespace rsm::app {
 
@@ -54,14 +56,13 @@ ServiceView Apps::find(engine::Client& manager, const std::string& name) {
 }
 
 DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
-  validate(request);
+  normalize(request);
   engine::Client manager(env_.reachable_manager().engine);
   auto existing = existing_app(manager, request.name);
-  for (const auto& backend : backends(manager))
-    for (int port : request.ports)
-      if (backend.port == port && backend.app != request.name)
-        throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
-  proxy::check_ports_free(env_, manager, request.ports);
+  check_claims(backends(manager), request);
+  auto ports = request.ports;
+  if (!request.hosts.empty()) ports.push_back(proxy::kRoutesPort);
+  proxy::check_ports_free(env_, manager, ports);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
   auto secrets = secret_objects(manager, request);
   auto image = swarm::load_image(env_, request.image, progress_);
@@ -89,7 +90,7 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
 
 swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> replicas,
                                    const std::set<std::string>& coming_secrets, std::vector<std::string>& differences) {
-  validate(request);
+  normalize(request);
   engine::Client manager(env_.reachable_manager().engine);
   auto existing = existing_app(manager, request.name);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
@@ -134,16 +135,41 @@ std::vector<std::string> Apps::names() {
 std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
   std::vector<proxy::Backend> result;
   for (const auto& service : services(manager)) {
-    std::string ports = service.label(kPortsLabel);
-    auto wait = answer_timeout(service);
-    for (size_t start = 0; start < ports.size();) {
-      size_t end = std::min(ports.find(',', start), ports.size());
-      result.push_back({service.name, std::atoi(ports.substr(start, end - start).c_str()), service.replicas, wait});
-      start = end + 1;
+    proxy::Backend backend{.app = service.name, .replicas = service.replicas, .timeout = answer_timeout(service)};
+    if (auto path = service.label(kHealthPathLabel); !path.empty()) backend.health_path = path;
+    if (auto interval = service.label(kHealthIntervalLabel); !interval.empty())
+      backend.health_interval = parse_duration(interval, kHealthIntervalLabel);
+    for (const auto& port : split(service.label(kPortsLabel), ',')) {
+      result.push_back(backend);
+      result.back().port = std::atoi(port.c_str());
+    }
+    if (auto hosts = service.label(kHostsLabel); !hosts.empty()) {
+      backend.hosts = split(hosts, ',');
+      backend.path = service.label(kPathLabel);
+      backend.port = std::atoi(service.label(kHttpPortLabel).c_str());
+      result.push_back(backend);
     }
   }
-  std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) { return a.port < b.port; });
+  // Ports in order, then routes by app: the same apps give the same configuration.
+  std::sort(result.begin(), result.end(), [](const auto& a, const auto& b) {
+    return std::tuple(a.routed(), a.routed() ? 0 : a.port, a.app) <
+           std::tuple(b.routed(), b.routed() ? 0 : b.port, b.app);
+  });
   return result;
+}
+
+void Apps::check_claims(const std::vector<proxy::Backend>& published, const DeployRequest& request) {
+  for (const auto& backend : published) {
+    if (backend.app == request.name) continue;
+    for (int port : request.ports)
+      if (!backend.routed() && backend.port == port)
+        throw UsageError(fmt::format("port {} is published by the app {} already; choose another", port, backend.app));
+    if (!backend.routed() || backend.path != request.path) continue;
+    for (const auto& host : request.hosts)
+      if (std::find(backend.hosts.begin(), backend.hosts.end(), host) != backend.hosts.end())
+        throw UsageError(fmt::format("{}{} is routed to the app {} already; give another host or path", host,
+                                     request.path, backend.app));
+  }
 }
 
 void Apps::publish_ports(engine::Client& manager) { proxy::publish(env_, db::kNetwork, backends(manager), progress_); }
@@ -179,7 +205,7 @@ nlohmann::json to_json(const AppRow& row) {
   return {{"name", row.name},       {"image", row.image},   {"replicas", row.replicas},
           {"running", row.running}, {"ports", row.ports},   {"timeout", row.timeout},
           {"urls", row.urls},       {"update", row.update}, {"update_message", row.update_message},
-          {"failure", row.failure}};
+          {"failure", row.failure}, {"routes", row.routes}};
 }
 
 std::vector<AppRow> Apps::list() {
@@ -187,7 +213,8 @@ std::vector<AppRow> Apps::list() {
   std::vector<AppRow> rows;
   auto published = backends(manager);
   std::map<int, std::vector<std::string>> urls;  // port -> URLs
-  for (const auto& backend : published) urls[backend.port] = proxy::urls(env_, backend.port);
+  for (const auto& backend : published)
+    if (!backend.routed()) urls[backend.port] = proxy::urls(env_, backend.port);
   for (const auto& service : services(manager)) {
     auto tasks = swarm::service_tasks(manager, service.name);
     AppRow row{.name = service.name,
@@ -199,9 +226,14 @@ std::vector<AppRow> Apps::list() {
                .update = service.update_state,
                .update_message = service.update_message};
     if (row.running < row.replicas) row.failure = swarm::task_failure(tasks).value_or("");
-    for (const auto& backend : published)
-      if (backend.app == row.name)
+    for (const auto& backend : published) {
+      if (backend.app != row.name) continue;
+      if (!backend.routed()) {
         row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());
+        continue;
+      }
+      row.routes = proxy::route_urls(backend);
+    }
     rows.push_back(std::move(row));
   }
   std::sort(rows.begin(), rows.end(), [](const AppRow& a, const AppRow& b) { return a.name < b.name; });

@@ -30,11 +30,12 @@ struct AppRow {
   int replicas = 0;  // wanted
   int running = 0;
   std::string ports;
-  std::string timeout;            // the edge proxy's wait for an answer, "30s"
-  std::vector<std::string> urls;  // the ports on every running node, through the edge proxy
-  std::string update;             // the last update's state: completed, rollback_completed, updating, ...
-  std::string update_message;     // the engine's word on it ("manually requested rollback")
-  std::string failure;            // why the newest failed task failed, when fewer run than wanted
+  std::string timeout;              // the edge proxy's wait for an answer, "30s"
+  std::vector<std::string> urls;    // the ports on every running node, through the edge proxy
+  std::vector<std::string> routes;  // http://HOST/PATH/ for each of its host names
+  std::string update;               // the last update's state: completed, rollback_completed, updating, ...
+  std::string update_message;       // the engine's word on it ("manually requested rollback")
+  std::string failure;              // why the newest failed task failed, when fewer run than wanted
 };
 
 // A row as `rsm app ls --json` and `rsm status --json` print it.
@@ -87,6 +88,8 @@ class Apps {
   swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.
   std::vector<proxy::Backend> backends(engine::Client& manager);
+  // UsageError when the request claims a port, or a host and path, another app has.
+  static void check_claims(const std::vector<proxy::Backend>& published, const DeployRequest& request);
   void publish_ports(engine::Client& manager);
   void wait_for_tasks(engine::Client& manager, const std::string& name, int replicas);
   // Waits for the update (or rollback) just asked for to finish; throws when it failed.

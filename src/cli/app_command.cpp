@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "app/apps.h"
@@ -30,6 +31,11 @@ struct Options {
   std::vector<std::string> secrets;
   std::string health_command;
   std::string timeout;
+  std::vector<std::string> hosts;
+  std::string path;
+  int http_port = 0;
+  std::string health_path = app::kDefaultHealthPath;
+  std::string health_interval;
   bool json = false;
   bool quiet = false;
   std::string node;                  // exec: the machine whose task runs the command
@@ -79,9 +85,16 @@ void list_apps(const Options& options) {
     return;
   }
   std::vector<std::vector<std::string>> cells;
-  for (const auto& row : rows)
+  bool routes = std::any_of(rows.begin(), rows.end(), [](const app::AppRow& row) { return !row.routes.empty(); });
+  for (const auto& row : rows) {
     cells.push_back({row.name, fmt::format("{}/{}", row.running, row.replicas), row.image, row.ports, row.update});
-  print_table({"NAME", "RUNNING", "IMAGE", "PORTS", "LAST UPDATE"}, cells);
+    if (routes)
+      cells.back().insert(cells.back().begin() + 4,
+                          row.routes.empty() ? "-" : fmt::format("{}", fmt::join(row.routes, " ")));
+  }
+  std::vector<std::string> header{"NAME", "RUNNING", "IMAGE", "PORTS", "LAST UPDATE"};
+  if (routes) header.insert(header.begin() + 4, "ROUTES");
+  print_table(header, cells);
 }
 
 void list_tasks(const Options& options) {
@@ -131,6 +144,16 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
   deploy->add_option("--timeout", options->timeout,
                      "How long the edge proxy waits for an answer, e.g. 2s (default: 30s); then a GET, HEAD or "
                      "OPTIONS request goes to another task, others get 504");
+  deploy->add_option("--host", options->hosts,
+                     "A host name whose HTTP requests reach the app through port 80 of every node (repeatable)");
+  deploy->add_option("--path", options->path, "With --host: only requests for this path and under it, e.g. /api");
+  deploy
+      ->add_option("--http-port", options->http_port,
+                   "The port the app answers its hosts' requests on (default: its first -p, else 80)")
+      ->check(CLI::Range(1, 65535));
+  deploy->add_option("--health-path", options->health_path,
+                     "What the edge proxy asks a task for to know it answers (default: /healthz; 200 is well)");
+  deploy->add_option("--health-interval", options->health_interval, "How often it asks, e.g. 5s (default: 1s)");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
   deploy->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
   deploy->callback([options] {
@@ -141,28 +164,36 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
                                .ports = options->ports,
                                .variables = options->variables,
                                .secrets = options->secrets,
-                               .health_command = words(options->health_command)};
+                               .health_command = words(options->health_command),
+                               .hosts = options->hosts,
+                               .path = options->path,
+                               .http_port = options->http_port,
+                               .health_path = options->health_path};
     if (!options->timeout.empty()) request.timeout = parse_duration(options->timeout, "--timeout");
+    if (!options->health_interval.empty())
+      request.health_interval = parse_duration(options->health_interval, "--health-interval");
     app::Apps apps(command.env, command.progress);
     auto outcome = apps.deploy(request, options->replicas);
     const char* said = outcome == app::DeployOutcome::Created   ? "created"
                        : outcome == app::DeployOutcome::Updated ? "updated"
                                                                 : "unchanged";
-    std::vector<std::string> urls;
+    std::vector<std::string> urls, routes;
     for (const auto& row : apps.list())
-      if (row.name == options->name) urls = row.urls;
+      if (row.name == options->name) urls = row.urls, routes = row.routes;
     if (options->json) {
       fmt::print("{}\n", nlohmann::json{{"env", options->env},
                                         {"name", options->name},
                                         {"image", options->image},
                                         {"outcome", said},
-                                        {"urls", urls}}
+                                        {"urls", urls},
+                                        {"routes", routes}}
                              .dump(2));
       return;
     }
     fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said, options->image,
                options->name);
     for (const auto& url : urls) fmt::print("  {}\n", url);
+    for (const auto& route : routes) fmt::print("  {} (port 80 of every node, once DNS leads the name there)\n", route);
   });
 
   auto* ls = app->add_subcommand("ls", "The environment's apps: tasks running, image, ports, last update");

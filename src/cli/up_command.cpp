@@ -52,7 +52,11 @@ std::string describe_plan(const up::Plan& plan) {
 nlohmann::json summary_json(const std::string& env, const up::UpSummary& summary, double seconds) {
   auto apps = nlohmann::json::array();
   for (const auto& app : summary.apps)
-    apps.push_back({{"name", app.name}, {"outcome", app.outcome}, {"ports", app.ports}, {"urls", app.urls}});
+    apps.push_back({{"name", app.name},
+                    {"outcome", app.outcome},
+                    {"ports", app.ports},
+                    {"urls", app.urls},
+                    {"routes", app.routes}});
   nlohmann::json db = nullptr;
   if (summary.db_servers > 0) db = {{"servers", summary.db_servers}, {"changed", summary.db_changed}};
   return {{"env", env},
@@ -78,6 +82,7 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
       fmt::print("; port {}: rsm tunnel {} {} (http://localhost:{}/)", port, env, port, tunnel::local_port(env, port));
     fmt::print("\n");
     if (!app.urls.empty()) fmt::print("    edge proxy: {}\n", fmt::join(app.urls, " "));
+    if (!app.routes.empty()) fmt::print("    routes (port 80 of every node): {}\n", fmt::join(app.routes, " "));
   }
   for (const auto& name : summary.secrets_changed) fmt::print("  secret {} stored\n", name);
   for (const auto& removed : summary.removed) fmt::print("  {} removed\n", removed);

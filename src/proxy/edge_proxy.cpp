@@ -46,9 +46,8 @@ json labels(const std::string& env) { return swarm::component_labels(env, kCompo
 json service_spec(const std::string& env, const std::string& network, const std::string& image,
                   const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends) {
   json ports = json::array();
-  for (const auto& backend : backends)
-    ports.push_back(
-        {{"Protocol", "tcp"}, {"TargetPort", backend.port}, {"PublishedPort", backend.port}, {"PublishMode", "host"}});
+  for (int port : published_ports(backends))
+    ports.push_back({{"Protocol", "tcp"}, {"TargetPort", port}, {"PublishedPort", port}, {"PublishMode", "host"}});
   return {
       {"Name", kServiceName},
       {"Labels", labels(env)},
@@ -113,21 +112,26 @@ void wait_until_running(engine::Client& manager, const std::string& image, const
   progress.step("proxy", fmt::format("running on {} node(s)", tasks.running));
 }
 
-// Whether url answers 200 within a second.
-bool answers(const std::string& url) {
+// The status url answers with within a second (0 for none), asked for `host`.
+long answer_status(const std::string& url, const std::string& host) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+  if (!host.empty()) headers.reset(curl_slist_append(nullptr, ("Host: " + host).c_str()));
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, 1000L);
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(
       curl.get(), CURLOPT_WRITEFUNCTION, +[](char*, size_t size, size_t count, void*) { return size * count; });
   long status = 0;
   if (curl_easy_perform(curl.get()) == CURLE_OK) curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  return status == 200;
+  return status;
 }
 
 // A new proxy needs a moment to find the tasks and check them; the ports answer once it
-// has. An app without a healthy /healthz never does: a warning, not an error.
+// has. A port's backend answers 200 on its health path then; a route, asked for its first
+// host, answers anything but the proxy's 503 (no task yet): what the app says at its path
+// is its own business. An app that never does is a warning, not an error.
 void wait_until_answering(swarm::Environment& env, const std::vector<Backend>& backends, Progress& progress) {
   struct Check {
     std::string url;
@@ -135,16 +139,20 @@ void wait_until_answering(swarm::Environment& env, const std::vector<Backend>& b
   };
   std::vector<Check> pending;
   for (const auto& backend : backends)
-    for (const auto& url : urls(env, backend.port)) pending.push_back({url, &backend});
+    for (const auto& url : urls(env, backend.routed() ? kRoutesPort : backend.port))
+      pending.push_back({url + (backend.routed() ? backend.path + "/" : backend.health_path), &backend});
   bool answered = poll_for(kAnswerTimeout, milliseconds(200), [&] {
-    std::erase_if(pending, [](const Check& check) { return answers(check.url + "/healthz"); });
+    std::erase_if(pending, [](const Check& check) {
+      if (!check.backend->routed()) return answer_status(check.url, "") == 200;
+      long status = answer_status(check.url, check.backend->hosts.front());
+      return status != 0 && status != 503;
+    });
     return pending.empty();
   });
   if (!answered)
-    progress.warn(
-        fmt::format("{}/healthz does not answer 200 yet: is {} healthy, and does it answer /healthz on "
-                    "port {}?",
-                    pending[0].url, pending[0].backend->app, pending[0].backend->port));
+    progress.warn(fmt::format("{} does not answer yet: is {} healthy, and does it answer {} on port {}?",
+                              pending[0].url, pending[0].backend->app, pending[0].backend->health_path,
+                              pending[0].backend->port));
 }
 
 void remove_unused_configs(engine::Client& manager, const std::string& env, const std::string& keep) {
@@ -196,6 +204,12 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
 
 std::string ensure_proxy_image(engine::Client& engine, Progress& progress) {
   return images::ensure_debian_image(engine, proxy_recipe(), progress);
+}
+
+std::vector<std::string> route_urls(const Backend& route) {
+  std::vector<std::string> result;
+  for (const auto& host : route.hosts) result.push_back(fmt::format("http://{}{}/", host, route.path));
+  return result;
 }
 
 std::vector<std::string> urls(swarm::Environment& env, int port) {

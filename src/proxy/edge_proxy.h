@@ -29,6 +29,9 @@ void check_ports_free(swarm::Environment& env, engine::Client& manager, const st
 
 // http://ADDRESS:PORT on every running node: where a published port answers.
 std::vector<std::string> urls(swarm::Environment& env, int port);
+// http://HOST/PATH/ for each of a route's host names: where it answers once the names
+// lead to the nodes (DNS records, which are the user's).
+std::vector<std::string> route_urls(const Backend& route);
 
 // Makes sure the engine has the proxy's image (built from Debian packages) and returns it.
 std::string ensure_proxy_image(engine::Client& engine, Progress& progress);

@@ -1,12 +1,63 @@
 // The HAProxy configuration as text: global and default settings, then per published
-// port a frontend and a backend whose servers come from swarm DNS.
+// port a frontend, one frontend for the routes, and per app a backend whose servers come
+// from swarm DNS.
 #include "proxy/haproxy_config.h"
 
+#include <algorithm>
+#include <set>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace rsm::proxy {
 
+namespace {
+
+// Names no app's backend can have (app names have no '_').
+constexpr const char* kRoutesFrontend = "rsm_routes";
+constexpr const char* kNoRouteBackend = "rsm_no_route";
+
+// Requests for a route's host names (without a port, in any case) and under its path. The
+// longest paths come first, so that /api/v2 is chosen over /api for the same host.
+std::string routes_frontend(std::vector<const Backend*> routes) {
+  std::stable_sort(routes.begin(), routes.end(),
+                   [](const Backend* a, const Backend* b) { return a->path.size() > b->path.size(); });
+  std::string text = fmt::format(R"(
+frontend {}
+    bind :{}
+    http-request disable-l7-retry unless METH_GET || METH_OPTIONS
+)",
+                                 kRoutesFrontend, kRoutesPort);
+  for (const auto* route : routes) {
+    std::string name = route->name();
+    text += fmt::format("    acl host-{} hdr(host),field(1,:),lower -m str {}\n", name, fmt::join(route->hosts, " "));
+    if (route->path.empty()) {
+      text += fmt::format("    use_backend {0} if host-{0}\n", name);
+      continue;
+    }
+    text += fmt::format("    acl path-{0} path -m str {1}\n    acl path-{0} path -m beg {1}/\n", name, route->path);
+    text += fmt::format("    use_backend {0} if host-{0} path-{0}\n", name);
+  }
+  text += fmt::format(R"(    default_backend {0}
+
+backend {0}
+    http-request return status 404 content-type text/plain string "no app answers this host and path"
+)",
+                      kNoRouteBackend);
+  return text;
+}
+
+}  // namespace
+
 int server_slots(int replicas) { return (2 * std::max(replicas, 1) + 15) / 16 * 16; }
+
+std::string Backend::name() const { return routed() ? app + "-route" : fmt::format("{}-{}", app, port); }
+
+std::vector<int> published_ports(const std::vector<Backend>& backends) {
+  std::set<int> ports;
+  for (const auto& backend : backends) ports.insert(backend.routed() ? kRoutesPort : backend.port);
+  return {ports.begin(), ports.end()};
+}
 
 std::string haproxy_config(const std::vector<Backend>& backends) {
   // Docker's DNS answers at 127.0.0.11 in every container. Short holds: a stopped task
@@ -55,22 +106,33 @@ defaults
     default-server init-addr none resolvers swarm resolve-prefer ipv4 check inter 1s fastinter 250ms fall 2 rise 1
 )",
                                  kDefaultAnswerTimeout.count());
+  std::vector<const Backend*> routes;
   for (const auto& backend : backends) {
-    std::string name = fmt::format("{}-{}", backend.app, backend.port);
-    text += fmt::format(R"(
+    std::string name = backend.name();
+    if (backend.routed())
+      routes.push_back(&backend);
+    else
+      text += fmt::format(R"(
 frontend {0}
-    bind :{2}
+    bind :{1}
     http-request disable-l7-retry unless METH_GET || METH_OPTIONS
     default_backend {0}
-
+)",
+                          name, backend.port);
+    text += fmt::format(R"(
 backend {0}
     timeout server {4}ms
-    option httpchk GET /healthz
+    option httpchk GET {5}
     http-check expect status 200
-    server-template task {3} tasks.{1}:{2}
+    server-template task {3} tasks.{1}:{2}{6}
 )",
-                        name, backend.app, backend.port, server_slots(backend.replicas), backend.timeout.count());
+                        name, backend.app, backend.port, server_slots(backend.replicas), backend.timeout.count(),
+                        backend.health_path,
+                        backend.health_interval == kDefaultHealthInterval
+                            ? ""
+                            : fmt::format(" inter {}ms", backend.health_interval.count()));
   }
+  if (!routes.empty()) text += routes_frontend(routes);
   return text;
 }
 

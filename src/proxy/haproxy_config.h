@@ -1,7 +1,8 @@
-// The edge proxy's configuration: one HAProxy frontend per published port, its backends
-// found in swarm DNS (tasks.APP resolves to the app's running tasks, as every app is a
-// dnsrr service), checked on /healthz, and requests retried on another task when one
-// fails to connect (any request) or to answer in time (requests that change nothing).
+// The edge proxy's configuration: one HAProxy frontend per published port, and one on
+// port 80 that routes by host name and path prefix; backends found in swarm DNS
+// (tasks.APP resolves to the app's running tasks, as every app is a dnsrr service),
+// checked on their health path, and requests retried on another task when one fails to
+// connect (any request) or to answer in time (requests that change nothing).
 #pragma once
 
 #include <chrono>
@@ -13,13 +14,29 @@ namespace rsm::proxy {
 // Common web routers' wait for an app's answer. An app whose slowest answer takes far less
 // sets less, so that a request taken by a task that died silently moves on sooner.
 inline constexpr std::chrono::milliseconds kDefaultAnswerTimeout{30'000};
+inline constexpr const char* kDefaultHealthPath = "/healthz";
+inline constexpr std::chrono::milliseconds kDefaultHealthInterval{1000};
+inline constexpr int kRoutesPort = 80;  // where every route's requests come in
 
 struct Backend {
   std::string app;  // the service name
-  int port = 0;     // published on every node, and the app's own port
+  int port = 0;     // the app's own port; published on every node unless the backend is a route's
   int replicas = 0;
   std::chrono::milliseconds timeout = kDefaultAnswerTimeout;  // the wait for a task's answer
+  // A route: requests on kRoutesPort for these host names (lower case) and, with a path,
+  // for it and what lies under it.
+  std::vector<std::string> hosts;
+  std::string path;  // "/api"; empty: every path
+  std::string health_path = kDefaultHealthPath;
+  std::chrono::milliseconds health_interval = kDefaultHealthInterval;
+
+  bool routed() const { return !hosts.empty(); }
+  std::string name() const;  // unique among the backends: "APP-PORT", "APP-route"
 };
+
+// The ports the proxy publishes on every node: those of the backends that are not routes,
+// and kRoutesPort when there are routes.
+std::vector<int> published_ports(const std::vector<Backend>& backends);
 
 std::string haproxy_config(const std::vector<Backend>& backends);
 

@@ -16,6 +16,7 @@
 #include "util/error.h"
 #include "util/line_splitter.h"
 #include "util/parallel.h"
+#include "util/split.h"
 
 namespace rsm::swarm {
 
@@ -52,13 +53,9 @@ LogLine parse_line(std::string_view raw, const std::map<std::string, std::string
   std::string_view details = raw.substr(0, space);
   line.message = space == std::string_view::npos ? "" : std::string(raw.substr(space + 1));
   line.source = service;
-  for (size_t start = 0; start < details.size();) {
-    size_t end = std::min(details.find(',', start), details.size());
-    auto item = details.substr(start, end - start);
+  for (const auto& item : split(details, ','))
     if (item.starts_with("com.docker.swarm.task.id="))
-      if (auto found = sources.find(std::string(item.substr(25))); found != sources.end()) line.source = found->second;
-    start = end + 1;
-  }
+      if (auto found = sources.find(item.substr(25)); found != sources.end()) line.source = found->second;
   return line;
 }
 

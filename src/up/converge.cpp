@@ -54,8 +54,9 @@ void make_images(const EnvironmentFile& file, const std::vector<drivers::Node>& 
       engine::Client engine(here);
       drivers::ensure_node_image(engine, progress);
     });
-  bool ports = std::any_of(file.apps.begin(), file.apps.end(),
-                           [](const AppEntry& entry) { return !entry.request.ports.empty(); });
+  bool ports = std::any_of(file.apps.begin(), file.apps.end(), [](const AppEntry& entry) {
+    return !entry.request.ports.empty() || !entry.request.hosts.empty();
+  });
   if (ports)
     jobs.push_back([&] {
       engine::Client engine(here);
@@ -143,6 +144,9 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
                             entry.request.ports});
     for (int port : entry.request.ports)
       for (auto& url : proxy::urls(env, port)) summary.apps.back().urls.push_back(std::move(url));
+    if (!entry.request.hosts.empty())
+      summary.apps.back().routes =
+          proxy::route_urls({.app = entry.request.name, .hosts = entry.request.hosts, .path = entry.request.path});
   }
   if (prune.prune) {
     remove_unnamed(env, file, prune, summary, progress);

@@ -21,7 +21,8 @@ struct UpSummary {
     std::string name;
     std::string outcome;  // created, updated, unchanged
     std::vector<int> ports;
-    std::vector<std::string> urls;  // the ports on every node, through the edge proxy
+    std::vector<std::string> urls;    // the ports on every node, through the edge proxy
+    std::vector<std::string> routes;  // http://HOST/PATH/ for each of its host names
   };
   std::vector<App> apps;
   std::vector<std::string> secrets_changed;  // set or given a new value

@@ -244,7 +244,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
     for (const auto& app : apps) {
       reader.only(app, "an app",
                   {"name", "image", "source", "target", "packages", "replicas", "ports", "env", "secrets", "health_cmd",
-                   "timeout"});
+                   "timeout", "hosts", "path", "http_port", "health"});
       AppEntry entry;
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
@@ -265,12 +265,20 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
                                             reader.value<std::string>(item.second, "an env value"));
       }
       if (app["timeout"]) entry.request.timeout = reader.duration(app["timeout"], "timeout");
+      reader.optional(app, "hosts", entry.request.hosts);
+      reader.optional(app, "path", entry.request.path);
+      reader.optional(app, "http_port", entry.request.http_port);
+      if (auto health = app["health"]) {
+        reader.only(health, "health", {"path", "interval"});
+        reader.optional(health, "path", entry.request.health_path);
+        if (health["interval"]) entry.request.health_interval = reader.duration(health["interval"], "interval");
+      }
       if (app["health_cmd"]) {
         std::istringstream words(reader.value<std::string>(app["health_cmd"], "health_cmd"));
         for (std::string word; words >> word;) entry.request.health_command.push_back(word);
       }
       try {
-        app::validate(entry.request, app::kFileKeys);
+        app::normalize(entry.request, app::kFileKeys);
       } catch (const UsageError& e) {
         reader.fail(app, e.what());
       }

@@ -175,6 +175,8 @@ void plan_apps(swarm::Environment& env, const EnvironmentFile& file, bool new_en
                      fmt::format("{} replica(s)", entry.replicas.value_or(2))};
       if (!entry.request.ports.empty())
         differences.push_back(fmt::format("ports {}", fmt::join(entry.request.ports, ",")));
+      if (!entry.request.hosts.empty())
+        differences.push_back(fmt::format("hosts {}{}", fmt::join(entry.request.hosts, ","), entry.request.path));
     }
     // A build may make a new image: what it makes is known only once it ran.
     if (entry.source)

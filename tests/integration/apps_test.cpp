@@ -194,3 +194,51 @@ TEST_F(Apps, BadInputIsRefusedInOneLine) {
   EXPECT_EQ(missing.exit_code, 1) << missing.output;
   EXPECT_TRUE(app_row().is_null());
 }
+
+TEST_F(Apps, RouteByHostAndPathOnPortEightyOfEveryNode) {
+  auto site = run_rsm({"app", "deploy", env_, "site", images_["1"], "--host", "example.test", "--host",
+                       "WWW.example.test", "--http-port", "8080", "-r", "1", "--json", "-q"});
+  ASSERT_EQ(site.exit_code, 0) << site.output;
+  EXPECT_EQ(json::parse(site.output)["routes"], json::array({"http://example.test/", "http://www.example.test/"}));
+  auto api = run_rsm({"app", "deploy", env_, "api", images_["2"], "--host", "example.test", "--path", "/api/",
+                      "--http-port", "8080", "-r", "1", "-q"});
+  ASSERT_EQ(api.exit_code, 0) << api.output;
+
+  std::vector<std::string> nodes;
+  for (const auto& row : json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output))
+    nodes.push_back(fmt::format("http://{}", row["address"].get<std::string>()));
+  ASSERT_EQ(nodes.size(), 2u);
+  for (const auto& node : nodes) {
+    EXPECT_EQ(http_get(node + "/", 5000, "example.test").body, "web 1\n") << node;
+    EXPECT_EQ(http_get(node + "/", 5000, "www.example.test:80").body, "web 1\n") << "the port is no part of the name";
+    EXPECT_EQ(http_get(node + "/api/", 5000, "Example.test").body, "web 2 api\n") << node;
+    auto elsewhere = http_get(node + "/", 5000, "other.test");
+    EXPECT_EQ(elsewhere.status, 404) << node;
+    EXPECT_EQ(elsewhere.body, "no app answers this host and path") << node;
+  }
+  auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0]["routes"], json::array({"http://example.test/api/"}));
+
+  // One line each; nothing changes.
+  auto taken = run_rsm({"app", "deploy", env_, "copy", images_["1"], "--host", "example.test", "--path", "/api"});
+  EXPECT_EQ(taken.exit_code, 2) << taken.output;
+  EXPECT_NE(taken.output.find("example.test/api is routed to the app api already"), std::string::npos) << taken.output;
+  for (const std::vector<std::string>& bad : {std::vector<std::string>{"--host", "bad_name.test"},
+                                              {"--host", "a.test", "--path", "api"},
+                                              {"--path", "/api"},
+                                              {"--host", "a.test", "-p", "80"},
+                                              {"--health-path", "healthz"},
+                                              {"--health-interval", "10ms"}}) {
+    std::vector<std::string> args{"app", "deploy", env_, "copy", images_["1"]};
+    args.insert(args.end(), bad.begin(), bad.end());
+    auto refused = run_rsm(args);
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_EQ(refused.output.rfind("rsm: error: ", 0), 0u) << refused.output;
+  }
+  EXPECT_EQ(json::parse(run_rsm({"app", "ls", env_, "--json"}).output).size(), 2u);
+
+  // The path's app goes: its requests reach the host's app.
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
+  EXPECT_EQ(http_get(nodes[0] + "/api/", 5000, "example.test").body, "web 1 api\n");
+}

@@ -61,3 +61,41 @@ TEST(HaproxyConfig, ServerSlotsLeaveRoomForAnUpdate) {
   EXPECT_EQ(server_slots(9), 32);
   EXPECT_EQ(server_slots(100), 208);
 }
+
+TEST(HaproxyConfig, RoutesByHostAndPathPrefixOnPortEighty) {
+  Backend site{.app = "site", .port = 8080, .replicas = 2, .hosts = {"example.com", "www.example.com"}};
+  Backend api{.app = "api", .port = 9090, .replicas = 2, .hosts = {"example.com"}, .path = "/api"};
+  Backend v2{.app = "apiv2", .port = 9090, .replicas = 2, .hosts = {"example.com"}, .path = "/api/v2"};
+  std::string config = haproxy_config({site, api, v2, {"web", 8081, 2}});
+  EXPECT_NE(config.find("frontend rsm_routes\n    bind :80\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("    acl host-site-route hdr(host),field(1,:),lower -m str example.com www.example.com\n"),
+            std::string::npos)
+      << config;
+  EXPECT_NE(config.find("    acl path-api-route path -m str /api\n    acl path-api-route path -m beg /api/\n"),
+            std::string::npos)
+      << "/api and what lies under it, not /apix: " << config;
+  size_t longest = config.find("use_backend apiv2-route if host-apiv2-route path-apiv2-route");
+  size_t shorter = config.find("use_backend api-route if host-api-route path-api-route");
+  size_t whole_host = config.find("use_backend site-route if host-site-route\n");
+  ASSERT_NE(whole_host, std::string::npos) << config;
+  EXPECT_LT(longest, shorter) << config;
+  EXPECT_LT(shorter, whole_host) << config;
+  EXPECT_NE(config.find("default_backend rsm_no_route\n"), std::string::npos);
+  EXPECT_NE(config.find("http-request return status 404"), std::string::npos);
+  EXPECT_NE(config.find("backend site-route\n"), std::string::npos);
+  EXPECT_NE(config.find("server-template task 16 tasks.site:8080\n"), std::string::npos) << config;
+  EXPECT_EQ(config.find("bind :8080"), std::string::npos) << "a route's port is the app's, not published";
+  EXPECT_NE(config.find("frontend web-8081\n    bind :8081\n"), std::string::npos) << "ports keep working";
+  EXPECT_EQ(published_ports({site, api, {"web", 8081, 2}}), (std::vector<int>{80, 8081}));
+  EXPECT_EQ(published_ports({{"web", 8081, 2}}), (std::vector<int>{8081}));
+}
+
+TEST(HaproxyConfig, ChecksEachAppsHealthPathAtItsInterval) {
+  using namespace std::chrono_literals;
+  Backend web{.app = "web", .port = 8080, .replicas = 2, .health_path = "/up", .health_interval = 5s};
+  std::string config = haproxy_config({web});
+  EXPECT_NE(config.find("option httpchk GET /up\n"), std::string::npos) << config;
+  EXPECT_NE(config.find("server-template task 16 tasks.web:8080 inter 5000ms\n"), std::string::npos) << config;
+  EXPECT_EQ(haproxy_config({{"web", 8080, 2}}).find(" inter 1000ms"), std::string::npos)
+      << "the defaults keep the text (and so the config) of apps deployed before";
+}

@@ -18,8 +18,11 @@ size_t append(char* data, size_t size, size_t count, void* body) {
 
 using CurlHandle = std::unique_ptr<CURL, decltype(&curl_easy_cleanup)>;
 
-HttpAnswer get(CURL* curl, const std::string& url, long timeout_ms) {
+HttpAnswer get(CURL* curl, const std::string& url, long timeout_ms, const std::string& host = "") {
   HttpAnswer answer;
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);
+  if (!host.empty()) headers.reset(curl_slist_append(nullptr, ("Host: " + host).c_str()));
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -35,9 +38,9 @@ HttpAnswer get(CURL* curl, const std::string& url, long timeout_ms) {
 
 }  // namespace
 
-HttpAnswer http_get(const std::string& url, long timeout_ms) {
+HttpAnswer http_get(const std::string& url, long timeout_ms, const std::string& host) {
   CurlHandle curl(curl_easy_init(), curl_easy_cleanup);
-  return get(curl.get(), url, timeout_ms);
+  return get(curl.get(), url, timeout_ms, host);
 }
 
 SteadyLoad::SteadyLoad(std::vector<std::string> urls) : urls_(std::move(urls)) {

@@ -16,7 +16,8 @@ struct HttpAnswer {
   std::string error;  // curl's reason when status is 0
 };
 
-HttpAnswer http_get(const std::string& url, long timeout_ms = 5000);
+// host: the Host header to send, as a browser does for a name that leads to the URL's address.
+HttpAnswer http_get(const std::string& url, long timeout_ms = 5000, const std::string& host = "");
 
 // GETs the URLs in turn, one request at a time on one keep-alive connection per URL,
 // from start until stop(). A failure is anything but a 200 within 5 s.

@@ -172,6 +172,36 @@ TEST(EnvironmentFile, ReadsAnAppsAnswerTimeout) {
             "rsm.yaml:4: timeout: takes a duration such as 500ms, 30s, 5m or 6h, not '30'");
 }
 
+TEST(EnvironmentFile, ReadsAnAppsRoutesAndHealth) {
+  using namespace std::chrono_literals;
+  auto file = parse_environment_file(R"(apps:
+  - name: site
+    image: x
+    ports: [8080]
+    hosts: [Example.COM, www.example.com]
+    path: /shop/
+    health: {path: /up, interval: 5s}
+  - {name: api, image: y, hosts: [api.example.com], http_port: 9090}
+)",
+                                     "rsm.yaml");
+  const auto& site = file.apps.at(0).request;
+  EXPECT_EQ(site.hosts, (std::vector<std::string>{"example.com", "www.example.com"}));
+  EXPECT_EQ(site.path, "/shop");
+  EXPECT_EQ(site.route_port(), 8080) << "the first port";
+  EXPECT_EQ(site.health_path, "/up");
+  EXPECT_EQ(site.health_interval, 5s);
+  EXPECT_EQ(file.apps.at(1).request.route_port(), 9090);
+  EXPECT_EQ(file.apps.at(1).request.health_path, "/healthz");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a_b.com]}\n"),
+            "rsm.yaml:2: hosts: takes host names such as www.example.com, not 'a_b.com'");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, path: /a}\n"),
+            "rsm.yaml:2: path: routes part of a host's requests: give the host too (hosts:)");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], ports: [80]}\n"),
+            "rsm.yaml:2: port 80 takes the requests for hosts:; leave it out of ports:");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, health: {interval: 1ms}}\n"),
+            "rsm.yaml:2: health: interval: takes 100ms to 1m");
+}
+
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
   auto file = rsm::up::read_environment_file(std::string(RSM_SOURCE_DIR) + "/rsm.yaml");
   EXPECT_EQ(file.node_groups.at(0).managers, 3);
@@ -207,9 +237,8 @@ TEST(EnvironmentFile, SecretsComeFromAVariableOrAFileBesideIt) {
   folder.write("keys/api.txt", "s3cret\n");
   folder.write(".env", "# the variables of this folder\nexport DB_KEY='k3y'\nOTHER=1\n");
   auto path = (folder / "rsm.yaml").string();
-  auto file = parse_environment_file(
-      "secrets:\n  api: {from_file: keys/api.txt}\n  db: {from_env: DB_KEY}\n", path,
-      rsm::up::environment_variables(folder / ".env"));
+  auto file = parse_environment_file("secrets:\n  api: {from_file: keys/api.txt}\n  db: {from_env: DB_KEY}\n", path,
+                                     rsm::up::environment_variables(folder / ".env"));
   EXPECT_EQ(file.secrets.at("api"), "s3cret\n") << "a file is taken as it is";
   EXPECT_EQ(file.secrets.at("db"), "k3y");
   EXPECT_EQ(error_of("secrets:\n  db: {from_env: RSM_TEST_NEVER_SET}\n"),
