@@ -112,7 +112,7 @@ void wait_until_running(engine::Client& manager, const std::string& image, const
   progress.step("proxy", fmt::format("running on {} node(s)", tasks.running));
 }
 
-// The status url answers with within a second (0 for none), asked for `host`.
+// The status url answers within a second (0 for none), asked with `host` as the Host header.
 long answer_status(const std::string& url, const std::string& host) {
   std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr, curl_slist_free_all);

@@ -63,13 +63,13 @@ std::vector<drivers::Node> surplus_nodes(const std::vector<drivers::Node>& nodes
 
 namespace {
 
-void plan_nodes(const EnvironmentFile& file, const std::vector<drivers::Node>& nodes, const PruneOptions& prune,
-                Plan& plan) {
+void plan_nodes(const EnvironmentFile& file, const std::vector<drivers::Node>& nodes,
+                const std::vector<drivers::Node>& surplus, const PruneOptions& prune, Plan& plan) {
   for (const auto& group : file.node_groups) {
     auto missing = missing_nodes(nodes, group);
     if (missing.managers + missing.workers > 0) plan.changes.push_back({"node", describe_group(missing), "create", {}});
   }
-  for (const auto& node : surplus_nodes(nodes, file.node_groups))
+  for (const auto& node : surplus)
     plan.changes.push_back(
         {"node",
          node.name,
@@ -255,7 +255,8 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
   bool new_environment = nodes.empty();
   engine::Client here(engine::Endpoint::from_environment());
   if (here.ping()) check_images(file, new_environment, here);
-  plan_nodes(file, nodes, prune, plan);
+  auto surplus = surplus_nodes(nodes, file.node_groups);
+  plan_nodes(file, nodes, surplus, prune, plan);
   bool new_nodes = plan.changes_anything();
   // Stopped machines are started first (up repairs them); without a manager that answers,
   // the rest can only be planned once they run.
@@ -274,7 +275,7 @@ Plan make_plan(const EnvironmentFile& file, const PruneOptions& prune) {
   // anything changes.
   if (prune.prune && !new_environment) {
     std::vector<std::string> names;
-    for (const auto& node : surplus_nodes(nodes, file.node_groups)) names.push_back(node.name);
+    for (const auto& node : surplus) names.push_back(node.name);
     if (!names.empty()) swarm::leaving_nodes(env, names);
   }
   plan_database(env, file, new_environment, new_nodes, prune, plan);
