@@ -56,6 +56,19 @@ void normalize_routes(DeployRequest& request, const Spelling& spelling) {
                                  spelling.port));
 }
 
+void check_tls(const DeployRequest& request, const Spelling& spelling) {
+  if (request.tls_certificate.empty() != request.tls_key.empty())
+    throw UsageError(
+        fmt::format("{} and {} go together: the certificate and its key", spelling.tls_certificate, spelling.tls_key));
+  if (request.tls() && request.hosts.empty())
+    throw UsageError(
+        fmt::format("{} is for the app's host names: give them too ({})", spelling.tls_certificate, spelling.host));
+  if (!request.tls() && (!request.redirect || request.hsts))
+    throw UsageError(fmt::format("{} is for HTTPS: give a certificate ({} and {})",
+                                 request.hsts ? spelling.hsts : spelling.redirect, spelling.tls_certificate,
+                                 spelling.tls_key));
+}
+
 void check_health(const DeployRequest& request, const Spelling& spelling) {
   if (!std::regex_match(request.health_path, std::regex("/[A-Za-z0-9._~%/?=&-]*")))
     throw UsageError(
@@ -83,6 +96,7 @@ void normalize(DeployRequest& request, const Spelling& spelling) {
     throw UsageError(
         fmt::format("{} takes {} to {}", spelling.timeout, format_duration(kMinTimeout), format_duration(kMaxTimeout)));
   normalize_routes(request, spelling);
+  check_tls(request, spelling);
   check_health(request, spelling);
 }
 
@@ -96,6 +110,9 @@ json service_spec(const std::string& env, const DeployRequest& request,
     if (!request.path.empty()) labels[kPathLabel] = request.path;
     labels[kHttpPortLabel] = std::to_string(request.route_port());
   }
+  if (request.tls()) labels[kTlsLabel] = "custom";
+  if (!request.redirect) labels[kRedirectLabel] = "false";
+  if (request.hsts) labels[kHstsLabel] = "true";
   if (request.health_path != kDefaultHealthPath) labels[kHealthPathLabel] = request.health_path;
   if (request.health_interval != kDefaultHealthInterval)
     labels[kHealthIntervalLabel] = format_duration(request.health_interval);

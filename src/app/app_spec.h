@@ -25,6 +25,9 @@ inline constexpr const char* kPathLabel = "rsm.app.path";
 inline constexpr const char* kHttpPortLabel = "rsm.app.http_port";
 inline constexpr const char* kHealthPathLabel = "rsm.app.health.path";
 inline constexpr const char* kHealthIntervalLabel = "rsm.app.health.interval";
+inline constexpr const char* kTlsLabel = "rsm.app.tls";            // "custom": the user's own certificate
+inline constexpr const char* kRedirectLabel = "rsm.app.redirect";  // "false": no redirect to HTTPS
+inline constexpr const char* kHstsLabel = "rsm.app.hsts";          // "true"
 inline constexpr const char* kDefaultHealthPath = proxy::kDefaultHealthPath;
 inline constexpr std::chrono::milliseconds kDefaultHealthInterval = proxy::kDefaultHealthInterval;
 inline constexpr std::chrono::milliseconds kMinHealthInterval{100}, kMaxHealthInterval{60'000};
@@ -53,7 +56,15 @@ struct DeployRequest {
   // What the edge proxy asks a task, and how often, to know it answers.
   std::string health_path = kDefaultHealthPath;
   std::chrono::milliseconds health_interval = kDefaultHealthInterval;
+  // The user's certificate (and its chain) and key for the hosts: PEM files, read and
+  // checked at deploy and kept as a swarm secret. With one, the routes answer HTTPS on
+  // port 443, and HTTP requests get a redirect there unless `redirect` is off.
+  std::string tls_certificate;
+  std::string tls_key;
+  bool redirect = true;
+  bool hsts = false;  // answers over HTTPS say: only HTTPS for this host, for a year
 
+  bool tls() const { return !tls_certificate.empty(); }
   // http_port, or its default.
   int route_port() const { return http_port ? http_port : ports.empty() ? kDefaultHttpPort : ports.front(); }
 };
@@ -77,6 +88,10 @@ struct Spelling {
   const char* http_port;
   const char* health_path;
   const char* health_interval;
+  const char* tls_certificate;
+  const char* tls_key;
+  const char* redirect;
+  const char* hsts;
 };
 inline constexpr Spelling kFlags{.variables = "-e",
                                  .replicas = "--replicas",
@@ -86,7 +101,11 @@ inline constexpr Spelling kFlags{.variables = "-e",
                                  .path = "--path",
                                  .http_port = "--http-port",
                                  .health_path = "--health-path",
-                                 .health_interval = "--health-interval"};
+                                 .health_interval = "--health-interval",
+                                 .tls_certificate = "--tls-cert",
+                                 .tls_key = "--tls-key",
+                                 .redirect = "--no-redirect",
+                                 .hsts = "--hsts"};
 inline constexpr Spelling kFileKeys{.variables = "env:",
                                     .replicas = "replicas:",
                                     .port = "ports:",
@@ -95,10 +114,15 @@ inline constexpr Spelling kFileKeys{.variables = "env:",
                                     .path = "path:",
                                     .http_port = "http_port:",
                                     .health_path = "health: path:",
-                                    .health_interval = "health: interval:"};
+                                    .health_interval = "health: interval:",
+                                    .tls_certificate = "tls: cert:",
+                                    .tls_key = "tls: key:",
+                                    .redirect = "redirect:",
+                                    .hsts = "hsts:"};
 
 // Throws UsageError for a name the swarm (and DNS) would refuse, KEY=VALUE without '=',
-// a host name that is none, or a path that is not one prefix ("/api"). Makes host names
+// a host name that is none, a path that is not one prefix ("/api"), or TLS settings
+// without a certificate and hosts for it (the certificate's content is checked at deploy). Makes host names
 // lower case and takes a trailing '/' off the path ("/" routes every path).
 void normalize(DeployRequest& request, const Spelling& spelling = kFlags);
 

@@ -9,10 +9,12 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "app/user_secrets.h"
 #include "db/layout.h"
 #include "engine/exec.h"
+#include "proxy/edge_certificates.h"
 #include "proxy/edge_proxy.h"
 #include "swarm/image_distribution.h"
 #include "swarm/labels.h"
@@ -62,7 +64,10 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   check_claims(backends(manager), request);
   auto ports = request.ports;
   if (!request.hosts.empty()) ports.push_back(proxy::kRoutesPort);
+  if (request.tls()) ports.push_back(proxy::kTlsPort);
   proxy::check_ports_free(env_, manager, ports);
+  std::optional<proxy::Certificate> certificate;
+  if (request.tls()) certificate = proxy::read_certificate(request.tls_certificate, request.tls_key, request.hosts);
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
   auto secrets = secret_objects(manager, request);
   auto image = swarm::load_image(env_, request.image, progress_);
@@ -82,6 +87,13 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
     case swarm::ServiceChange::Unchanged:
       break;
   }
+  // Stored once the app runs with its new spec: a failed update leaves the one that serves.
+  if (certificate && !serves_certificate(manager, request.name, *certificate)) {
+    proxy::store_certificate(manager, env_.name(), request.name, *certificate);
+    progress_.step(request.name, fmt::format("a certificate for {} until {}", fmt::join(certificate->names, ", "),
+                                             proxy::utc_time(certificate->not_after)));
+    if (change == swarm::ServiceChange::Unchanged) change = swarm::ServiceChange::Updated;
+  }
   publish_ports(manager);
   return change == swarm::ServiceChange::Created   ? DeployOutcome::Created
          : change == swarm::ServiceChange::Updated ? DeployOutcome::Updated
@@ -96,7 +108,20 @@ swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> rep
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
   auto spec = service_spec(env_.name(), request, secret_objects(manager, request, coming_secrets),
                            swarm::find_image_id(env_, request.image));
-  return swarm::compare_service(manager, spec, &differences);
+  auto change = swarm::compare_service(manager, spec, &differences);
+  if (request.tls() &&
+      !serves_certificate(manager, request.name,
+                          proxy::read_certificate(request.tls_certificate, request.tls_key, request.hosts))) {
+    differences.push_back("certificate");
+    if (change == swarm::ServiceChange::Unchanged) change = swarm::ServiceChange::Updated;
+  }
+  return change;
+}
+
+bool Apps::serves_certificate(engine::Client& manager, const std::string& app, const proxy::Certificate& certificate) {
+  auto stored = proxy::stored_certificates(manager, env_.name());
+  auto found = stored.find(app);
+  return found != stored.end() && found->second.name == proxy::certificate_secret_name(app, certificate);
 }
 
 std::optional<swarm::ServiceView> Apps::existing_app(engine::Client& manager, const std::string& name) {
@@ -134,6 +159,7 @@ std::vector<std::string> Apps::names() {
 
 std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
   std::vector<proxy::Backend> result;
+  auto certificates = proxy::stored_certificates(manager, env_.name());
   for (const auto& service : services(manager)) {
     proxy::Backend backend{.app = service.name, .replicas = service.replicas, .timeout = answer_timeout(service)};
     if (auto path = service.label(kHealthPathLabel); !path.empty()) backend.health_path = path;
@@ -147,6 +173,13 @@ std::vector<proxy::Backend> Apps::backends(engine::Client& manager) {
       backend.hosts = split(hosts, ',');
       backend.path = service.label(kPathLabel);
       backend.port = std::atoi(service.label(kHttpPortLabel).c_str());
+      if (auto found = certificates.find(service.name);
+          found != certificates.end() && !service.label(kTlsLabel).empty()) {
+        backend.certificate = found->second.name;
+        backend.certificate_expires = found->second.labels[proxy::kCertificateExpiryLabel];
+        backend.redirect = service.label(kRedirectLabel) != "false";
+        backend.hsts = service.label(kHstsLabel) == "true";
+      }
       result.push_back(backend);
     }
   }
@@ -202,10 +235,18 @@ void Apps::wait_for_tasks(engine::Client& manager, const std::string& name, int 
 }
 
 nlohmann::json to_json(const AppRow& row) {
-  return {{"name", row.name},       {"image", row.image},   {"replicas", row.replicas},
-          {"running", row.running}, {"ports", row.ports},   {"timeout", row.timeout},
-          {"urls", row.urls},       {"update", row.update}, {"update_message", row.update_message},
-          {"failure", row.failure}, {"routes", row.routes}};
+  return {{"name", row.name},
+          {"image", row.image},
+          {"replicas", row.replicas},
+          {"running", row.running},
+          {"ports", row.ports},
+          {"timeout", row.timeout},
+          {"urls", row.urls},
+          {"update", row.update},
+          {"update_message", row.update_message},
+          {"failure", row.failure},
+          {"routes", row.routes},
+          {"certificate_expires", row.certificate_expires.empty() ? json(nullptr) : json(row.certificate_expires)}};
 }
 
 std::vector<AppRow> Apps::list() {
@@ -232,7 +273,8 @@ std::vector<AppRow> Apps::list() {
         row.urls.insert(row.urls.end(), urls[backend.port].begin(), urls[backend.port].end());
         continue;
       }
-      row.routes = proxy::route_urls(backend);
+      row.routes = proxy::route_urls(backend.hosts, backend.path, backend.tls());
+      row.certificate_expires = backend.certificate_expires;
     }
     rows.push_back(std::move(row));
   }

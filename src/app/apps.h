@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_spec.h"
+#include "proxy/certificate.h"
 #include "proxy/haproxy_config.h"
 #include "swarm/environment.h"
 #include "swarm/objects.h"
@@ -32,7 +33,8 @@ struct AppRow {
   std::string ports;
   std::string timeout;              // the edge proxy's wait for an answer, "30s"
   std::vector<std::string> urls;    // the ports on every running node, through the edge proxy
-  std::vector<std::string> routes;  // http://HOST/PATH/ for each of its host names
+  std::vector<std::string> routes;  // http(s)://HOST/PATH/ for each of its host names
+  std::string certificate_expires;  // when its routes' certificate does (utc_time), if they have one
   std::string update;               // the last update's state: completed, rollback_completed, updating, ...
   std::string update_message;       // the engine's word on it ("manually requested rollback")
   std::string failure;              // why the newest failed task failed, when fewer run than wanted
@@ -88,6 +90,8 @@ class Apps {
   swarm::ServiceView find(engine::Client& manager, const std::string& name);
   // Every port of every app, for the edge proxy.
   std::vector<proxy::Backend> backends(engine::Client& manager);
+  // The edge serves (or is about to) this certificate for the app.
+  bool serves_certificate(engine::Client& manager, const std::string& app, const proxy::Certificate& certificate);
   // UsageError when the request claims a port, or a host and path, another app has.
   static void check_claims(const std::vector<proxy::Backend>& published, const DeployRequest& request);
   void publish_ports(engine::Client& manager);

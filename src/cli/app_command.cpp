@@ -36,6 +36,10 @@ struct Options {
   int http_port = 0;
   std::string health_path = app::kDefaultHealthPath;
   std::string health_interval;
+  std::string tls_certificate;
+  std::string tls_key;
+  bool no_redirect = false;
+  bool hsts = false;
   bool json = false;
   bool quiet = false;
   std::string node;                  // exec: the machine whose task runs the command
@@ -75,6 +79,15 @@ void take_old_deploy_order(std::string& env, std::string& name, std::string& ima
   std::tie(env, name, image) = std::tuple(image, env, name);
 }
 
+// "https://a.example/ (certificate until 2027-03-01)"
+std::string route_cell(const app::AppRow& row) {
+  if (row.routes.empty()) return "-";
+  std::string cell = fmt::format("{}", fmt::join(row.routes, " "));
+  if (!row.certificate_expires.empty())
+    cell += fmt::format(" (certificate until {})", row.certificate_expires.substr(0, 10));
+  return cell;
+}
+
 void list_apps(const Options& options) {
   EnvCommand command(options.env, true);
   auto rows = app::Apps(command.env, command.progress).list();
@@ -88,9 +101,7 @@ void list_apps(const Options& options) {
   bool routes = std::any_of(rows.begin(), rows.end(), [](const app::AppRow& row) { return !row.routes.empty(); });
   for (const auto& row : rows) {
     cells.push_back({row.name, fmt::format("{}/{}", row.running, row.replicas), row.image, row.ports, row.update});
-    if (routes)
-      cells.back().insert(cells.back().begin() + 4,
-                          row.routes.empty() ? "-" : fmt::format("{}", fmt::join(row.routes, " ")));
+    if (routes) cells.back().insert(cells.back().begin() + 4, route_cell(row));
   }
   std::vector<std::string> header{"NAME", "RUNNING", "IMAGE", "PORTS", "LAST UPDATE"};
   if (routes) header.insert(header.begin() + 4, "ROUTES");
@@ -154,6 +165,12 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
   deploy->add_option("--health-path", options->health_path,
                      "What the edge proxy asks a task for to know it answers (default: /healthz; 200 is well)");
   deploy->add_option("--health-interval", options->health_interval, "How often it asks, e.g. 5s (default: 1s)");
+  deploy->add_option("--tls-cert", options->tls_certificate,
+                     "With --host: a PEM certificate (and its chain) for the hosts; they answer HTTPS on port 443");
+  deploy->add_option("--tls-key", options->tls_key, "The certificate's private key (PEM, unencrypted)");
+  deploy->add_flag("--no-redirect", options->no_redirect, "Answer plain HTTP too, instead of a redirect to HTTPS");
+  deploy->add_flag("--hsts", options->hsts,
+                   "Tell browsers to use only HTTPS for the hosts (Strict-Transport-Security)");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
   deploy->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
   deploy->callback([options] {
@@ -168,7 +185,11 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
                                .hosts = options->hosts,
                                .path = options->path,
                                .http_port = options->http_port,
-                               .health_path = options->health_path};
+                               .health_path = options->health_path,
+                               .tls_certificate = options->tls_certificate,
+                               .tls_key = options->tls_key,
+                               .redirect = !options->no_redirect,
+                               .hsts = options->hsts};
     if (!options->timeout.empty()) request.timeout = parse_duration(options->timeout, "--timeout");
     if (!options->health_interval.empty())
       request.health_interval = parse_duration(options->health_interval, "--health-interval");
@@ -178,22 +199,30 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
                        : outcome == app::DeployOutcome::Updated ? "updated"
                                                                 : "unchanged";
     std::vector<std::string> urls, routes;
+    std::string certificate_expires;
     for (const auto& row : apps.list())
-      if (row.name == options->name) urls = row.urls, routes = row.routes;
+      if (row.name == options->name)
+        urls = row.urls, routes = row.routes, certificate_expires = row.certificate_expires;
     if (options->json) {
       fmt::print("{}\n", nlohmann::json{{"env", options->env},
                                         {"name", options->name},
                                         {"image", options->image},
                                         {"outcome", said},
                                         {"urls", urls},
-                                        {"routes", routes}}
+                                        {"routes", routes},
+                                        {"certificate_expires", certificate_expires.empty()
+                                                                    ? nlohmann::json(nullptr)
+                                                                    : nlohmann::json(certificate_expires)}}
                              .dump(2));
       return;
     }
     fmt::print("{}: {} {} ({}); it answers as {} on network dbnet\n", options->env, options->name, said, options->image,
                options->name);
     for (const auto& url : urls) fmt::print("  {}\n", url);
-    for (const auto& route : routes) fmt::print("  {} (port 80 of every node, once DNS leads the name there)\n", route);
+    for (const auto& route : routes)
+      fmt::print("  {} (port {} of every node, once DNS leads the name there)\n", route,
+                 route.rfind("https:", 0) == 0 ? "443" : "80");
+    if (!certificate_expires.empty()) fmt::print("  its certificate expires {}\n", certificate_expires);
   });
 
   auto* ls = app->add_subcommand("ls", "The environment's apps: tasks running, image, ports, last update");

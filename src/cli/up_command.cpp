@@ -82,7 +82,8 @@ void print_summary(const std::string& env, const up::UpSummary& summary, double 
       fmt::print("; port {}: rsm tunnel {} {} (http://localhost:{}/)", port, env, port, tunnel::local_port(env, port));
     fmt::print("\n");
     if (!app.urls.empty()) fmt::print("    edge proxy: {}\n", fmt::join(app.urls, " "));
-    if (!app.routes.empty()) fmt::print("    routes (port 80 of every node): {}\n", fmt::join(app.routes, " "));
+    if (!app.routes.empty())
+      fmt::print("    routes (port 80 of every node, 443 for https): {}\n", fmt::join(app.routes, " "));
   }
   for (const auto& name : summary.secrets_changed) fmt::print("  secret {} stored\n", name);
   for (const auto& removed : summary.removed) fmt::print("  {} removed\n", removed);

@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 
 #include "images/debian_image.h"
+#include "proxy/edge_certificates.h"
+#include "proxy/edge_folder.h"
 #include "swarm/firewall.h"
 #include "swarm/image_distribution.h"
 #include "swarm/labels.h"
@@ -48,7 +50,7 @@ json service_spec(const std::string& env, const std::string& network, const std:
   json ports = json::array();
   for (int port : published_ports(backends))
     ports.push_back({{"Protocol", "tcp"}, {"TargetPort", port}, {"PublishedPort", port}, {"PublishMode", "host"}});
-  return {
+  json spec = {
       {"Name", kServiceName},
       {"Labels", labels(env)},
       {"TaskTemplate",
@@ -68,12 +70,16 @@ json service_spec(const std::string& env, const std::string& network, const std:
       {"UpdateConfig", {{"Parallelism", 1}, {"Order", "stop-first"}, {"FailureAction", "pause"}}},
       {"EndpointSpec", {{"Mode", "dnsrr"}, {"Ports", ports}}},
   };
-}
-
-int ready_nodes(engine::Client& manager) {
-  int ready = 0;
-  for (const auto& node : swarm::list_nodes(manager)) ready += node.ready() && node.availability == "active";
-  return ready;
+  if (serves_tls(backends)) {
+    // The certificates' folder, and the master CLI there that rsm-edge-certs asks to reload.
+    json& container = spec["TaskTemplate"]["ContainerSpec"];
+    container["Mounts"] = {{{"Type", "volume"},
+                            {"Source", kEdgeVolume},
+                            {"Target", kEdgeFolder},
+                            {"VolumeOptions", {{"Labels", labels(env)}}}}};
+    container["Args"] = {"-S", kMasterSocket};
+  }
+  return spec;
 }
 
 // How many nodes run a task with the configuration, and how many should.
@@ -91,7 +97,7 @@ ProxyTasks proxy_tasks(engine::Client& manager, const std::string& image, const 
   out.running = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
     return task.running() && task.image == image && !task.config_names.empty() && task.config_names[0] == config_name;
   }));
-  out.wanted = ready_nodes(manager);
+  out.wanted = swarm::schedulable_nodes(manager);
   out.failure = swarm::task_failure(tasks);
   return out;
 }
@@ -174,12 +180,19 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
       swarm::apply_firewall(env, progress);
     }
     remove_unused_configs(manager, env.name(), "");
+    hand_out_certificates(env, manager, {}, progress);
     return;
   }
 
   engine::Client maker(swarm::engine_for_images(env));
   std::string image = ensure_proxy_image(maker, progress);
   swarm::load_image(env, image, progress);
+
+  // Certificates first: a proxy that starts with TLS reads them as it starts.
+  std::vector<std::string> certificates;
+  for (const auto& backend : backends)
+    if (backend.tls()) certificates.push_back(backend.certificate);
+  if (!certificates.empty()) hand_out_certificates(env, manager, certificates, progress);
 
   std::string config = haproxy_config(backends);
   auto stored = swarm::ensure_config(manager, "rsm-proxy-" + content_hash({config}), labels(env.name()), config);
@@ -189,9 +202,11 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   if (change == swarm::ServiceChange::Unchanged) {
     // A node that joined since the last change starts its task of the global service only
     // now, once the image is there: its ports answer, too, when this returns.
-    if (proxy_tasks(manager, image, config_name).complete()) return;
-    wait_until_running(manager, image, config_name, progress);
-    wait_until_answering(env, backends, progress);
+    if (!proxy_tasks(manager, image, config_name).complete()) {
+      wait_until_running(manager, image, config_name, progress);
+      wait_until_answering(env, backends, progress);
+    }
+    if (certificates.empty()) hand_out_certificates(env, manager, certificates, progress);
     return;
   }
   progress.step("proxy", change == swarm::ServiceChange::Created ? "starting the edge proxy on every node"
@@ -199,6 +214,7 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   wait_until_running(manager, image, config_name, progress);
   swarm::apply_firewall(env, progress);  // the proxy's ports are the ones published ports may use
   remove_unused_configs(manager, env.name(), config_name);
+  if (certificates.empty()) hand_out_certificates(env, manager, certificates, progress);  // after the proxy let go
   wait_until_answering(env, backends, progress);
 }
 
@@ -206,9 +222,9 @@ std::string ensure_proxy_image(engine::Client& engine, Progress& progress) {
   return images::ensure_debian_image(engine, proxy_recipe(), progress);
 }
 
-std::vector<std::string> route_urls(const Backend& route) {
+std::vector<std::string> route_urls(const std::vector<std::string>& hosts, const std::string& path, bool tls) {
   std::vector<std::string> result;
-  for (const auto& host : route.hosts) result.push_back(fmt::format("http://{}{}/", host, route.path));
+  for (const auto& host : hosts) result.push_back(fmt::format("{}://{}{}/", tls ? "https" : "http", host, path));
   return result;
 }
 

@@ -17,8 +17,9 @@ namespace rsm::proxy {
 inline constexpr const char* kServiceName = "rsm-proxy";
 
 // Makes the environment's proxy publish exactly these backends on the given network (no
-// backends: no proxy), and waits until it runs on every ready node with this
-// configuration. Unchanged backends change nothing.
+// backends: no proxy), with the certificates they name handed to every node first, and
+// waits until it runs on every ready node with this configuration. Unchanged backends
+// change nothing.
 void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
              Progress& progress);
 
@@ -29,9 +30,9 @@ void check_ports_free(swarm::Environment& env, engine::Client& manager, const st
 
 // http://ADDRESS:PORT on every running node: where a published port answers.
 std::vector<std::string> urls(swarm::Environment& env, int port);
-// http://HOST/PATH/ for each of a route's host names: where it answers once the names
+// http(s)://HOST/PATH/ for each of a route's host names: where it answers once the names
 // lead to the nodes (DNS records, which are the user's).
-std::vector<std::string> route_urls(const Backend& route);
+std::vector<std::string> route_urls(const std::vector<std::string>& hosts, const std::string& path, bool tls);
 
 // Makes sure the engine has the proxy's image (built from Debian packages) and returns it.
 std::string ensure_proxy_image(engine::Client& engine, Progress& progress);

@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxy/edge_folder.h"
+
 namespace rsm::proxy {
 
 namespace {
@@ -18,26 +20,33 @@ constexpr const char* kRoutesFrontend = "rsm_routes";
 constexpr const char* kNoRouteBackend = "rsm_no_route";
 
 // Requests for a route's host names (without a port, in any case) and under its path. The
-// longest paths come first, so that /api/v2 is chosen over /api for the same host.
+// longest paths come first, so that /api/v2 is chosen over /api for the same host. With
+// certificates, HAProxy picks one by the name the client asks for (SNI) from the list.
 std::string routes_frontend(std::vector<const Backend*> routes) {
   std::stable_sort(routes.begin(), routes.end(),
                    [](const Backend* a, const Backend* b) { return a->path.size() > b->path.size(); });
-  std::string text = fmt::format(R"(
-frontend {}
-    bind :{}
-    http-request disable-l7-retry unless METH_GET || METH_OPTIONS
-)",
-                                 kRoutesFrontend, kRoutesPort);
+  bool tls = std::any_of(routes.begin(), routes.end(), [](const Backend* route) { return route->tls(); });
+  std::string text = fmt::format("\nfrontend {}\n    bind :{}\n", kRoutesFrontend, kRoutesPort);
+  if (tls) {
+    text += fmt::format("    bind :{} ssl crt-list {} alpn h2,http/1.1\n", kTlsPort, kCertificateList);
+    text += "    http-request set-header X-Forwarded-Proto https if { ssl_fc }\n";
+    text += "    http-request set-header X-Forwarded-Proto http if !{ ssl_fc }\n";
+  }
+  text += "    http-request disable-l7-retry unless METH_GET || METH_OPTIONS\n";
+  std::string choices;
   for (const auto* route : routes) {
     std::string name = route->name();
+    std::string condition = "host-" + name;
     text += fmt::format("    acl host-{} hdr(host),field(1,:),lower -m str {}\n", name, fmt::join(route->hosts, " "));
-    if (route->path.empty()) {
-      text += fmt::format("    use_backend {0} if host-{0}\n", name);
-      continue;
+    if (!route->path.empty()) {
+      text += fmt::format("    acl path-{0} path -m str {1}\n    acl path-{0} path -m beg {1}/\n", name, route->path);
+      condition += " path-" + name;
     }
-    text += fmt::format("    acl path-{0} path -m str {1}\n    acl path-{0} path -m beg {1}/\n", name, route->path);
-    text += fmt::format("    use_backend {0} if host-{0} path-{0}\n", name);
+    if (route->tls() && route->redirect)
+      text += fmt::format("    http-request redirect scheme https code 308 if !{{ ssl_fc }} {}\n", condition);
+    choices += fmt::format("    use_backend {} if {}\n", name, condition);
   }
+  text += choices;
   text += fmt::format(R"(    default_backend {0}
 
 backend {0}
@@ -46,6 +55,11 @@ backend {0}
                       kNoRouteBackend);
   return text;
 }
+
+// TLS 1.2 and 1.3 only, with the ciphers of Mozilla's "intermediate" settings for 1.2.
+constexpr const char* kTlsSettings = R"(    ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets
+    ssl-default-bind-ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
+)";
 
 }  // namespace
 
@@ -56,7 +70,12 @@ std::string Backend::name() const { return routed() ? app + "-route" : fmt::form
 std::vector<int> published_ports(const std::vector<Backend>& backends) {
   std::set<int> ports;
   for (const auto& backend : backends) ports.insert(backend.routed() ? kRoutesPort : backend.port);
+  if (serves_tls(backends)) ports.insert(kTlsPort);
   return {ports.begin(), ports.end()};
+}
+
+bool serves_tls(const std::vector<Backend>& backends) {
+  return std::any_of(backends.begin(), backends.end(), [](const Backend& backend) { return backend.tls(); });
 }
 
 std::string haproxy_config(const std::vector<Backend>& backends) {
@@ -66,7 +85,7 @@ std::string haproxy_config(const std::vector<Backend>& backends) {
 global
     log stdout format raw local0 notice
     hard-stop-after 30s
-
+{}
 resolvers swarm
     nameserver docker 127.0.0.11:53
     accepted_payload_size 8192
@@ -105,7 +124,7 @@ defaults
     retry-on conn-failure empty-response junk-response response-timeout 0rtt-rejected 502 503 504
     default-server init-addr none resolvers swarm resolve-prefer ipv4 check inter 1s fastinter 250ms fall 2 rise 1
 )",
-                                 kDefaultAnswerTimeout.count());
+                                 serves_tls(backends) ? kTlsSettings : "", kDefaultAnswerTimeout.count());
   std::vector<const Backend*> routes;
   for (const auto& backend : backends) {
     std::string name = backend.name();
@@ -119,18 +138,20 @@ frontend {0}
     default_backend {0}
 )",
                           name, backend.port);
-    text += fmt::format(R"(
+    text += fmt::format(
+        R"(
 backend {0}
     timeout server {4}ms
     option httpchk GET {5}
     http-check expect status 200
     server-template task {3} tasks.{1}:{2}{6}
-)",
-                        name, backend.app, backend.port, server_slots(backend.replicas), backend.timeout.count(),
-                        backend.health_path,
-                        backend.health_interval == kDefaultHealthInterval
-                            ? ""
-                            : fmt::format(" inter {}ms", backend.health_interval.count()));
+{7})",
+        name, backend.app, backend.port, server_slots(backend.replicas), backend.timeout.count(), backend.health_path,
+        backend.health_interval == kDefaultHealthInterval ? ""
+                                                          : fmt::format(" inter {}ms", backend.health_interval.count()),
+        backend.tls() && backend.hsts
+            ? "    http-response set-header Strict-Transport-Security \"max-age=31536000\" if { ssl_fc }\n"
+            : "");
   }
   if (!routes.empty()) text += routes_frontend(routes);
   return text;

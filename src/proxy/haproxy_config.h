@@ -1,5 +1,6 @@
 // The edge proxy's configuration: one HAProxy frontend per published port, and one on
-// port 80 that routes by host name and path prefix; backends found in swarm DNS
+// port 80 (and 443, terminating TLS with the certificates of edge_folder.h) that routes by
+// host name and path prefix; backends found in swarm DNS
 // (tasks.APP resolves to the app's running tasks, as every app is a dnsrr service),
 // checked on their health path, and requests retried on another task when one fails to
 // connect (any request) or to answer in time (requests that change nothing).
@@ -17,6 +18,7 @@ inline constexpr std::chrono::milliseconds kDefaultAnswerTimeout{30'000};
 inline constexpr const char* kDefaultHealthPath = "/healthz";
 inline constexpr std::chrono::milliseconds kDefaultHealthInterval{1000};
 inline constexpr int kRoutesPort = 80;  // where every route's requests come in
+inline constexpr int kTlsPort = 443;    // and those of routes with a certificate, over TLS
 
 struct Backend {
   std::string app;  // the service name
@@ -29,14 +31,23 @@ struct Backend {
   std::string path;  // "/api"; empty: every path
   std::string health_path = kDefaultHealthPath;
   std::chrono::milliseconds health_interval = kDefaultHealthInterval;
+  // A route with a certificate (the swarm secret's name) answers on kTlsPort too, for the
+  // names the certificate is for (SNI); plain HTTP requests get a redirect to HTTPS unless
+  // `redirect` is off; `hsts` tells browsers to ask by HTTPS only, for a year.
+  std::string certificate;
+  std::string certificate_expires;  // utc_time(), for the listings
+  bool redirect = true;
+  bool hsts = false;
 
   bool routed() const { return !hosts.empty(); }
+  bool tls() const { return !certificate.empty(); }
   std::string name() const;  // unique among the backends: "APP-PORT", "APP-route"
 };
 
 // The ports the proxy publishes on every node: those of the backends that are not routes,
-// and kRoutesPort when there are routes.
+// kRoutesPort when there are routes, and kTlsPort when a route has a certificate.
 std::vector<int> published_ports(const std::vector<Backend>& backends);
+bool serves_tls(const std::vector<Backend>& backends);
 
 std::string haproxy_config(const std::vector<Backend>& backends);
 

@@ -100,6 +100,8 @@ TaskView TaskView::from(const json& task) {
   view.image = text(container, "Image");
   for (const auto& config : container.value("Configs", json::array()))
     view.config_names.push_back(text(config, "ConfigName"));
+  for (const auto& secret : container.value("Secrets", json::array()))
+    view.secret_names.push_back(text(secret, "SecretName"));
   view.updated_at = text(task, "UpdatedAt");
   return view;
 }
@@ -165,6 +167,12 @@ std::map<std::string, NodeView> nodes_by_name(engine::Client& manager) {
 
 void update_node(engine::Client& manager, const NodeView& node, const json& spec) {
   manager.post(fmt::format("/nodes/{}/update?version={}", node.id, node.version), spec);
+}
+
+int schedulable_nodes(engine::Client& manager) {
+  int count = 0;
+  for (const auto& node : list_nodes(manager)) count += node.ready() && node.availability == "active";
+  return count;
 }
 
 std::vector<TaskView> service_tasks(engine::Client& manager, const std::string& service) {

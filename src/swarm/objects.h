@@ -68,6 +68,7 @@ struct TaskView {
   std::string image;
   std::string updated_at;
   std::vector<std::string> config_names;
+  std::vector<std::string> secret_names;
 
   static TaskView from(const json& task);
   bool running() const { return desired_state == "running" && state == "running"; }
@@ -103,6 +104,8 @@ std::vector<NodeView> list_nodes(engine::Client& manager);
 // One entry per rsm name: where a machine was made again under its name, the live entry.
 std::map<std::string, NodeView> nodes_by_name(engine::Client& manager);
 void update_node(engine::Client& manager, const NodeView& node, const json& spec);
+// The nodes that are ready and active: where a global service runs a task.
+int schedulable_nodes(engine::Client& manager);
 
 // Every task of the service, whatever its state.
 std::vector<TaskView> service_tasks(engine::Client& manager, const std::string& service);

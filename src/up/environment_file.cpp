@@ -244,7 +244,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
     for (const auto& app : apps) {
       reader.only(app, "an app",
                   {"name", "image", "source", "target", "packages", "replicas", "ports", "env", "secrets", "health_cmd",
-                   "timeout", "hosts", "path", "http_port", "health"});
+                   "timeout", "hosts", "path", "http_port", "health", "tls", "redirect", "hsts"});
       AppEntry entry;
       if (!app["name"] || !app["image"]) reader.fail(app, "every app needs a name and an image");
       entry.request.name = reader.value<std::string>(app["name"], "name");
@@ -273,6 +273,15 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
         reader.optional(health, "path", entry.request.health_path);
         if (health["interval"]) entry.request.health_interval = reader.duration(health["interval"], "interval");
       }
+      if (auto tls = app["tls"]) {
+        if (!tls.IsMap()) reader.fail(tls, "tls takes {cert: FILE, key: FILE}: the certificate and its key, PEM");
+        reader.only(tls, "tls", {"cert", "key"});
+        if (!tls["cert"] || !tls["key"]) reader.fail(tls, "tls takes both cert: and key:");
+        entry.request.tls_certificate = (folder / reader.value<std::string>(tls["cert"], "cert")).string();
+        entry.request.tls_key = (folder / reader.value<std::string>(tls["key"], "key")).string();
+      }
+      reader.optional(app, "redirect", entry.request.redirect);
+      reader.optional(app, "hsts", entry.request.hsts);
       if (app["health_cmd"]) {
         std::istringstream words(reader.value<std::string>(app["health_cmd"], "health_cmd"));
         for (std::string word; words >> word;) entry.request.health_command.push_back(word);

@@ -18,10 +18,15 @@
 #include "support/node_faults.h"
 #include "support/ports.h"
 #include "support/rsm_runner.h"
+#include "support/temp_folder.h"
+#include "support/test_certificates.h"
 #include "support/test_images.h"
 #include "swarm/environment.h"
+#include "swarm/labels.h"
+#include "swarm/objects.h"
 #include "tunnel/forwarder.h"
 #include "tunnel/relay.h"
+#include "util/poll.h"
 
 using namespace rsm;
 using namespace rsm::testing;
@@ -241,4 +246,119 @@ TEST_F(Apps, RouteByHostAndPathOnPortEightyOfEveryNode) {
   // The path's app goes: its requests reach the host's app.
   ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
   EXPECT_EQ(http_get(nodes[0] + "/api/", 5000, "example.test").body, "web 1 api\n");
+}
+
+TEST_F(Apps, ServeHttpsWithTheirOwnCertificatesAndChangeThemWithoutAFailedRequest) {
+  using namespace std::chrono_literals;
+  TestCa ca;
+  TempFolder files("rsm-tls");
+  std::string ca_file = (files / "ca.pem").string();
+  write_text_file(ca_file, ca.root());
+  auto tls_flags = [&](const std::string& name, const TestCertificate& pair) {
+    write_text_file((files / (name + ".pem")).string(), pair.certificate);
+    write_text_file((files / (name + ".key")).string(), pair.key);
+    return std::vector<std::string>{"--tls-cert", (files / (name + ".pem")).string(), "--tls-key",
+                                    (files / (name + ".key")).string()};
+  };
+  auto deploy = [&](const std::vector<std::string>& args, const std::vector<std::string>& tls) {
+    std::vector<std::string> all{"app", "deploy", env_};
+    all.insert(all.end(), args.begin(), args.end());
+    all.insert(all.end(), tls.begin(), tls.end());
+    return run_rsm(all);
+  };
+  auto site_tls = tls_flags("site", ca.issue({"example.test", "www.example.test"}));
+  auto site = deploy({"site", images_["1"], "--host", "example.test", "--host", "www.example.test", "--http-port",
+                      "8080", "-r", "1", "--hsts", "--json", "-q"},
+                     site_tls);
+  ASSERT_EQ(site.exit_code, 0) << site.output;
+  EXPECT_EQ(json::parse(site.output)["routes"], json::array({"https://example.test/", "https://www.example.test/"}));
+  auto api = deploy({"api", images_["2"], "--host", "api.test", "--path", "/api", "--http-port", "8080", "-r", "1",
+                     "--no-redirect", "-q"},
+                    tls_flags("api", ca.issue({"api.test"}, 24h * 60)));
+  ASSERT_EQ(api.exit_code, 0) << api.output;
+
+  std::vector<std::string> addresses;
+  for (const auto& row : json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output))
+    addresses.push_back(row["address"].get<std::string>());
+  ASSERT_EQ(addresses.size(), 2u);
+  std::string first_expiry;
+  for (const auto& address : addresses) {
+    HttpsTarget target{address, ca_file};
+    auto answer = https_get("https://example.test/", target);
+    EXPECT_EQ(answer.body, "web 1\n") << address << ": " << answer.error;
+    EXPECT_EQ(answer.headers["strict-transport-security"], "max-age=31536000") << address;
+    first_expiry = answer.certificate_expiry;
+    EXPECT_EQ(https_get("https://www.example.test/", target).body, "web 1\n") << "SNI and Host: " << address;
+    auto api_answer = https_get("https://api.test/api/", target);
+    EXPECT_EQ(api_answer.body, "web 2 api\n") << address << ": " << api_answer.error;
+    EXPECT_EQ(api_answer.headers.count("strict-transport-security"), 0u) << "HSTS is the site's only";
+    auto redirected = http_get(fmt::format("http://{}/x?y=1", address), 5000, "example.test");
+    EXPECT_EQ(redirected.status, 308) << address;
+    EXPECT_EQ(redirected.headers["location"], "https://example.test/x?y=1") << address;
+    EXPECT_EQ(http_get(fmt::format("http://{}/api/", address), 5000, "api.test").body, "web 2 api\n")
+        << "--no-redirect: plain HTTP answers";
+  }
+  EXPECT_FALSE(first_expiry.empty());
+  auto listed = json::parse(run_rsm({"app", "ls", env_, "--json"}).output);
+  EXPECT_FALSE(listed[1]["certificate_expires"].is_null()) << listed.dump();
+  EXPECT_NE(run_rsm({"app", "ls", env_}).output.find("https://api.test/api/ (certificate until "), std::string::npos);
+
+  // A new certificate for the site, under a steady load on both nodes, each request on a
+  // connection of its own and on kept-alive ones: no request fails, every node serves it.
+  std::vector<std::string> urls;
+  std::vector<HttpsTarget> targets;
+  for (const auto& address : addresses) {
+    urls.push_back("https://example.test/");
+    targets.push_back({address, ca_file});
+  }
+  SteadyLoad fresh(urls, targets, true), kept(urls, targets, false);
+  auto renewed = deploy(
+      {"site", images_["1"], "--host", "example.test", "--host", "www.example.test", "--http-port", "8080", "--hsts"},
+      tls_flags("renewed", ca.issue({"example.test", "www.example.test"}, 24h * 90)));
+  ASSERT_EQ(renewed.exit_code, 0) << renewed.output;
+  EXPECT_NE(renewed.output.find("site updated"), std::string::npos) << renewed.output;
+  std::string renewed_expiry;
+  for (const auto& target : targets) {
+    bool served = poll_for(10s, 100ms, [&] {
+      renewed_expiry = https_get("https://example.test/", target).certificate_expiry;
+      return !renewed_expiry.empty() && renewed_expiry != first_expiry;
+    });
+    EXPECT_TRUE(served) << target.address << " still serves the certificate until " << renewed_expiry;
+  }
+  std::this_thread::sleep_for(1s);
+  for (auto* load : {&fresh, &kept}) {
+    auto result = load->stop();
+    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                         << " requests failed, the first: " << result.failures.front();
+    EXPECT_GT(result.requests, 20);
+  }
+
+  // Certificates a browser would refuse: one line each, and the one that serves stays.
+  auto other = ca.issue({"example.test"});
+  for (const auto& bad : {tls_flags("mismatched", {other.certificate, ca.issue({"example.test"}).key}),
+                          tls_flags("expired", ca.issue({"example.test", "www.example.test"}, -1h, -2h)),
+                          tls_flags("elsewhere", ca.issue({"elsewhere.test"}))}) {
+    auto refused = deploy(
+        {"site", images_["1"], "--host", "example.test", "--host", "www.example.test", "--http-port", "8080", "--hsts"},
+        bad);
+    EXPECT_EQ(refused.exit_code, 2) << refused.output;
+    EXPECT_EQ(refused.output.rfind("rsm: error: ", 0), 0u) << refused.output;
+    EXPECT_EQ(std::count(refused.output.begin(), refused.output.end(), '\n'), 1) << refused.output;
+  }
+  EXPECT_EQ(https_get("https://example.test/", targets[0]).certificate_expiry, renewed_expiry);
+
+  // The apps go, and their certificates with them: no key stays in the swarm.
+  Progress quiet(true);
+  swarm::Environment environment(env_, quiet);
+  engine::Client manager(environment.reachable_manager().engine);
+  auto certificates = [&] {
+    return swarm::list_objects(manager, "secrets", swarm::component_filters(env_, "edge-certificate")).size();
+  };
+  EXPECT_EQ(certificates(), 2u);
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "site"}).exit_code, 0);
+  EXPECT_EQ(certificates(), 1u);
+  EXPECT_EQ(https_get("https://api.test/api/", targets[0]).body, "web 2 api\n");
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
+  EXPECT_EQ(certificates(), 0u);
+  EXPECT_FALSE(swarm::find_service(manager, "rsm-edge-certs").has_value());
 }

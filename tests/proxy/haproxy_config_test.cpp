@@ -99,3 +99,41 @@ TEST(HaproxyConfig, ChecksEachAppsHealthPathAtItsInterval) {
   EXPECT_EQ(haproxy_config({{"web", 8080, 2}}).find(" inter 1000ms"), std::string::npos)
       << "the defaults keep the text (and so the config) of apps deployed before";
 }
+
+TEST(HaproxyConfig, TerminatesTlsOnFourFortyThreeWithTheListedCertificates) {
+  Backend site{.app = "site", .port = 8080, .replicas = 2, .hosts = {"example.com"}, .certificate = "rsm-tls-site-1"};
+  Backend api{.app = "api",
+              .port = 9090,
+              .replicas = 2,
+              .hosts = {"example.com"},
+              .path = "/api",
+              .certificate = "rsm-tls-api-1",
+              .redirect = false,
+              .hsts = true};
+  std::string config = haproxy_config({site, api});
+  EXPECT_NE(config.find("frontend rsm_routes\n    bind :80\n    bind :443 ssl crt-list /run/rsm-edge/certs.list "
+                        "alpn h2,http/1.1\n"),
+            std::string::npos)
+      << config;
+  EXPECT_NE(config.find("ssl-default-bind-options ssl-min-ver TLSv1.2"), std::string::npos) << config;
+  EXPECT_NE(config.find("http-request redirect scheme https code 308 if !{ ssl_fc } host-site-route\n"),
+            std::string::npos)
+      << config;
+  EXPECT_EQ(config.find("redirect scheme https code 308 if !{ ssl_fc } host-api-route"), std::string::npos)
+      << "redirect: false";
+  EXPECT_LT(config.find("http-request redirect"), config.find("use_backend")) << "rules before the choices";
+  size_t api_backend = config.find("backend api-route\n");
+  size_t hsts = config.find("http-response set-header Strict-Transport-Security \"max-age=31536000\" if { ssl_fc }");
+  ASSERT_NE(hsts, std::string::npos) << config;
+  EXPECT_GT(hsts, api_backend) << "HSTS is the api's own";
+  EXPECT_EQ(config.find("Strict-Transport-Security", config.find("Strict", hsts) + 1), std::string::npos)
+      << "and not the site's";
+  EXPECT_EQ(published_ports({site, api}), (std::vector<int>{80, 443}));
+
+  site.certificate.clear();
+  api.certificate.clear();
+  std::string plain = haproxy_config({site, api});
+  EXPECT_EQ(plain.find("443"), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("ssl"), std::string::npos) << "no TLS settings without certificates: " << plain;
+  EXPECT_EQ(published_ports({site, api}), (std::vector<int>{80}));
+}

@@ -202,6 +202,29 @@ TEST(EnvironmentFile, ReadsAnAppsRoutesAndHealth) {
             "rsm.yaml:2: health: interval: takes 100ms to 1m");
 }
 
+TEST(EnvironmentFile, ReadsAnAppsCertificateBesideTheFile) {
+  auto file = parse_environment_file(R"(apps:
+  - name: site
+    image: x
+    hosts: [example.com]
+    tls: {cert: certs/site.pem, key: /etc/keys/site.key}
+    redirect: false
+    hsts: true
+)",
+                                     "/srv/site/rsm.yaml");
+  const auto& site = file.apps.at(0).request;
+  EXPECT_EQ(site.tls_certificate, "/srv/site/certs/site.pem") << "beside the file, as source: is";
+  EXPECT_EQ(site.tls_key, "/etc/keys/site.key");
+  EXPECT_FALSE(site.redirect);
+  EXPECT_TRUE(site.hsts);
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, tls: {cert: a.pem, key: a.key}}\n"),
+            "rsm.yaml:2: tls: cert: is for the app's host names: give them too (hosts:)");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], tls: {cert: a.pem}}\n"),
+            "rsm.yaml:2: tls takes both cert: and key:");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], hsts: true}\n"),
+            "rsm.yaml:2: hsts: is for HTTPS: give a certificate (tls: cert: and tls: key:)");
+}
+
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
   auto file = rsm::up::read_environment_file(std::string(RSM_SOURCE_DIR) + "/rsm.yaml");
   EXPECT_EQ(file.node_groups.at(0).managers, 3);

@@ -1,0 +1,156 @@
+// The certificates' secrets and the rsm-edge-certs service that hands them to the nodes.
+#include "proxy/edge_certificates.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "images/program_image.h"
+#include "proxy/edge_folder.h"
+#include "swarm/image_distribution.h"
+#include "swarm/labels.h"
+#include "swarm/resources.h"
+#include "util/content_hash.h"
+#include "util/error.h"
+#include "util/poll.h"
+
+namespace rsm::proxy {
+
+using engine::json;
+
+namespace {
+
+constexpr long long kMillisecond = 1'000'000;  // the API counts durations in nanoseconds
+constexpr const char* kProgram = "rsm-edge-certs";
+constexpr auto kHandOutTimeout = seconds(120);
+
+json service_spec(const std::string& env, const std::string& image, const std::vector<swarm::ObjectView>& secrets) {
+  json labels = swarm::component_labels(env, kCertificateComponent);
+  json mounted = json::array();
+  for (const auto& secret : secrets)
+    mounted.push_back({{"File", {{"Name", secret.name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}},
+                       {"SecretID", secret.id},
+                       {"SecretName", secret.name}});
+  return {
+      {"Name", kCertificatesService},
+      {"Labels", labels},
+      {"TaskTemplate",
+       {{"ContainerSpec",
+         {{"Image", image},
+          {"Args", {"run"}},
+          {"Labels", labels},
+          {"Secrets", mounted},
+          {"Mounts",
+           {{{"Type", "volume"},
+             {"Source", kEdgeVolume},
+             {"Target", kEdgeFolder},
+             {"VolumeOptions", {{"Labels", labels}}}}}},
+          // Healthy once the certificates are written: a task counts as running only then.
+          {"HealthCheck",
+           {{"Test", {"CMD", std::string("/") + kProgram, "check"}},
+            {"Interval", 200 * kMillisecond},
+            {"Timeout", 2000 * kMillisecond},
+            {"Retries", 3}}},
+          {"StopGracePeriod", 1000 * kMillisecond}}},
+        {"RestartPolicy", {{"Condition", "any"}, {"Delay", 1000 * kMillisecond}}}}},
+      {"Mode", {{"Global", json::object()}}},
+      // It publishes nothing: the new task may write before the old one stops.
+      {"UpdateConfig", {{"Parallelism", 0}, {"Order", "start-first"}, {"FailureAction", "pause"}}},
+  };
+}
+
+bool same_secrets(std::vector<std::string> mounted, std::vector<std::string> wanted) {
+  std::sort(mounted.begin(), mounted.end());
+  std::sort(wanted.begin(), wanted.end());
+  return mounted == wanted;
+}
+
+void wait_until_written(engine::Client& manager, const std::vector<std::string>& secrets, Progress& progress) {
+  int written = 0, wanted = 0;
+  std::optional<std::string> failure;
+  swarm::FailureWatch failures(2);
+  poll_until(
+      kHandOutTimeout, milliseconds(250),
+      [&] {
+        return fmt::format("the certificates are on {} of {} nodes{}; see `docker service ps {}` on a manager", written,
+                           wanted, failure ? ": " + *failure : "", kCertificatesService);
+      },
+      [&] {
+        auto tasks = swarm::service_tasks(manager, kCertificatesService);
+        written = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
+          return task.running() && same_secrets(task.secret_names, secrets);
+        }));
+        wanted = swarm::schedulable_nodes(manager);
+        failure = swarm::task_failure(tasks);
+        if (auto again = failures.check(tasks))
+          throw Error(
+              fmt::format("the edge's certificates cannot be written on the nodes: {}; see `docker service ps {}`",
+                          *again, kCertificatesService));
+        return written >= wanted;
+      });
+  if (!secrets.empty()) progress.step("proxy", fmt::format("{} certificate(s) on {} node(s)", secrets.size(), written));
+}
+
+void remove_unused_certificates(engine::Client& manager, const std::string& env,
+                                const std::vector<std::string>& serving) {
+  for (const auto& secret :
+       swarm::list_objects(manager, "secrets", swarm::component_filters(env, kCertificateComponent)))
+    if (std::find(serving.begin(), serving.end(), secret.name) == serving.end())
+      ignore_failure("a certificate still mounted by a task being replaced goes with the next change",
+                     [&] { manager.remove_if_present("/secrets/" + secret.id); });
+}
+
+}  // namespace
+
+std::string certificate_secret_name(const std::string& app, const Certificate& certificate) {
+  // Secret names take 64 characters; the app's name is in the labels in full.
+  return fmt::format("rsm-tls-{}-{}", app.substr(0, 40), content_hash({certificate.pem}).substr(0, 12));
+}
+
+std::string store_certificate(engine::Client& manager, const std::string& env, const std::string& app,
+                              const Certificate& certificate) {
+  json labels = swarm::component_labels(env, kCertificateComponent);
+  labels[kCertificateAppLabel] = app;
+  labels[kCertificateNamesLabel] = fmt::format("{}", fmt::join(certificate.names, ","));
+  labels[kCertificateExpiryLabel] = utc_time(certificate.not_after);
+  std::string name = certificate_secret_name(app, certificate);
+  swarm::ensure_secret(manager, name, labels, [&] { return certificate.pem; });
+  return name;
+}
+
+std::map<std::string, swarm::ObjectView> stored_certificates(engine::Client& manager, const std::string& env) {
+  std::map<std::string, swarm::ObjectView> newest;
+  for (auto& secret : swarm::list_objects(manager, "secrets", swarm::component_filters(env, kCertificateComponent))) {
+    auto app = secret.labels[kCertificateAppLabel];
+    auto found = newest.find(app);
+    if (found == newest.end() || swarm::engine_time(found->second.created_at) < swarm::engine_time(secret.created_at))
+      newest[app] = std::move(secret);
+  }
+  return newest;
+}
+
+void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& secrets,
+                           Progress& progress) {
+  auto existing = swarm::find_service(manager, kCertificatesService);
+  if (secrets.empty() && !existing) return remove_unused_certificates(manager, env.name(), secrets);
+
+  std::vector<swarm::ObjectView> mounted;
+  for (const auto& name : secrets) {
+    auto secret = swarm::find_object(manager, "secrets", name);
+    if (!secret) throw Error(fmt::format("the certificate {} is gone from the swarm: deploy its app again", name));
+    mounted.push_back(*secret);
+  }
+  engine::Client maker(swarm::engine_for_images(env));
+  std::string image = images::ensure_program_image(maker, kProgram, "RSM_EDGE_CERTS");
+  swarm::load_image(env, image, progress);
+  auto change = swarm::apply_service(manager, service_spec(env.name(), image, mounted));
+  if (change != swarm::ServiceChange::Unchanged || !secrets.empty()) wait_until_written(manager, secrets, progress);
+  // With none, the folders are empty now: the keys of removed apps stay on no node.
+  if (secrets.empty())
+    if (auto service = swarm::find_service(manager, kCertificatesService)) manager.remove("/services/" + service->id);
+  remove_unused_certificates(manager, env.name(), secrets);
+}
+
+}  // namespace rsm::proxy

@@ -1,0 +1,42 @@
+// The certificates of the apps' routes in the swarm. Each is a swarm secret (the record,
+// labelled with its app, its names and its expiry); the global service rsm-edge-certs
+// mounts them and, on every node, writes them into the edge folder (edge_folder.h) and
+// asks the proxy there to reload: a new certificate reaches every node without a new
+// proxy task, so no connection drops, and a node that joins gets them from the swarm.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "proxy/certificate.h"
+#include "swarm/environment.h"
+#include "swarm/objects.h"
+#include "util/progress.h"
+
+namespace rsm::proxy {
+
+inline constexpr const char* kCertificatesService = "rsm-edge-certs";
+inline constexpr const char* kCertificateComponent = "edge-certificate";
+inline constexpr const char* kCertificateAppLabel = "rsm.tls.app";
+inline constexpr const char* kCertificateNamesLabel = "rsm.tls.names";     // comma-separated
+inline constexpr const char* kCertificateExpiryLabel = "rsm.tls.expires";  // utc_time()
+
+// The name of the secret that holds this certificate of the app: named after its content.
+std::string certificate_secret_name(const std::string& app, const Certificate& certificate);
+
+// Stores the app's certificate as that secret (the same one again changes nothing);
+// returns its name. It serves once the proxy is published.
+std::string store_certificate(engine::Client& manager, const std::string& env, const std::string& app,
+                              const Certificate& certificate);
+
+// Each app's certificate: its newest secret.
+std::map<std::string, swarm::ObjectView> stored_certificates(engine::Client& manager, const std::string& env);
+
+// Makes every running node's edge folder hold exactly these secrets (by name), and waits
+// until it does; with none, clears the folders and removes rsm-edge-certs. Then removes
+// the certificate secrets that no longer serve.
+void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& secrets,
+                           Progress& progress);
+
+}  // namespace rsm::proxy
