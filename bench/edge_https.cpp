@@ -47,8 +47,8 @@ struct Rate {
 
 // wrk --latency: "Requests/sec: N", " 99%  12.34ms", socket errors and non-2xx answers.
 Rate run_wrk(const std::string& url, int seconds, bool new_connections) {
-  std::vector<std::string> args{"wrk", "-t2", "-c32", fmt::format("-d{}s", seconds), "--latency", "-H",
-                                fmt::format("Host: {}", kHost)};
+  std::vector<std::string> args{
+      "wrk", "-t2", "-c32", fmt::format("-d{}s", seconds), "--latency", "-H", fmt::format("Host: {}", kHost)};
   if (new_connections) args.insert(args.end(), {"-H", "Connection: close"});
   args.push_back(url);
   auto result = run_process(args);

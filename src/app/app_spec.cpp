@@ -56,17 +56,34 @@ void normalize_routes(DeployRequest& request, const Spelling& spelling) {
                                  spelling.port));
 }
 
-void check_tls(const DeployRequest& request, const Spelling& spelling) {
+// The TLS mode settled: "custom" with files, else what was asked, "auto" with hosts by default.
+void normalize_tls(DeployRequest& request, const Spelling& spelling) {
   if (request.tls_certificate.empty() != request.tls_key.empty())
     throw UsageError(
         fmt::format("{} and {} go together: the certificate and its key", spelling.tls_certificate, spelling.tls_key));
-  if (request.tls() && request.hosts.empty())
+  if (!request.tls.empty() && request.tls != "auto" && request.tls != "off")
+    throw UsageError(fmt::format("{} takes auto or off (or a certificate of yours: {} and {}), not '{}'", spelling.tls,
+                                 spelling.tls_certificate, spelling.tls_key, request.tls));
+  if (!request.tls_certificate.empty()) {
+    if (!request.tls.empty())
+      throw UsageError(fmt::format("{} {} or a certificate of yours ({}): one of them", spelling.tls, request.tls,
+                                   spelling.tls_certificate));
+    request.tls = "custom";
+  }
+  if (request.hosts.empty()) {
+    if (request.tls_on())
+      throw UsageError(fmt::format("{} is for the app's host names: give them too ({})",
+                                   request.tls == "custom" ? spelling.tls_certificate : spelling.tls, spelling.host));
+    request.tls.clear();
+  } else if (request.tls.empty()) {
+    request.tls = "auto";
+  }
+  const char* setting = request.hsts ? spelling.hsts : spelling.redirect;
+  if (!request.tls_on() && (!request.redirect || request.hsts))
     throw UsageError(
-        fmt::format("{} is for the app's host names: give them too ({})", spelling.tls_certificate, spelling.host));
-  if (!request.tls() && (!request.redirect || request.hsts))
-    throw UsageError(fmt::format("{} is for HTTPS: give a certificate ({} and {})",
-                                 request.hsts ? spelling.hsts : spelling.redirect, spelling.tls_certificate,
-                                 spelling.tls_key));
+        request.hosts.empty()
+            ? fmt::format("{} is for HTTPS of the app's host names: give them too ({})", setting, spelling.host)
+            : fmt::format("{} is for HTTPS, which {} off turns off", setting, spelling.tls));
 }
 
 void check_health(const DeployRequest& request, const Spelling& spelling) {
@@ -96,7 +113,7 @@ void normalize(DeployRequest& request, const Spelling& spelling) {
     throw UsageError(
         fmt::format("{} takes {} to {}", spelling.timeout, format_duration(kMinTimeout), format_duration(kMaxTimeout)));
   normalize_routes(request, spelling);
-  check_tls(request, spelling);
+  normalize_tls(request, spelling);
   check_health(request, spelling);
 }
 
@@ -110,7 +127,7 @@ json service_spec(const std::string& env, const DeployRequest& request,
     if (!request.path.empty()) labels[kPathLabel] = request.path;
     labels[kHttpPortLabel] = std::to_string(request.route_port());
   }
-  if (request.tls()) labels[kTlsLabel] = "custom";
+  if (request.tls_on()) labels[kTlsLabel] = request.tls;
   if (!request.redirect) labels[kRedirectLabel] = "false";
   if (request.hsts) labels[kHstsLabel] = "true";
   if (request.health_path != kDefaultHealthPath) labels[kHealthPathLabel] = request.health_path;

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proxy/acme_service.h"
 #include "proxy/haproxy_config.h"
 #include "swarm/objects.h"
 
@@ -56,15 +57,19 @@ struct DeployRequest {
   // What the edge proxy asks a task, and how often, to know it answers.
   std::string health_path = kDefaultHealthPath;
   std::chrono::milliseconds health_interval = kDefaultHealthInterval;
-  // The user's certificate (and its chain) and key for the hosts: PEM files, read and
-  // checked at deploy and kept as a swarm secret. With one, the routes answer HTTPS on
-  // port 443, and HTTP requests get a redirect there unless `redirect` is off.
+  // HTTPS for the hosts on port 443: "auto" (the default with hosts: a certificate from
+  // the ACME server, got at deploy and renewed by rsm-acme), "off", or "custom": the
+  // user's certificate (and its chain) and key, PEM files read and checked at deploy. A
+  // certificate is kept as a swarm secret. With HTTPS, HTTP requests get a redirect there
+  // unless `redirect` is off. normalize() settles the mode ("" without hosts).
+  std::string tls;
   std::string tls_certificate;
   std::string tls_key;
   bool redirect = true;
-  bool hsts = false;  // answers over HTTPS say: only HTTPS for this host, for a year
+  bool hsts = false;         // answers over HTTPS say: only HTTPS for this host, for a year
+  proxy::AcmeSettings acme;  // the ACME server, for the whole environment
 
-  bool tls() const { return !tls_certificate.empty(); }
+  bool tls_on() const { return tls == "auto" || tls == "custom"; }
   // http_port, or its default.
   int route_port() const { return http_port ? http_port : ports.empty() ? kDefaultHttpPort : ports.front(); }
 };
@@ -88,6 +93,7 @@ struct Spelling {
   const char* http_port;
   const char* health_path;
   const char* health_interval;
+  const char* tls;
   const char* tls_certificate;
   const char* tls_key;
   const char* redirect;
@@ -102,6 +108,7 @@ inline constexpr Spelling kFlags{.variables = "-e",
                                  .http_port = "--http-port",
                                  .health_path = "--health-path",
                                  .health_interval = "--health-interval",
+                                 .tls = "--tls",
                                  .tls_certificate = "--tls-cert",
                                  .tls_key = "--tls-key",
                                  .redirect = "--no-redirect",
@@ -115,6 +122,7 @@ inline constexpr Spelling kFileKeys{.variables = "env:",
                                     .http_port = "http_port:",
                                     .health_path = "health: path:",
                                     .health_interval = "health: interval:",
+                                    .tls = "tls:",
                                     .tls_certificate = "tls: cert:",
                                     .tls_key = "tls: key:",
                                     .redirect = "redirect:",

@@ -64,14 +64,22 @@ DeployOutcome Apps::deploy(DeployRequest request, std::optional<int> replicas) {
   check_claims(backends(manager), request);
   auto ports = request.ports;
   if (!request.hosts.empty()) ports.push_back(proxy::kRoutesPort);
-  if (request.tls()) ports.push_back(proxy::kTlsPort);
+  if (request.tls_on()) ports.push_back(proxy::kTlsPort);
   proxy::check_ports_free(env_, manager, ports);
   std::optional<proxy::Certificate> certificate;
-  if (request.tls()) certificate = proxy::read_certificate(request.tls_certificate, request.tls_key, request.hosts);
+  if (request.tls == "custom")
+    certificate = proxy::read_certificate(request.tls_certificate, request.tls_key, request.hosts);
+  auto acme = proxy::with_settings(proxy::current_orders(manager, env_.name()), request.acme);
+  if (request.tls == "auto" && acme.email.empty())
+    throw UsageError(
+        fmt::format("a certificate from {} needs an email for the ACME account, once per environment: --acme-email "
+                    "you@example.com (acme: {{email: ...}} in rsm.yaml); or --tls off, or your own with --tls-cert",
+                    acme.directory));
   request.replicas = replicas.value_or(existing ? existing->replicas : 2);
   auto secrets = secret_objects(manager, request);
   auto image = swarm::load_image(env_, request.image, progress_);
   swarm::ensure_overlay_network(manager, db::kNetwork, db::cluster_labels(env_.name()));
+  if (request.tls == "auto") order_certificate(manager, request, acme);
 
   auto change = swarm::apply_service(manager, service_spec(env_.name(), request, secrets, image.id));
   switch (change) {
@@ -109,7 +117,7 @@ swarm::ServiceChange Apps::compare(DeployRequest request, std::optional<int> rep
   auto spec = service_spec(env_.name(), request, secret_objects(manager, request, coming_secrets),
                            swarm::find_image_id(env_, request.image));
   auto change = swarm::compare_service(manager, spec, &differences);
-  if (request.tls() &&
+  if (request.tls == "custom" &&
       !serves_certificate(manager, request.name,
                           proxy::read_certificate(request.tls_certificate, request.tls_key, request.hosts))) {
     differences.push_back("certificate");
@@ -205,7 +213,41 @@ void Apps::check_claims(const std::vector<proxy::Backend>& published, const Depl
   }
 }
 
-void Apps::publish_ports(engine::Client& manager) { proxy::publish(env_, db::kNetwork, backends(manager), progress_); }
+std::vector<proxy::AcmeOrder> Apps::acme_orders(engine::Client& manager, const std::string& leaving) {
+  std::vector<proxy::AcmeOrder> orders;
+  for (const auto& service : services(manager))
+    if (service.label(kTlsLabel) == "auto" && service.name != leaving)
+      orders.push_back({service.name, split(service.label(kHostsLabel), ',')});
+  return orders;
+}
+
+void Apps::order_certificate(engine::Client& manager, const DeployRequest& request, proxy::AcmeOrders acme) {
+  auto before = proxy::current_orders(manager, env_.name());
+  acme.orders = acme_orders(manager, request.name);
+  acme.orders.push_back({request.name, request.hosts});
+  // Port 80 of every node answers the ACME server's challenges first.
+  proxy::publish(env_, db::kNetwork, backends(manager), progress_, true);
+  try {
+    proxy::keep_certificates(env_, manager, db::kNetwork, acme, request.name, progress_);
+  } catch (const Error&) {
+    // Refused: rsm-acme keeps what it kept, and the app stays as it was.
+    ignore_failure("rsm-acme keeps the refused order until the next deploy", [&] {
+      proxy::keep_certificates(env_, manager, db::kNetwork, before, "", progress_);
+      publish_ports(manager);
+    });
+    throw;
+  }
+}
+
+void Apps::publish_ports(engine::Client& manager) {
+  auto kept = proxy::current_orders(manager, env_.name());
+  auto wanted = kept;
+  wanted.orders = acme_orders(manager);
+  std::sort(wanted.orders.begin(), wanted.orders.end(),
+            [](const proxy::AcmeOrder& a, const proxy::AcmeOrder& b) { return a.app < b.app; });
+  proxy::publish(env_, db::kNetwork, backends(manager), progress_, !wanted.orders.empty());
+  if (wanted.orders != kept.orders) proxy::keep_certificates(env_, manager, db::kNetwork, wanted, "", progress_);
+}
 
 void Apps::wait_for_update(engine::Client& manager, const std::string& name, bool rollback) {
   swarm::wait_for_update(manager, find(manager, name), rollback,

@@ -94,6 +94,12 @@ class Apps {
   bool serves_certificate(engine::Client& manager, const std::string& app, const proxy::Certificate& certificate);
   // UsageError when the request claims a port, or a host and path, another app has.
   static void check_claims(const std::vector<proxy::Backend>& published, const DeployRequest& request);
+  // The orders of the apps with `tls: auto` (but `leaving`) for rsm-acme.
+  std::vector<proxy::AcmeOrder> acme_orders(engine::Client& manager, const std::string& leaving = "");
+  // Has rsm-acme get the request's certificate, before the app changes: refused, rsm-acme
+  // goes back to what it kept and the Error propagates.
+  void order_certificate(engine::Client& manager, const DeployRequest& request, proxy::AcmeOrders acme);
+  // The edge proxy, rsm-acme's orders and the certificates in step with the apps.
   void publish_ports(engine::Client& manager);
   void wait_for_tasks(engine::Client& manager, const std::string& name, int replicas);
   // Waits for the update (or rollback) just asked for to finish; throws when it failed.

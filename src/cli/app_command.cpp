@@ -36,8 +36,10 @@ struct Options {
   int http_port = 0;
   std::string health_path = app::kDefaultHealthPath;
   std::string health_interval;
+  std::string tls;
   std::string tls_certificate;
   std::string tls_key;
+  proxy::AcmeSettings acme;
   bool no_redirect = false;
   bool hsts = false;
   bool json = false;
@@ -165,12 +167,19 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
   deploy->add_option("--health-path", options->health_path,
                      "What the edge proxy asks a task for to know it answers (default: /healthz; 200 is well)");
   deploy->add_option("--health-interval", options->health_interval, "How often it asks, e.g. 5s (default: 1s)");
+  deploy->add_option("--tls", options->tls,
+                     "With --host: auto (the default: a certificate from Let's Encrypt, or --acme-directory, renewed "
+                     "by rsm-acme), or off (plain HTTP only)");
   deploy->add_option("--tls-cert", options->tls_certificate,
-                     "With --host: a PEM certificate (and its chain) for the hosts; they answer HTTPS on port 443");
+                     "With --host: your own PEM certificate (and its chain) for the hosts, instead of auto");
   deploy->add_option("--tls-key", options->tls_key, "The certificate's private key (PEM, unencrypted)");
   deploy->add_flag("--no-redirect", options->no_redirect, "Answer plain HTTP too, instead of a redirect to HTTPS");
   deploy->add_flag("--hsts", options->hsts,
                    "Tell browsers to use only HTTPS for the hosts (Strict-Transport-Security)");
+  deploy->add_option("--acme-directory", options->acme.directory,
+                     "The ACME server's directory URL for the environment (default: Let's Encrypt's)");
+  deploy->add_option("--acme-email", options->acme.email, "The contact of the environment's ACME account");
+  deploy->add_option("--acme-ca", options->acme.ca_file, "The root (PEM) of a private ACME server's HTTPS");
   deploy->add_flag("-q,--quiet", options->quiet, "No progress output");
   deploy->add_flag("--json", options->json, "Print the result as JSON (progress still goes to stderr)");
   deploy->callback([options] {
@@ -186,10 +195,12 @@ void add_app_commands(CLI::App& cli, int& exit_code) {
                                .path = options->path,
                                .http_port = options->http_port,
                                .health_path = options->health_path,
+                               .tls = options->tls,
                                .tls_certificate = options->tls_certificate,
                                .tls_key = options->tls_key,
                                .redirect = !options->no_redirect,
-                               .hsts = options->hsts};
+                               .hsts = options->hsts,
+                               .acme = options->acme};
     if (!options->timeout.empty()) request.timeout = parse_duration(options->timeout, "--timeout");
     if (!options->health_interval.empty())
       request.health_interval = parse_duration(options->health_interval, "--health-interval");

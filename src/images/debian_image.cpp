@@ -36,11 +36,13 @@ constexpr std::string_view kKeptFolder = "/rsm-kept";
 // included) into kKeptFolder, keeping their paths; the Dockerfile's first stage runs it.
 std::string keep_script(const DebianImageRecipe& recipe) {
   // ldd prints "libc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x...)" and, for the
-  // loader, "\t/lib64/ld-linux-x86-64.so.2 (0x...)".
+  // loader, "\t/lib64/ld-linux-x86-64.so.2 (0x...)"; for a file that is no program, nothing.
+  std::vector<std::string> kept = recipe.only_programs;
+  kept.insert(kept.end(), recipe.also_keep.begin(), recipe.also_keep.end());
   return fmt::format(R"(set -e; for program in {1}; do )"
                      R"(for file in $program $(ldd $program | awk '/=> \// {{print $3}} /^\t\// {{print $1}}'); do )"
                      R"(mkdir -p {0}$(dirname $file) && cp -L $file {0}$file; done; done)",
-                     kKeptFolder, fmt::join(recipe.only_programs, " "));
+                     kKeptFolder, fmt::join(kept, " "));
 }
 
 std::string override_value(const DebianImageRecipe& recipe) {

@@ -31,6 +31,8 @@ struct DebianImageRecipe {
   // they load, and `files`: a few megabytes instead of a Debian system, for images that
   // are copied into every node.
   std::vector<std::string> only_programs;
+  // With only_programs, other files of the Debian system kept as they are (a CA bundle).
+  std::vector<std::string> also_keep;
   // An environment variable that names a ready-made image to use instead ("RSM_NODE_IMAGE");
   // empty for none.
   std::string override_variable;

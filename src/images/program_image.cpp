@@ -17,8 +17,6 @@ namespace rsm::images {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 std::string read_program(const std::string& program, const char* variable) {
   const char* configured = std::getenv(variable);
   fs::path path =
@@ -32,8 +30,6 @@ std::string read_program(const std::string& program, const char* variable) {
   content << file.rdbuf();
   return content.str();
 }
-
-}  // namespace
 
 std::string ensure_program_image(engine::Client& node_engine, const std::string& program, const char* variable) {
   std::string binary = read_program(program, variable);

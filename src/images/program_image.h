@@ -11,6 +11,10 @@
 
 namespace rsm::images {
 
+// The program's binary: next to rsm, or where `variable` names it. Error naming both when
+// it is missing.
+std::string read_program(const std::string& program, const char* variable);
+
 // program: "rsm-relay"; variable: "RSM_RELAY", which names another place for it. Error
 // naming both when the binary is missing.
 std::string ensure_program_image(engine::Client& node_engine, const std::string& program, const char* variable);

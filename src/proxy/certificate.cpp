@@ -9,6 +9,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iomanip>
@@ -18,6 +19,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "swarm/labels.h"
+#include "util/content_hash.h"
 #include "util/error.h"
 
 namespace rsm::proxy {
@@ -62,15 +65,8 @@ std::vector<std::string> dns_names(X509* certificate) {
                        static_cast<size_t>(ASN1_STRING_length(text)));
   }
   GENERAL_NAMES_free(sans);
+  std::sort(names.begin(), names.end());
   return names;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(fmt::format("cannot read {}: give the path of a PEM file", path));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 }  // namespace
@@ -91,11 +87,13 @@ Certificate check_certificate(const std::string& certificate_pem, const std::str
   if (X509_check_private_key(leaf, key.get()) != 1)
     throw refuse("the key is not the certificate's key: give the key it was made with");
 
-  Certificate result{.names = dns_names(leaf), .not_after = to_time(X509_get0_notAfter(leaf))};
+  Certificate result{.names = dns_names(leaf),
+                     .not_before = to_time(X509_get0_notBefore(leaf)),
+                     .not_after = to_time(X509_get0_notAfter(leaf))};
   std::time_t now = std::time(nullptr);
   if (result.not_after <= now) throw refuse(fmt::format("the certificate expired on {}", utc_time(result.not_after)));
-  if (std::time_t not_before = to_time(X509_get0_notBefore(leaf)); not_before > now)
-    throw refuse(fmt::format("the certificate is valid only from {}", utc_time(not_before)));
+  if (result.not_before > now)
+    throw refuse(fmt::format("the certificate is valid only from {}", utc_time(result.not_before)));
   for (const auto& host : hosts)
     if (X509_check_host(leaf, host.data(), host.size(), 0, nullptr) != 1)
       throw refuse(
@@ -109,10 +107,33 @@ Certificate check_certificate(const std::string& certificate_pem, const std::str
   return result;
 }
 
+std::string read_pem_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("cannot read {}: give the path of a PEM file", path));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 Certificate read_certificate(const std::string& certificate_file, const std::string& key_file,
                              const std::vector<std::string>& hosts) {
-  std::string certificate = read_file(certificate_file);
-  return check_certificate(certificate, read_file(key_file), hosts, certificate_file);
+  std::string certificate = read_pem_file(certificate_file);
+  return check_certificate(certificate, read_pem_file(key_file), hosts, certificate_file);
+}
+
+std::string certificate_secret_name(const std::string& app, const Certificate& certificate) {
+  // Secret names take 64 characters; the app's name is in the labels in full.
+  return fmt::format("rsm-tls-{}-{}", app.substr(0, 40), content_hash({certificate.pem}).substr(0, 12));
+}
+
+nlohmann::json certificate_secret_labels(const std::string& env, const std::string& app,
+                                         const Certificate& certificate) {
+  return {{swarm::kEnvLabel, env},
+          {swarm::kComponentLabel, kCertificateComponent},
+          {kCertificateAppLabel, app},
+          {kCertificateNamesLabel, fmt::format("{}", fmt::join(certificate.names, ","))},
+          {kCertificateIssuedLabel, utc_time(certificate.not_before)},
+          {kCertificateExpiryLabel, utc_time(certificate.not_after)}};
 }
 
 std::string utc_time(std::time_t time) {

@@ -104,19 +104,11 @@ void remove_unused_certificates(engine::Client& manager, const std::string& env,
 
 }  // namespace
 
-std::string certificate_secret_name(const std::string& app, const Certificate& certificate) {
-  // Secret names take 64 characters; the app's name is in the labels in full.
-  return fmt::format("rsm-tls-{}-{}", app.substr(0, 40), content_hash({certificate.pem}).substr(0, 12));
-}
-
 std::string store_certificate(engine::Client& manager, const std::string& env, const std::string& app,
                               const Certificate& certificate) {
-  json labels = swarm::component_labels(env, kCertificateComponent);
-  labels[kCertificateAppLabel] = app;
-  labels[kCertificateNamesLabel] = fmt::format("{}", fmt::join(certificate.names, ","));
-  labels[kCertificateExpiryLabel] = utc_time(certificate.not_after);
   std::string name = certificate_secret_name(app, certificate);
-  swarm::ensure_secret(manager, name, labels, [&] { return certificate.pem; });
+  swarm::ensure_secret(manager, name, certificate_secret_labels(env, app, certificate),
+                       [&] { return certificate.pem; });
   return name;
 }
 

@@ -16,17 +16,8 @@
 
 namespace rsm::proxy {
 
-inline constexpr const char* kCertificatesService = "rsm-edge-certs";
-inline constexpr const char* kCertificateComponent = "edge-certificate";
-inline constexpr const char* kCertificateAppLabel = "rsm.tls.app";
-inline constexpr const char* kCertificateNamesLabel = "rsm.tls.names";     // comma-separated
-inline constexpr const char* kCertificateExpiryLabel = "rsm.tls.expires";  // utc_time()
-
-// The name of the secret that holds this certificate of the app: named after its content.
-std::string certificate_secret_name(const std::string& app, const Certificate& certificate);
-
-// Stores the app's certificate as that secret (the same one again changes nothing);
-// returns its name. It serves once the proxy is published.
+// Stores the app's certificate as its secret (certificate.h; the same one again changes
+// nothing); returns its name. It serves once the proxy is published.
 std::string store_certificate(engine::Client& manager, const std::string& env, const std::string& app,
                               const Certificate& certificate);
 

@@ -46,9 +46,10 @@ images::DebianImageRecipe proxy_recipe() {
 json labels(const std::string& env) { return swarm::component_labels(env, kComponent); }
 
 json service_spec(const std::string& env, const std::string& network, const std::string& image,
-                  const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends) {
+                  const std::string& config_id, const std::string& config_name, const std::vector<Backend>& backends,
+                  bool acme_challenges) {
   json ports = json::array();
-  for (int port : published_ports(backends))
+  for (int port : published_ports(backends, acme_challenges))
     ports.push_back({{"Protocol", "tcp"}, {"TargetPort", port}, {"PublishedPort", port}, {"PublishMode", "host"}});
   json spec = {
       {"Name", kServiceName},
@@ -171,9 +172,9 @@ void remove_unused_configs(engine::Client& manager, const std::string& env, cons
 }  // namespace
 
 void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
-             Progress& progress) {
+             Progress& progress, bool acme_challenges) {
   engine::Client manager(env.reachable_manager().engine);
-  if (backends.empty()) {
+  if (backends.empty() && !acme_challenges) {
     if (auto existing = swarm::find_service(manager, kServiceName)) {
       progress.step("proxy", "no app publishes a port: removing the edge proxy");
       manager.remove("/services/" + existing->id);
@@ -194,11 +195,11 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
     if (backend.tls()) certificates.push_back(backend.certificate);
   if (!certificates.empty()) hand_out_certificates(env, manager, certificates, progress);
 
-  std::string config = haproxy_config(backends);
+  std::string config = haproxy_config(backends, acme_challenges);
   auto stored = swarm::ensure_config(manager, "rsm-proxy-" + content_hash({config}), labels(env.name()), config);
   const std::string& config_name = stored.name;
-  auto change =
-      swarm::apply_service(manager, service_spec(env.name(), network, image, stored.id, config_name, backends));
+  auto change = swarm::apply_service(
+      manager, service_spec(env.name(), network, image, stored.id, config_name, backends, acme_challenges));
   if (change == swarm::ServiceChange::Unchanged) {
     // A node that joined since the last change starts its task of the global service only
     // now, once the image is there: its ports answer, too, when this returns.

@@ -17,11 +17,12 @@ namespace rsm::proxy {
 inline constexpr const char* kServiceName = "rsm-proxy";
 
 // Makes the environment's proxy publish exactly these backends on the given network (no
-// backends: no proxy), with the certificates they name handed to every node first, and
+// backends: no proxy), with the certificates they name handed to every node first (and
+// with acme_challenges, port 80 sending them to rsm-acme, haproxy_config.h), and
 // waits until it runs on every ready node with this configuration. Unchanged backends
 // change nothing.
 void publish(swarm::Environment& env, const std::string& network, const std::vector<Backend>& backends,
-             Progress& progress);
+             Progress& progress, bool acme_challenges = false);
 
 // Refuses, in one line, a port the proxy does not publish yet that something else takes
 // on a running node (a container's published port, a process listening): the proxy's

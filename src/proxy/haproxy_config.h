@@ -46,10 +46,12 @@ struct Backend {
 
 // The ports the proxy publishes on every node: those of the backends that are not routes,
 // kRoutesPort when there are routes, and kTlsPort when a route has a certificate.
-std::vector<int> published_ports(const std::vector<Backend>& backends);
+// With acme_challenges, port 80 is published too and sends every host's
+// /.well-known/acme-challenge/ to rsm-acme (acme_orders.h), before any route.
+std::vector<int> published_ports(const std::vector<Backend>& backends, bool acme_challenges = false);
 bool serves_tls(const std::vector<Backend>& backends);
 
-std::string haproxy_config(const std::vector<Backend>& backends);
+std::string haproxy_config(const std::vector<Backend>& backends, bool acme_challenges = false);
 
 // How many servers a backend's template holds: room for every task plus as many starting
 // ones in an update, in steps of 16 so that scaling seldom changes the configuration

@@ -145,7 +145,7 @@ UpSummary up(const EnvironmentFile& file, const PruneOptions& prune, Progress& p
     for (int port : entry.request.ports)
       for (auto& url : proxy::urls(env, port)) summary.apps.back().urls.push_back(std::move(url));
     if (!entry.request.hosts.empty())
-      summary.apps.back().routes = proxy::route_urls(entry.request.hosts, entry.request.path, entry.request.tls());
+      summary.apps.back().routes = proxy::route_urls(entry.request.hosts, entry.request.path, entry.request.tls_on());
   }
   if (prune.prune) {
     remove_unnamed(env, file, prune, summary, progress);

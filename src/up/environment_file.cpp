@@ -188,7 +188,7 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
   auto folder = std::filesystem::path(file_name).parent_path();
   Variables variables = given ? given : environment_variables({});
   expand_variables(reader, root, variables);
-  reader.only(root, "the file", {"env", "nodes", "db", "apps", "secrets"});
+  reader.only(root, "the file", {"env", "nodes", "db", "apps", "secrets", "acme"});
   EnvironmentFile file;
   reader.optional(root, "env", file.env);
 
@@ -239,6 +239,14 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
     file.db = options;
   }
 
+  proxy::AcmeSettings acme;
+  if (auto server = root["acme"]) {
+    reader.only(server, "acme", {"directory", "email", "ca"});
+    reader.optional(server, "directory", acme.directory);
+    reader.optional(server, "email", acme.email);
+    if (server["ca"]) acme.ca_file = (folder / reader.value<std::string>(server["ca"], "ca")).string();
+  }
+
   if (auto apps = root["apps"]) {
     if (!apps.IsSequence()) reader.fail(apps, "apps must be a list");
     for (const auto& app : apps) {
@@ -273,13 +281,16 @@ EnvironmentFile parse_environment_file(const std::string& text, const std::strin
         reader.optional(health, "path", entry.request.health_path);
         if (health["interval"]) entry.request.health_interval = reader.duration(health["interval"], "interval");
       }
-      if (auto tls = app["tls"]) {
-        if (!tls.IsMap()) reader.fail(tls, "tls takes {cert: FILE, key: FILE}: the certificate and its key, PEM");
+      if (auto tls = app["tls"]; tls && tls.IsScalar()) {
+        entry.request.tls = reader.value<std::string>(tls, "tls");
+      } else if (tls) {
+        if (!tls.IsMap()) reader.fail(tls, "tls takes auto, off, or {cert: FILE, key: FILE} (PEM)");
         reader.only(tls, "tls", {"cert", "key"});
         if (!tls["cert"] || !tls["key"]) reader.fail(tls, "tls takes both cert: and key:");
         entry.request.tls_certificate = (folder / reader.value<std::string>(tls["cert"], "cert")).string();
         entry.request.tls_key = (folder / reader.value<std::string>(tls["key"], "key")).string();
       }
+      entry.request.acme = acme;
       reader.optional(app, "redirect", entry.request.redirect);
       reader.optional(app, "hsts", entry.request.hsts);
       if (app["health_cmd"]) {

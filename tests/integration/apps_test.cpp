@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "support/acme_server.h"
+#include "support/browser.h"
 #include "support/environment_fixture.h"
 #include "support/http_client.h"
 #include "support/node_faults.h"
@@ -202,11 +204,11 @@ TEST_F(Apps, BadInputIsRefusedInOneLine) {
 
 TEST_F(Apps, RouteByHostAndPathOnPortEightyOfEveryNode) {
   auto site = run_rsm({"app", "deploy", env_, "site", images_["1"], "--host", "example.test", "--host",
-                       "WWW.example.test", "--http-port", "8080", "-r", "1", "--json", "-q"});
+                       "WWW.example.test", "--http-port", "8080", "-r", "1", "--tls", "off", "--json", "-q"});
   ASSERT_EQ(site.exit_code, 0) << site.output;
   EXPECT_EQ(json::parse(site.output)["routes"], json::array({"http://example.test/", "http://www.example.test/"}));
   auto api = run_rsm({"app", "deploy", env_, "api", images_["2"], "--host", "example.test", "--path", "/api/",
-                      "--http-port", "8080", "-r", "1", "-q"});
+                      "--http-port", "8080", "-r", "1", "--tls", "off", "-q"});
   ASSERT_EQ(api.exit_code, 0) << api.output;
 
   std::vector<std::string> nodes;
@@ -361,4 +363,103 @@ TEST_F(Apps, ServeHttpsWithTheirOwnCertificatesAndChangeThemWithoutAFailedReques
   ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
   EXPECT_EQ(certificates(), 0u);
   EXPECT_FALSE(swarm::find_service(manager, "rsm-edge-certs").has_value());
+}
+
+TEST_F(Apps, GetCertificatesFromAnAcmeServerAndRenewThemWithoutAFailedRequest) {
+  using namespace std::chrono_literals;
+  for (const char* program : {"pebble", "pebble-challtestsrv", "chromium", "certutil"})
+    if (!program_exists(program))
+      GTEST_SKIP() << "needs " << program
+                   << " (Debian's pebble, chromium, libnss3-tools), which scripts/setup installs";
+  std::vector<std::string> addresses;
+  for (const auto& row : json::parse(run_rsm({"nodes", "ls", env_, "--json"}).output))
+    addresses.push_back(row["address"].get<std::string>());
+  ASSERT_EQ(addresses.size(), 2u);
+  // Certificates for 90 s: renewed after 60 s, while the test watches.
+  AcmeTestServer acme(local_gateway(node("manager", 1)), addresses[1], 90s);
+  auto site = run_rsm({"app",
+                       "deploy",
+                       env_,
+                       "site",
+                       images_["1"],
+                       "--host",
+                       "example.test",
+                       "--host",
+                       "www.example.test",
+                       "--http-port",
+                       "8080",
+                       "-r",
+                       "1",
+                       "--acme-directory",
+                       acme.directory(),
+                       "--acme-ca",
+                       acme.ca_file(),
+                       "--acme-email",
+                       "ops@rsm.test",
+                       "--json",
+                       "-q"});
+  ASSERT_EQ(site.exit_code, 0) << site.output;
+  EXPECT_EQ(json::parse(site.output)["routes"], json::array({"https://example.test/", "https://www.example.test/"}));
+  auto api = run_rsm({"app", "deploy", env_, "api", images_["2"], "--host", "api.test", "--path", "/api", "--http-port",
+                      "8080", "-r", "1", "-q"});
+  ASSERT_EQ(api.exit_code, 0) << api.output << "\nthe environment keeps its ACME server";
+
+  std::string root = acme.issuing_root_file();
+  std::vector<std::string> urls;
+  std::vector<HttpsTarget> targets;
+  std::map<std::string, std::string> first_expiry;
+  for (const auto& address : addresses) {
+    HttpsTarget target{address, root};
+    auto answer = https_get("https://example.test/", target);
+    EXPECT_EQ(answer.body, "web 1\n") << address << ": " << answer.error;
+    first_expiry[address] = answer.certificate_expiry;
+    EXPECT_EQ(https_get("https://www.example.test/", target).body, "web 1\n") << address;
+    EXPECT_EQ(https_get("https://api.test/api/", target).body, "web 2 api\n") << address;
+    auto redirected = http_get(fmt::format("http://{}/", address), 5000, "example.test");
+    EXPECT_EQ(redirected.status, 308) << address;
+    urls.push_back("https://example.test/");
+    targets.push_back(target);
+  }
+  // A browser trusting pebble's root, as a user's trusts Let's Encrypt's.
+  std::string page = browser_page("https://example.test/", "example.test", addresses[0], root);
+  EXPECT_NE(page.find("web 1"), std::string::npos) << "Chromium's page: " << page;
+
+  // rsm-acme renews the site's certificate (and the api's) on its own, under a steady load:
+  // every node serves the new one, and no request fails.
+  SteadyLoad fresh(urls, targets, true), kept(urls, targets, false);
+  for (const auto& target : targets) {
+    std::string expiry;
+    bool renewed = poll_for(120s, 1s, [&] {
+      expiry = https_get("https://example.test/", target).certificate_expiry;
+      return !expiry.empty() && expiry != first_expiry[target.address];
+    });
+    EXPECT_TRUE(renewed) << target.address << " still serves the certificate until " << expiry;
+  }
+  std::this_thread::sleep_for(1s);
+  for (auto* load : {&fresh, &kept}) {
+    auto result = load->stop();
+    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                         << " requests failed, the first: " << result.failures.front();
+    EXPECT_GT(result.requests, 20);
+  }
+
+  // A name that does not lead to the nodes: one line, and nothing changes.
+  acme.lead("elsewhere.test", "127.0.0.1");
+  auto refused = run_rsm(
+      {"app", "deploy", env_, "elsewhere", images_["1"], "--host", "elsewhere.test", "--http-port", "8080", "-r", "1"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("rsm: error: " + acme.directory() + " refused a certificate for elsewhere.test: "),
+            std::string::npos)
+      << refused.output;
+  EXPECT_EQ(json::parse(run_rsm({"app", "ls", env_, "--json"}).output).size(), 2u) << "no app elsewhere";
+  EXPECT_EQ(https_get("https://example.test/", targets[0]).body, "web 1\n") << "the routes keep serving";
+
+  // The apps go: so do rsm-acme and every certificate.
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "site"}).exit_code, 0);
+  ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
+  Progress quiet(true);
+  swarm::Environment environment(env_, quiet);
+  engine::Client manager(environment.reachable_manager().engine);
+  EXPECT_FALSE(swarm::find_service(manager, "rsm-acme").has_value());
+  EXPECT_TRUE(swarm::list_objects(manager, "secrets", swarm::component_filters(env_, "edge-certificate")).empty());
 }

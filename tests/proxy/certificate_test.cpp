@@ -28,7 +28,7 @@ TEST(Certificate, TakesAChainAndItsKeyForEveryHost) {
   TestCa ca;
   auto pair = ca.issue({"example.com", "*.example.com"});
   auto certificate = proxy::check_certificate(pair.certificate, pair.key, {"example.com", "www.example.com"}, "x");
-  EXPECT_EQ(certificate.names, (std::vector<std::string>{"example.com", "*.example.com"}));
+  EXPECT_EQ(certificate.names, (std::vector<std::string>{"*.example.com", "example.com"}));
   EXPECT_NEAR(static_cast<double>(certificate.not_after), static_cast<double>(std::time(nullptr) + 30 * 24 * 3600), 60);
   EXPECT_NE(certificate.pem.find(ca.root()), std::string::npos) << "the chain stays";
   EXPECT_NE(certificate.pem.find("-----BEGIN PRIVATE KEY-----"), std::string::npos);

@@ -137,3 +137,20 @@ TEST(HaproxyConfig, TerminatesTlsOnFourFortyThreeWithTheListedCertificates) {
   EXPECT_EQ(plain.find("ssl"), std::string::npos) << "no TLS settings without certificates: " << plain;
   EXPECT_EQ(published_ports({site, api}), (std::vector<int>{80}));
 }
+
+TEST(HaproxyConfig, SendsEveryHostsAcmeChallengesToRsmAcmeBeforeAnyRouteOrRedirect) {
+  Backend site{.app = "site", .port = 8080, .replicas = 2, .hosts = {"example.com"}, .certificate = "rsm-tls-site-1"};
+  std::string config = haproxy_config({site}, true);
+  size_t challenge = config.find("    use_backend rsm_acme if acme-challenge\n");
+  ASSERT_NE(challenge, std::string::npos) << config;
+  EXPECT_LT(challenge, config.find("use_backend site-route")) << config;
+  EXPECT_NE(config.find("acl acme-challenge path_beg /.well-known/acme-challenge/\n"), std::string::npos);
+  EXPECT_NE(config.find("redirect scheme https code 308 if !{ ssl_fc } host-site-route !acme-challenge\n"),
+            std::string::npos)
+      << "a challenge is answered on plain HTTP: " << config;
+  EXPECT_NE(config.find("backend rsm_acme\n    server acme tasks.rsm-acme:8402 no-check\n"), std::string::npos)
+      << config;
+  EXPECT_EQ(published_ports({}, true), std::vector<int>{80}) << "port 80 before the first route";
+  EXPECT_NE(haproxy_config({}, true).find("frontend rsm_routes\n    bind :80\n"), std::string::npos);
+  EXPECT_EQ(haproxy_config({site}).find("acme"), std::string::npos) << "nothing of it without rsm-acme";
+}

@@ -100,7 +100,10 @@ TestCertificate TestCa::issue(const std::vector<std::string>& names, std::chrono
   X509* cert = make(key, names.front(), static_cast<X509*>(cert_), static_cast<EVP_PKEY*>(key_),
                     static_cast<long>(not_before.count()), static_cast<long>(not_after.count()));
   std::string sans;
-  for (const auto& name : names) sans += (sans.empty() ? "DNS:" : ",DNS:") + name;
+  for (const auto& name : names) {
+    bool address = name.find_first_not_of("0123456789.") == std::string::npos;
+    sans += (sans.empty() ? "" : ",") + std::string(address ? "IP:" : "DNS:") + name;
+  }
   // Extensions after signing would break the signature: sign again with the names.
   add_extension(cert, static_cast<X509*>(cert_), NID_subject_alt_name, sans);
   X509_sign(cert, static_cast<EVP_PKEY*>(key_), EVP_sha256());

@@ -23,7 +23,7 @@ class TestCa {
 
   // The CA's certificate: what a client trusts.
   const std::string& root() const { return root_; }
-  // A server certificate for these DNS names, valid from now + not_before to now + not_after.
+  // A server certificate for these DNS names (or IPv4 addresses), valid from now + not_before to now + not_after.
   TestCertificate issue(const std::vector<std::string>& names,
                         std::chrono::seconds not_after = std::chrono::hours(24 * 30),
                         std::chrono::seconds not_before = -std::chrono::hours(1)) const;

@@ -221,8 +221,19 @@ TEST(EnvironmentFile, ReadsAnAppsCertificateBesideTheFile) {
             "rsm.yaml:2: tls: cert: is for the app's host names: give them too (hosts:)");
   EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], tls: {cert: a.pem}}\n"),
             "rsm.yaml:2: tls takes both cert: and key:");
-  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], hsts: true}\n"),
-            "rsm.yaml:2: hsts: is for HTTPS: give a certificate (tls: cert: and tls: key:)");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], tls: off, hsts: true}\n"),
+            "rsm.yaml:2: hsts: is for HTTPS, which tls: off turns off");
+  EXPECT_EQ(error_of("apps:\n  - {name: web, image: x, hosts: [a.com], tls: maybe}\n"),
+            "rsm.yaml:2: tls: takes auto or off (or a certificate of yours: tls: cert: and tls: key:), not 'maybe'");
+  auto defaults = parse_environment_file(
+      "acme: {directory: 'https://ca.example/dir', email: ops@example.com}\napps:\n  - {name: web, image: x, "
+      "hosts: [a.com]}\n  - {name: api, image: y, hosts: [b.com], tls: off}\n  - {name: tcp, image: z, ports: [9]}\n",
+      "rsm.yaml");
+  EXPECT_EQ(defaults.apps[0].request.tls, "auto") << "the default with hosts";
+  EXPECT_EQ(defaults.apps[0].request.acme.directory, "https://ca.example/dir");
+  EXPECT_EQ(defaults.apps[0].request.acme.email, "ops@example.com");
+  EXPECT_EQ(defaults.apps[1].request.tls, "off");
+  EXPECT_EQ(defaults.apps[2].request.tls, "") << "no hosts, no HTTPS";
 }
 
 TEST(EnvironmentFile, TheSampleFileInTheRepositoryReads) {
