@@ -79,7 +79,8 @@ int cpus_we_may_use() {
 int main(int argc, char** argv) {
   if (argc == 2 && std::strcmp(argv[1], "healthcheck") == 0) {
     try {
-      return check_health(AppConfig::from_environment().port);
+      const char* path = std::getenv("RSM_HEALTH_PATH");
+      return check_health(AppConfig::from_environment().port, path && *path ? path : "/healthz");
     } catch (const std::exception& e) {
       std::fprintf(stderr, "rethinkswarmmode: %s\n", e.what());
       return 1;

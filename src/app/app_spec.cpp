@@ -145,6 +145,10 @@ json service_spec(const std::string& env, const DeployRequest& request,
       variables.push_back(fmt::format("RETHINKDB_PASSWORD_FILE=/run/secrets/{}", name));
   }
 
+  // The app's own health check (--health-cmd) may ask the path the edge asks.
+  if (request.health_path != kDefaultHealthPath && !has_variable(variables, kHealthPathVariable))
+    variables.push_back(fmt::format("{}={}", kHealthPathVariable, request.health_path));
+
   json container_labels = swarm::component_labels(env, kComponent);
   container_labels["rsm.image.id"] = image_id;
   json container{{"Image", request.image},
@@ -154,11 +158,13 @@ json service_spec(const std::string& env, const DeployRequest& request,
                  // Long enough to drain in-flight requests; apps must handle SIGTERM.
                  {"StopGracePeriod", 15 * kSecond}};
   if (!request.health_command.empty())
-    container["HealthCheck"] = {{"Test", json::array({"CMD"})},
-                                {"Interval", 2 * kSecond},
-                                {"Timeout", 2 * kSecond},
-                                {"Retries", 3},
-                                {"StartPeriod", 10 * kSecond}};
+    container["HealthCheck"] = {
+        {"Test", json::array({"CMD"})},
+        {"Interval",
+         request.health_interval == kDefaultHealthInterval ? 2 * kSecond : request.health_interval.count() * 1'000'000},
+        {"Timeout", 2 * kSecond},
+        {"Retries", 3},
+        {"StartPeriod", 10 * kSecond}};
   for (const auto& word : request.health_command) container["HealthCheck"]["Test"].push_back(word);
 
   return {

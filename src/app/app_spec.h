@@ -30,6 +30,9 @@ inline constexpr const char* kTlsLabel = "rsm.app.tls";            // "custom": 
 inline constexpr const char* kRedirectLabel = "rsm.app.redirect";  // "false": no redirect to HTTPS
 inline constexpr const char* kHstsLabel = "rsm.app.hsts";          // "true"
 inline constexpr const char* kDefaultHealthPath = proxy::kDefaultHealthPath;
+// Set in the task's environment to a health path other than the default, for the app's
+// own check (--health-cmd) to ask, as the sample app's does.
+inline constexpr const char* kHealthPathVariable = "RSM_HEALTH_PATH";
 inline constexpr std::chrono::milliseconds kDefaultHealthInterval = proxy::kDefaultHealthInterval;
 inline constexpr std::chrono::milliseconds kMinHealthInterval{100}, kMaxHealthInterval{60'000};
 inline constexpr int kDefaultHttpPort = 80;
@@ -54,7 +57,9 @@ struct DeployRequest {
   std::vector<std::string> hosts;
   std::string path;   // "/api": /api and /api/...; empty: every path
   int http_port = 0;  // where the app answers its routes' requests; 0: its first port, else 80
-  // What the edge proxy asks a task, and how often, to know it answers.
+  // What the edge proxy asks a task, and how often, to know it answers; with a
+  // health_command, the swarm runs it that often too (2 s by default), and the task gets
+  // the path as RSM_HEALTH_PATH.
   std::string health_path = kDefaultHealthPath;
   std::chrono::milliseconds health_interval = kDefaultHealthInterval;
   // HTTPS for the hosts on port 443: "auto" (the default with hosts: a certificate from

@@ -321,6 +321,11 @@ TEST(SampleApp, HealthcheckModeSaysWhetherTheAppAnswers) {
   {
     App app(port, "127.0.0.1:1");  // no database: still alive, so healthy
     EXPECT_EQ(check(), 0);
+    EXPECT_EQ(rsm::run_process({"env", "PORT=" + std::to_string(port), "RSM_HEALTH_PATH=/nowhere",
+                                RETHINKSWARMMODE_BINARY, "healthcheck"})
+                  .exit_code,
+              1)
+        << "it asks the path rsm gives it";
     EXPECT_EQ(app.terminate_and_wait(), 0);
   }
   EXPECT_EQ(rsm::run_process({RETHINKSWARMMODE_BINARY, "bogus"}).exit_code, 2);
