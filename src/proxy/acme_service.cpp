@@ -17,7 +17,6 @@
 #include "util/content_hash.h"
 #include "util/error.h"
 #include "util/poll.h"
-#include "util/split.h"
 
 namespace rsm::proxy {
 

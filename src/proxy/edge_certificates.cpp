@@ -2,17 +2,14 @@
 #include "proxy/edge_certificates.h"
 
 #include <algorithm>
-#include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "images/program_image.h"
 #include "proxy/edge_folder.h"
 #include "swarm/image_distribution.h"
 #include "swarm/labels.h"
 #include "swarm/resources.h"
-#include "util/content_hash.h"
 #include "util/error.h"
 #include "util/poll.h"
 
