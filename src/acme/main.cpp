@@ -125,27 +125,46 @@ proxy::Certificate obtain(const proxy::AcmeOrders& orders, const proxy::AcmeOrde
                                   "the ACME server's certificate");
 }
 
-// The new secret into rsm-edge-certs in place of the app's older ones (when the service
-// runs: before the app's first certificate, rsm makes it).
-void hand_out(const json& secret, const std::vector<json>& older) {
-  auto service = acme::engine_call("GET", std::string("/services/") + proxy::kCertificatesService);
-  if (service.status == 404) return;
-  if (service.status != 200) throw std::runtime_error("cannot read the service rsm-edge-certs");
-  json spec = service.body["Spec"];
-  json& mounted = spec["TaskTemplate"]["ContainerSpec"]["Secrets"];
-  if (!mounted.is_array()) mounted = json::array();
-  for (const auto& old : older)
-    mounted.erase(std::remove_if(mounted.begin(), mounted.end(),
-                                 [&](const json& entry) { return entry.value("SecretID", "") == old.value("ID", ""); }),
-                  mounted.end());
-  std::string name = secret["Spec"]["Name"];
-  mounted.push_back({{"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}},
-                     {"SecretID", secret["ID"]},
-                     {"SecretName", name}});
-  acme::engine_checked("POST",
-                       fmt::format("/services/{}/update?version={}", service.body["ID"].get<std::string>(),
-                                   service.body["Version"]["Index"].get<long>()),
-                       spec);
+// The app's newest secret into rsm-edge-certs in place of its older ones, unless the
+// service mounts it already (or does not run: before the app's first certificate, rsm
+// makes it); rsm may update the service at the same moment, so a refused update is made
+// again on what it left. Then the older secrets go.
+void hand_out(const std::vector<json>& secrets) {
+  const json& newest = secrets.front();
+  for (int attempt = 1;; ++attempt) {
+    auto service = acme::engine_call("GET", std::string("/services/") + proxy::kCertificatesService);
+    if (service.status == 404) break;
+    if (service.status != 200) throw std::runtime_error("cannot read the service rsm-edge-certs");
+    json spec = service.body["Spec"];
+    json& mounted = spec["TaskTemplate"]["ContainerSpec"]["Secrets"];
+    if (!mounted.is_array()) mounted = json::array();
+    auto is_app_secret = [&](const json& entry) {
+      return std::any_of(secrets.begin(), secrets.end(),
+                         [&](const json& secret) { return entry.value("SecretID", "") == secret.value("ID", ""); });
+    };
+    json kept = json::array();
+    for (const auto& entry : mounted)
+      if (!is_app_secret(entry)) kept.push_back(entry);
+    std::string name = newest["Spec"]["Name"];
+    kept.push_back({{"File", {{"Name", name}, {"UID", "0"}, {"GID", "0"}, {"Mode", 0400}}},
+                    {"SecretID", newest["ID"]},
+                    {"SecretName", name}});
+    if (kept.size() == mounted.size() && std::all_of(mounted.begin(), mounted.end(), [&](const json& entry) {
+          return !is_app_secret(entry) || entry.value("SecretID", "") == newest.value("ID", "");
+        }))
+      break;  // handed out already
+    mounted = kept;
+    auto updated =
+        acme::engine_call("POST",
+                          fmt::format("/services/{}/update?version={}", service.body["ID"].get<std::string>(),
+                                      service.body["Version"]["Index"].get<long>()),
+                          spec);
+    if (updated.status == 200) break;
+    if (attempt == 3) throw std::runtime_error("cannot update rsm-edge-certs: " + updated.body.dump());
+    sleep(1);
+  }
+  for (size_t i = 1; i < secrets.size(); ++i)
+    acme::engine_call("DELETE", "/secrets/" + secrets[i]["ID"].get<std::string>());  // refused while mounted
 }
 
 // settled: when lego may ask first (kNetworkSettles after the start).
@@ -157,6 +176,7 @@ json keep(const proxy::AcmeOrders& orders, const proxy::AcmeOrder& order, std::t
     auto secrets = app_secrets(orders.env, order.app);
     std::time_t due = renewal_due(secrets, order);
     if (due > now) {
+      hand_out(secrets);  // a renewal whose hand-out failed before
       next_check = std::min(next_check, due);
       result["ok"] = true;
       result["expires"] = label(secrets.front(), proxy::kCertificateExpiryLabel);
@@ -175,12 +195,10 @@ json keep(const proxy::AcmeOrders& orders, const proxy::AcmeOrder& order, std::t
     if (created.status != 201 && created.status != 409)
       throw std::runtime_error("cannot store the certificate as a secret: " + created.body.dump());
     auto stored = app_secrets(orders.env, order.app);
-    auto secret = std::find_if(stored.begin(), stored.end(), [&](const json& s) { return s["Spec"]["Name"] == name; });
-    std::vector<json> older;
-    for (const auto& s : stored)
-      if (s["Spec"]["Name"] != name) older.push_back(s);
-    hand_out(*secret, older);
-    for (const auto& old : older) acme::engine_call("DELETE", "/secrets/" + old["ID"].get<std::string>());
+    // The new one first, whatever the engine's clock said.
+    std::stable_partition(stored.begin(), stored.end(),
+                          [&](const json& secret) { return secret["Spec"]["Name"] == name; });
+    hand_out(stored);
     next_check = std::min(next_check, proxy::renewal_time(certificate.not_before, certificate.not_after));
     result["ok"] = true;
     result["expires"] = proxy::utc_time(certificate.not_after);

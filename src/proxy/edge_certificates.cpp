@@ -2,6 +2,7 @@
 #include "proxy/edge_certificates.h"
 
 #include <algorithm>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -58,13 +59,22 @@ json service_spec(const std::string& env, const std::string& image, const std::v
   };
 }
 
-bool same_secrets(std::vector<std::string> mounted, std::vector<std::string> wanted) {
-  std::sort(mounted.begin(), mounted.end());
-  std::sort(wanted.begin(), wanted.end());
-  return mounted == wanted;
+std::vector<std::string> sorted(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
-void wait_until_written(engine::Client& manager, const std::vector<std::string>& secrets, Progress& progress) {
+// The secrets the service's spec mounts now (rsm-acme may have put a renewed one there).
+std::vector<std::string> mounted_secrets(engine::Client& manager) {
+  std::vector<std::string> names;
+  if (auto service = swarm::find_service(manager, kCertificatesService))
+    for (const auto& secret : service->spec["TaskTemplate"]["ContainerSpec"].value("Secrets", json::array()))
+      names.push_back(secret.value("SecretName", ""));
+  return sorted(names);
+}
+
+// Waits until a task of the service's current spec has written its certificates on every node.
+void wait_until_written(engine::Client& manager) {
   int written = 0, wanted = 0;
   std::optional<std::string> failure;
   swarm::FailureWatch failures(2);
@@ -75,9 +85,10 @@ void wait_until_written(engine::Client& manager, const std::vector<std::string>&
                            wanted, failure ? ": " + *failure : "", kCertificatesService);
       },
       [&] {
+        auto secrets = mounted_secrets(manager);
         auto tasks = swarm::service_tasks(manager, kCertificatesService);
         written = static_cast<int>(std::count_if(tasks.begin(), tasks.end(), [&](const swarm::TaskView& task) {
-          return task.running() && same_secrets(task.secret_names, secrets);
+          return task.running() && sorted(task.secret_names) == secrets;
         }));
         wanted = swarm::schedulable_nodes(manager);
         failure = swarm::task_failure(tasks);
@@ -87,16 +98,21 @@ void wait_until_written(engine::Client& manager, const std::vector<std::string>&
                           *again, kCertificatesService));
         return written >= wanted;
       });
-  if (!secrets.empty()) progress.step("proxy", fmt::format("{} certificate(s) on {} node(s)", secrets.size(), written));
 }
 
-void remove_unused_certificates(engine::Client& manager, const std::string& env,
-                                const std::vector<std::string>& serving) {
+// Removes the certificates of other apps, and each app's older ones (the newest may be
+// one that rsm-acme has just stored and is about to hand out). One still mounted stays.
+void remove_unused_certificates(engine::Client& manager, const std::string& env, const std::vector<std::string>& apps) {
+  auto newest = stored_certificates(manager, env);
   for (const auto& secret :
-       swarm::list_objects(manager, "secrets", swarm::component_filters(env, kCertificateComponent)))
-    if (std::find(serving.begin(), serving.end(), secret.name) == serving.end())
+       swarm::list_objects(manager, "secrets", swarm::component_filters(env, kCertificateComponent))) {
+    auto app = secret.labels.find(kCertificateAppLabel);
+    bool serving = app != secret.labels.end() && std::find(apps.begin(), apps.end(), app->second) != apps.end() &&
+                   newest[app->second].name == secret.name;
+    if (!serving)
       ignore_failure("a certificate still mounted by a task being replaced goes with the next change",
                      [&] { manager.remove_if_present("/secrets/" + secret.id); });
+  }
 }
 
 }  // namespace
@@ -120,26 +136,36 @@ std::map<std::string, swarm::ObjectView> stored_certificates(engine::Client& man
   return newest;
 }
 
-void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& secrets,
+void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& apps,
                            Progress& progress) {
-  auto existing = swarm::find_service(manager, kCertificatesService);
-  if (secrets.empty() && !existing) return remove_unused_certificates(manager, env.name(), secrets);
-
-  std::vector<swarm::ObjectView> mounted;
-  for (const auto& name : secrets) {
-    auto secret = swarm::find_object(manager, "secrets", name);
-    if (!secret) throw Error(fmt::format("the certificate {} is gone from the swarm: deploy its app again", name));
-    mounted.push_back(*secret);
-  }
+  if (apps.empty() && !swarm::find_service(manager, kCertificatesService))
+    return remove_unused_certificates(manager, env.name(), apps);
   engine::Client maker(swarm::engine_for_images(env));
   std::string image = images::ensure_program_image(maker, kProgram, "RSM_EDGE_CERTS");
   swarm::load_image(env, image, progress);
-  auto change = swarm::apply_service(manager, service_spec(env.name(), image, mounted));
-  if (change != swarm::ServiceChange::Unchanged || !secrets.empty()) wait_until_written(manager, secrets, progress);
+  // rsm-acme may replace a secret or update the service between our reading and our
+  // update: read again and make the change again, a few times.
+  swarm::ServiceChange change = swarm::ServiceChange::Unchanged;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto stored = stored_certificates(manager, env.name());
+      std::vector<swarm::ObjectView> mounted;
+      for (const auto& app : apps)
+        if (auto found = stored.find(app); found != stored.end()) mounted.push_back(found->second);
+      change = swarm::apply_service(manager, service_spec(env.name(), image, mounted));
+      break;
+    } catch (const Error&) {
+      if (attempt == 3) throw;
+      std::this_thread::sleep_for(seconds(1));
+    }
+  }
+  if (change != swarm::ServiceChange::Unchanged || !apps.empty()) wait_until_written(manager);
+  if (!apps.empty())
+    progress.step("proxy", fmt::format("{} certificate(s) on every node", mounted_secrets(manager).size()));
   // With none, the folders are empty now: the keys of removed apps stay on no node.
-  if (secrets.empty())
+  if (apps.empty())
     if (auto service = swarm::find_service(manager, kCertificatesService)) manager.remove("/services/" + service->id);
-  remove_unused_certificates(manager, env.name(), secrets);
+  remove_unused_certificates(manager, env.name(), apps);
 }
 
 }  // namespace rsm::proxy

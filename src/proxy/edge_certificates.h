@@ -24,10 +24,12 @@ std::string store_certificate(engine::Client& manager, const std::string& env, c
 // Each app's certificate: its newest secret.
 std::map<std::string, swarm::ObjectView> stored_certificates(engine::Client& manager, const std::string& env);
 
-// Makes every running node's edge folder hold exactly these secrets (by name), and waits
-// until it does; with none, clears the folders and removes rsm-edge-certs. Then removes
-// the certificate secrets that no longer serve.
-void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& secrets,
+// Makes every running node's edge folder hold the certificates of exactly these apps
+// (each app's newest), and waits until it does; with none, clears the folders and
+// removes rsm-edge-certs. Then removes the certificates that no longer serve. rsm-acme
+// may change the same service and secrets meanwhile (a renewal): a change that crosses
+// one of its is made again on what it left.
+void hand_out_certificates(swarm::Environment& env, engine::Client& manager, const std::vector<std::string>& apps,
                            Progress& progress);
 
 }  // namespace rsm::proxy

@@ -190,9 +190,9 @@ void publish(swarm::Environment& env, const std::string& network, const std::vec
   swarm::load_image(env, image, progress);
 
   // Certificates first: a proxy that starts with TLS reads them as it starts.
-  std::vector<std::string> certificates;
+  std::vector<std::string> certificates;  // the apps whose certificates serve
   for (const auto& backend : backends)
-    if (backend.tls()) certificates.push_back(backend.certificate);
+    if (backend.tls()) certificates.push_back(backend.app);
   if (!certificates.empty()) hand_out_certificates(env, manager, certificates, progress);
 
   std::string config = haproxy_config(backends, acme_challenges);

@@ -36,6 +36,25 @@ using nlohmann::json;
 
 namespace {
 
+// Stops the load: no request failed, and there were enough to say so.
+void expect_no_failed_request(SteadyLoad& load, int at_least) {
+  auto result = load.stop();
+  EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
+                                       << " requests failed, the first: " << result.failures.front();
+  EXPECT_GT(result.requests, at_least);
+}
+
+// Expects the target to serve, within `timeout`, a certificate that expires at another
+// time than `old`.
+void expect_new_certificate(const HttpsTarget& target, const std::string& old, std::chrono::seconds timeout) {
+  std::string expiry;
+  bool renewed = poll_for(timeout, std::chrono::milliseconds(500), [&] {
+    expiry = https_get("https://example.test/", target).certificate_expiry;
+    return !expiry.empty() && expiry != old;
+  });
+  EXPECT_TRUE(renewed) << target.address << " still serves the certificate until " << expiry;
+}
+
 class Apps : public EnvironmentTest {
  protected:
   void SetUp() override {
@@ -319,21 +338,11 @@ TEST_F(Apps, ServeHttpsWithTheirOwnCertificatesAndChangeThemWithoutAFailedReques
       tls_flags("renewed", ca.issue({"example.test", "www.example.test"}, 24h * 90)));
   ASSERT_EQ(renewed.exit_code, 0) << renewed.output;
   EXPECT_NE(renewed.output.find("site updated"), std::string::npos) << renewed.output;
-  std::string renewed_expiry;
-  for (const auto& target : targets) {
-    bool served = poll_for(10s, 100ms, [&] {
-      renewed_expiry = https_get("https://example.test/", target).certificate_expiry;
-      return !renewed_expiry.empty() && renewed_expiry != first_expiry;
-    });
-    EXPECT_TRUE(served) << target.address << " still serves the certificate until " << renewed_expiry;
-  }
+  for (const auto& target : targets) expect_new_certificate(target, first_expiry, 10s);
+  std::string renewed_expiry = https_get("https://example.test/", targets[0]).certificate_expiry;
   std::this_thread::sleep_for(1s);
-  for (auto* load : {&fresh, &kept}) {
-    auto result = load->stop();
-    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
-                                         << " requests failed, the first: " << result.failures.front();
-    EXPECT_GT(result.requests, 20);
-  }
+  expect_no_failed_request(fresh, 20);
+  expect_no_failed_request(kept, 20);
 
   // Certificates a browser would refuse: one line each, and the one that serves stays.
   auto other = ca.issue({"example.test"});
@@ -427,21 +436,10 @@ TEST_F(Apps, GetCertificatesFromAnAcmeServerAndRenewThemWithoutAFailedRequest) {
   // rsm-acme renews the site's certificate (and the api's) on its own, under a steady load:
   // every node serves the new one, and no request fails.
   SteadyLoad fresh(urls, targets, true), kept(urls, targets, false);
-  for (const auto& target : targets) {
-    std::string expiry;
-    bool renewed = poll_for(120s, 1s, [&] {
-      expiry = https_get("https://example.test/", target).certificate_expiry;
-      return !expiry.empty() && expiry != first_expiry[target.address];
-    });
-    EXPECT_TRUE(renewed) << target.address << " still serves the certificate until " << expiry;
-  }
+  for (const auto& target : targets) expect_new_certificate(target, first_expiry[target.address], 120s);
   std::this_thread::sleep_for(1s);
-  for (auto* load : {&fresh, &kept}) {
-    auto result = load->stop();
-    EXPECT_TRUE(result.failures.empty()) << result.failures.size() << " of " << result.requests
-                                         << " requests failed, the first: " << result.failures.front();
-    EXPECT_GT(result.requests, 20);
-  }
+  expect_no_failed_request(fresh, 20);
+  expect_no_failed_request(kept, 20);
 
   // A name that does not lead to the nodes: one line, and nothing changes.
   acme.lead("elsewhere.test", "127.0.0.1");
@@ -455,8 +453,10 @@ TEST_F(Apps, GetCertificatesFromAnAcmeServerAndRenewThemWithoutAFailedRequest) {
   EXPECT_EQ(https_get("https://example.test/", targets[0]).body, "web 1\n") << "the routes keep serving";
 
   // The apps go: so do rsm-acme and every certificate.
-  ASSERT_EQ(run_rsm({"app", "rm", env_, "site"}).exit_code, 0);
-  ASSERT_EQ(run_rsm({"app", "rm", env_, "api"}).exit_code, 0);
+  for (const char* app : {"site", "api"}) {
+    auto removed = run_rsm({"app", "rm", env_, app});
+    ASSERT_EQ(removed.exit_code, 0) << removed.output;
+  }
   Progress quiet(true);
   swarm::Environment environment(env_, quiet);
   engine::Client manager(environment.reachable_manager().engine);
