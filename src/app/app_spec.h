@@ -26,7 +26,7 @@ inline constexpr const char* kPathLabel = "rsm.app.path";
 inline constexpr const char* kHttpPortLabel = "rsm.app.http_port";
 inline constexpr const char* kHealthPathLabel = "rsm.app.health.path";
 inline constexpr const char* kHealthIntervalLabel = "rsm.app.health.interval";
-inline constexpr const char* kTlsLabel = "rsm.app.tls";            // "custom": the user's own certificate
+inline constexpr const char* kTlsLabel = "rsm.app.tls";            // "auto" (ACME) or "custom" (the user's)
 inline constexpr const char* kRedirectLabel = "rsm.app.redirect";  // "false": no redirect to HTTPS
 inline constexpr const char* kHstsLabel = "rsm.app.hsts";          // "true"
 inline constexpr const char* kDefaultHealthPath = proxy::kDefaultHealthPath;
@@ -134,9 +134,10 @@ inline constexpr Spelling kFileKeys{.variables = "env:",
                                     .hsts = "hsts:"};
 
 // Throws UsageError for a name the swarm (and DNS) would refuse, KEY=VALUE without '=',
-// a host name that is none, a path that is not one prefix ("/api"), or TLS settings
-// without a certificate and hosts for it (the certificate's content is checked at deploy). Makes host names
-// lower case and takes a trailing '/' off the path ("/" routes every path).
+// a host name that is none, a path that is not one prefix ("/api"), or TLS settings that
+// do not go together (a certificate's content is checked at deploy). Makes host names
+// lower case, takes a trailing '/' off the path ("/" routes every path), and settles the
+// TLS mode.
 void normalize(DeployRequest& request, const Spelling& spelling = kFlags);
 
 }  // namespace rsm::app

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 #include <fmt/format.h>
@@ -386,32 +387,22 @@ TEST_F(Apps, GetCertificatesFromAnAcmeServerAndRenewThemWithoutAFailedRequest) {
   ASSERT_EQ(addresses.size(), 2u);
   // Certificates for 90 s: renewed after 60 s, while the test watches.
   AcmeTestServer acme(local_gateway(node("manager", 1)), addresses[1], 90s);
-  auto site = run_rsm({"app",
-                       "deploy",
-                       env_,
-                       "site",
-                       images_["1"],
-                       "--host",
-                       "example.test",
-                       "--host",
-                       "www.example.test",
-                       "--http-port",
-                       "8080",
-                       "-r",
-                       "1",
-                       "--acme-directory",
-                       acme.directory(),
-                       "--acme-ca",
-                       acme.ca_file(),
-                       "--acme-email",
-                       "ops@rsm.test",
-                       "--json",
-                       "-q"});
-  ASSERT_EQ(site.exit_code, 0) << site.output;
-  EXPECT_EQ(json::parse(site.output)["routes"], json::array({"https://example.test/", "https://www.example.test/"}));
-  auto api = run_rsm({"app", "deploy", env_, "api", images_["2"], "--host", "api.test", "--path", "/api", "--http-port",
-                      "8080", "-r", "1", "-q"});
-  ASSERT_EQ(api.exit_code, 0) << api.output << "\nthe environment keeps its ACME server";
+  // One file: two apps on two host names, the environment's ACME server.
+  TempFolder files("rsm-acme-up");
+  auto file = files / "rsm.yaml";
+  std::ofstream(file) << fmt::format(
+      "env: {}\nnodes: [{{managers: 1, workers: 1}}]\n"
+      "acme: {{directory: '{}', email: ops@rsm.test, ca: '{}'}}\n"
+      "apps:\n"
+      "  - {{name: site, image: '{}', replicas: 1, hosts: [example.test, www.example.test], http_port: 8080}}\n"
+      "  - {{name: api, image: '{}', replicas: 1, hosts: [api.test], path: /api, http_port: 8080}}\n",
+      env_, acme.directory(), acme.ca_file(), images_["1"], images_["2"]);
+  auto up = run_rsm({"up", "-f", file.string(), "-q", "--json"});
+  ASSERT_EQ(up.exit_code, 0) << up.output;
+  auto summary = json::parse(up.output);
+  EXPECT_EQ(summary["apps"][0]["routes"], json::array({"https://example.test/", "https://www.example.test/"}))
+      << summary.dump();
+  EXPECT_EQ(summary["apps"][1]["routes"], json::array({"https://api.test/api/"})) << summary.dump();
 
   std::string root = acme.issuing_root_file();
   std::vector<std::string> urls;
